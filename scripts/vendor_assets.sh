@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Vendor the front-end packages Crossline serves itself (deployments sit on
+# closed networks: no CDN). Run from the project root; needs npm and the npm
+# registry. The versions here are the pins; docs/dependencies.md says why.
+set -euo pipefail
+GOVUK_FRONTEND=6.6.0
+HTMX=2.0.11
+AXE_CORE=4.14.1
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack --silent "govuk-frontend@$GOVUK_FRONTEND" "htmx.org@$HTMX" "axe-core@$AXE_CORE" >/dev/null)
+for f in "$work"/*.tgz; do mkdir -p "${f%.tgz}"; tar xzf "$f" -C "${f%.tgz}"; done
+
+static=src/crossline/web/static
+rm -rf "$static/govuk" "$static/htmx"
+mkdir -p "$static/govuk" "$static/htmx"
+govuk="$work/govuk-frontend-$GOVUK_FRONTEND/package/dist/govuk"
+cp "$govuk/govuk-frontend.min.css" "$govuk/govuk-frontend.min.js" "$static/govuk/"
+# The stylesheet asks for /assets/fonts and /assets/images: the app mounts them there.
+cp -r "$govuk/assets/fonts" "$govuk/assets/images" "$govuk/assets/manifest.json" "$static/govuk/"
+cat > "$static/govuk/LICENCE.txt" <<LICENCE
+GOV.UK Frontend $GOVUK_FRONTEND (https://github.com/alphagov/govuk-frontend)
+The code is released under the MIT License, Copyright (c) 2016 Crown Copyright
+(Government Digital Service). Documentation is © Crown copyright and available
+under the terms of the Open Government 3.0 licence.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+the Software, and to permit persons to whom the Software is furnished to do so,
+subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS
+FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
+COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+LICENCE
+cp "$work/htmx.org-$HTMX/package/dist/htmx.min.js" "$static/htmx/"
+{ echo "htmx $HTMX (https://htmx.org), BSD Zero Clause License:"; echo; cat "$work/htmx.org-$HTMX/package/LICENSE"; } > "$static/htmx/LICENCE.txt"
+
+# axe-core is used only by the browser tests, never served to users.
+vendor=tests/web/vendor
+mkdir -p "$vendor"
+cp "$work/axe-core-$AXE_CORE/package/axe.min.js" "$vendor/"
+{ echo "axe-core $AXE_CORE (https://github.com/dequelabs/axe-core), MPL-2.0:"; echo; cat "$work/axe-core-$AXE_CORE/package/LICENSE"; } > "$vendor/LICENCE-axe-core.txt"
+echo "vendored govuk-frontend $GOVUK_FRONTEND, htmx $HTMX, axe-core $AXE_CORE"

@@ -1,0 +1,3 @@
+from crossline.cli.main import app
+
+app(prog_name="crossline")

@@ -1,0 +1,218 @@
+"""The ``crossline`` command line: set-up, serving, users, audit and the demo.
+
+Every command has ``--help``; docs/cli.md is generated from it. Errors that
+Crossline raises on purpose are printed as one line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crossline.core.database import make_engine, make_sessionmaker, session_scope
+from crossline.core.errors import CrosslineError
+from crossline.core.migrations import current_revision, upgrade_to_head
+from crossline.core.settings import Mode, Settings, get_settings
+
+app = typer.Typer(
+    help="Crossline: multi-agency work against county lines and serious violence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The operational store's schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The processing log of personal data.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organisations and reference data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(orgs_app, name="orgs")
+
+console = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(command: F) -> F:
+    """Print a Crossline error as one line and exit 1, instead of a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CrosslineError as exc:
+            console.print(f"[red]Error:[/red] {exc.message}")
+            raise typer.Exit(1) from exc
+
+    return run  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:  # pydantic's refusal of unsafe or malformed settings
+        console.print(f"[red]Settings are not valid:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+def _initialise(settings: Settings) -> None:
+    """Create the data directory, migrate the store and seed reference data."""
+    from crossline.orgs.services import seed_reference_data
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.resolved_secret_key()
+    engine = make_engine(settings.resolved_database_url)
+    upgrade_to_head(engine)
+    with session_scope(make_sessionmaker(engine)) as db:
+        areas, forces = seed_reference_data(db)
+    console.print(f"Store ready at revision {current_revision(engine)}; "
+                  f"added {areas} areas and {forces} forces.")
+
+
+@app.command()
+@friendly_errors
+def init() -> None:
+    """Create the data directory, bring the database up to date and seed reference data."""
+    _initialise(_settings())
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web app and API (run `crossline init` first)."""
+    import uvicorn
+
+    from crossline.web.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level="info", proxy_headers=True, server_header=False,
+                # The access log would print query strings, which can hold search terms
+                # about people; SecurityMiddleware logs method, path and status instead.
+                access_log=False)
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Apply every migration the database has not had yet."""
+    engine = make_engine(_settings().resolved_database_url)
+    upgrade_to_head(engine)
+    console.print(f"Database at revision {current_revision(engine)}.")
+
+
+@users_app.command("create")
+@friendly_errors
+def users_create(
+    organisation: Annotated[str, typer.Option(help="Organisation key, e.g. west-midlands.")],
+    email: Annotated[str, typer.Option(help="The user's email address (their sign-in name).")],
+    name: Annotated[str, typer.Option(help="The user's full name.")],
+    role: Annotated[list[str], typer.Option(help="A role id; repeat for several.")] = [  # noqa: B006
+        "administrator"
+    ],
+    password: Annotated[str, typer.Option(
+        prompt=True, hide_input=True, confirmation_prompt=True,
+        help="First password (asked for if not given; at least 12 characters).",
+    )] = "",
+) -> None:
+    """Create a user, typically an organisation's first administrator. Audited."""
+    from crossline.auth.schemas import UserCreate
+    from crossline.auth.services import create_user
+    from crossline.orgs.services import find_organisation
+
+    settings = _settings()
+    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+        org = find_organisation(db, organisation)
+        try:
+            data = UserCreate(email=email, display_name=name, roles=role, password=password)
+        except ValueError as exc:
+            console.print(f"[red]Error:[/red] {exc}")
+            raise typer.Exit(1) from exc
+        user = create_user(db, None, org, data, via="cli")
+        console.print(f"Created {user.email} in {org.name} with roles {', '.join(sorted(role))}.")
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify() -> None:
+    """Check the audit log's hash chain; name the first altered or missing entry."""
+    from crossline.audit.services import verify_chain
+
+    settings = _settings()
+    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+        report = verify_chain(db)
+    if report.is_intact:
+        console.print(f"Audit log intact: {report.entries} entries; head {report.head_hash}.")
+        return
+    console.print(f"[red]Audit log broken:[/red] {report.problem} "
+                  f"({report.entries} entries before it are intact).")
+    raise typer.Exit(1)
+
+
+@orgs_app.command("list")
+@friendly_errors
+def orgs_list(kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None) -> None:
+    """List organisations with their keys."""
+    from crossline.orgs.services import list_organisations
+
+    settings = _settings()
+    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+        table = Table("key", "name", "kind")
+        for org in list_organisations(db, kind):
+            table.add_row(org.key, org.name, org.kind)
+    console.print(table)
+
+
+@orgs_app.command("add")
+@friendly_errors
+def orgs_add(
+    key: Annotated[str, typer.Argument(help="A short stable id, e.g. leeds-childrens-services.")],
+    name: Annotated[str, typer.Option(help="The organisation's name.")],
+    kind: Annotated[str, typer.Option(help="An organisation kind id (see docs/reference-data.md).")],
+) -> None:
+    """Add an organisation (forces are there already)."""
+    from crossline.orgs.services import ensure_organisation
+
+    settings = _settings()
+    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+        org = ensure_organisation(db, key, name, kind)
+        db.commit()
+        console.print(f"{org.key}: {org.name} ({org.kind})")
+
+
+@app.command()
+@friendly_errors
+def demo(
+    serve_app: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="Serve the app after building the demo deployment.")] = True,
+) -> None:
+    """Build the demo deployment on the embedded stores, print the logins and serve it."""
+    from crossline.cli.demo import DEMO_PASSWORD, demo_logins, seed_demo
+
+    settings = _settings()
+    if settings.mode is Mode.PRODUCTION:
+        console.print("[red]Error:[/red] the demo deployment is refused in production mode.")
+        raise typer.Exit(1)
+    _initialise(settings)
+    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+        added = seed_demo(db)
+    console.print(f"Demo users added: {added}.")
+    console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")
+    for role, email, org in demo_logins():
+        console.print(f"  {role:<26} {email:<34} ({org})", soft_wrap=True, highlight=False)
+    if serve_app:
+        console.print(f"Open http://{settings.host}:{settings.port}/ and sign in.")
+        serve(None, None)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="crossline")
+    sys.exit(0)

@@ -1,0 +1,1 @@
+"""What every module needs: settings, database, ids, clock, errors, pagination, catalogues."""

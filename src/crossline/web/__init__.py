@@ -1,0 +1,1 @@
+"""The FastAPI application: mounts every module's routes, the layout and static assets."""

@@ -1,0 +1,54 @@
+"""The Crossline web application: ``create_app()`` builds it for ``crossline serve`` and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from crossline import __version__
+from crossline.audit import routes as audit_routes
+from crossline.auth import routes as auth_routes
+from crossline.auth.dependencies import csrf_protect
+from crossline.core.database import make_engine, make_sessionmaker
+from crossline.core.settings import Settings, get_settings
+from crossline.orgs import routes as orgs_routes
+from crossline.outreach import routes as outreach_routes
+from crossline.web import routes as web_routes
+from crossline.web.errors import install_error_handlers
+from crossline.web.security import SecurityMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+API_DESCRIPTION = """
+The JSON API of Crossline, for force and partner systems. Authenticate with an
+API token issued by your organisation's administrator:
+`Authorization: Bearer cl_...`. Errors are `application/problem+json`
+(RFC 9457) with `title`, `status`, `detail` and, for invalid fields, `errors`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app over the stores ``settings`` name (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Crossline API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive docs load scripts from a CDN; closed networks have none
+        redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    install_error_handlers(app)
+    # govuk-frontend's stylesheet asks for /assets/fonts and /assets/images.
+    app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
+    for module in (web_routes, auth_routes, audit_routes, orgs_routes, outreach_routes):
+        app.include_router(module.router)
+    return app
