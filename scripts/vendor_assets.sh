@@ -6,6 +6,7 @@ set -euo pipefail
 GOVUK_FRONTEND=6.6.0
 HTMX=2.0.11
 AXE_CORE=4.14.1
+SASS=1.108.2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,9 +17,22 @@ static=src/crossline/web/static
 rm -rf "$static/govuk" "$static/htmx"
 mkdir -p "$static/govuk" "$static/htmx"
 govuk="$work/govuk-frontend-$GOVUK_FRONTEND/package/dist/govuk"
-cp "$govuk/govuk-frontend.min.css" "$govuk/govuk-frontend.min.js" "$static/govuk/"
-# The stylesheet asks for /assets/fonts and /assets/images: the app mounts them there.
-cp -r "$govuk/assets/fonts" "$govuk/assets/images" "$govuk/assets/manifest.json" "$static/govuk/"
+cp "$govuk/govuk-frontend.min.js" "$static/govuk/"
+cp -r "$govuk/assets/images" "$static/govuk/"
+# The stylesheet is compiled from GOV.UK Frontend's Sass rather than taken
+# precompiled: Crossline is not a GOV.UK service, so it must not use the GDS
+# Transport typeface (restricted to GOV.UK) and uses Arial instead, as the
+# Design System advises for services off GOV.UK; and assets live under /assets/govuk/.
+(cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund \
+    "sass@$SASS" "govuk-frontend@$GOVUK_FRONTEND" >/dev/null)
+cat > "$work/crossline-govuk.scss" <<'SCSS'
+@use "govuk-frontend/dist/govuk" with (
+  $govuk-font-family: (arial, sans-serif),
+  $govuk-assets-path: "/assets/govuk/"
+);
+SCSS
+(cd "$work" && npx --no-install sass --no-source-map --style=compressed --load-path=node_modules \
+    crossline-govuk.scss "$OLDPWD/$static/govuk/govuk-frontend.min.css")
 cat > "$static/govuk/LICENCE.txt" <<LICENCE
 GOV.UK Frontend $GOVUK_FRONTEND (https://github.com/alphagov/govuk-frontend)
 The code is released under the MIT License, Copyright (c) 2016 Crown Copyright
@@ -50,4 +64,4 @@ vendor=tests/web/vendor
 mkdir -p "$vendor"
 cp "$work/axe-core-$AXE_CORE/package/axe.min.js" "$vendor/"
 { echo "axe-core $AXE_CORE (https://github.com/dequelabs/axe-core), MPL-2.0:"; echo; cat "$work/axe-core-$AXE_CORE/package/LICENSE"; } > "$vendor/LICENCE-axe-core.txt"
-echo "vendored govuk-frontend $GOVUK_FRONTEND, htmx $HTMX, axe-core $AXE_CORE"
+echo "vendored govuk-frontend $GOVUK_FRONTEND (compiled with sass $SASS), htmx $HTMX, axe-core $AXE_CORE"

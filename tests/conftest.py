@@ -57,7 +57,7 @@ def postgres_admin() -> Iterator[tuple[Engine, str] | None]:
     try:
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001  any failure to connect means "absent"
+    except Exception as exc:
         admin.dispose()
         yield None
         _ = exc
@@ -124,7 +124,7 @@ def db(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings):
     from crossline.web.app import create_app
 
     application = create_app(settings)
@@ -133,6 +133,6 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -19,27 +19,45 @@ PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def make_organisation(db: Session, kind: str = "police_force", name: str | None = None) -> Organisation:
+def make_organisation(
+    db: Session, kind: str = "police_force", name: str | None = None
+) -> Organisation:
     key = f"org-{uuid.uuid4().hex[:8]}"
     organisation = ensure_organisation(db, key, name or f"Test organisation {key}", kind)
     db.commit()
     return organisation
 
 
-def make_user(db: Session, organisation: Organisation, roles: list[str] | tuple[str, ...] = (),
-              *, password: str | None = PASSWORD, email: str | None = None) -> User:
-    return create_user(db, None, organisation, UserCreate(
-        email=email or f"user-{uuid.uuid4().hex[:8]}@police.test-crossline.uk",
-        display_name=f"Test User {uuid.uuid4().hex[:4]}",
-        roles=list(roles),
-        password=password,
-    ), via="cli")
+def make_user(
+    db: Session,
+    organisation: Organisation,
+    roles: list[str] | tuple[str, ...] = (),
+    *,
+    password: str | None = PASSWORD,
+    email: str | None = None,
+) -> User:
+    return create_user(
+        db,
+        None,
+        organisation,
+        UserCreate(
+            email=email or f"user-{uuid.uuid4().hex[:8]}@police.test-crossline.uk",
+            display_name=f"Test User {uuid.uuid4().hex[:4]}",
+            roles=list(roles),
+            password=password,
+        ),
+        via="cli",
+    )
 
 
 def actor_of(user: User, organisation: Organisation) -> Actor:
-    return Actor(user_id=user.id, organisation_id=organisation.id,
-                 organisation_name=organisation.name, display_name=user.display_name,
-                 roles=user.roles)
+    return Actor(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        display_name=user.display_name,
+        roles=user.roles,
+    )
 
 
 def csrf_token_from(html: str) -> str:
@@ -51,8 +69,15 @@ def csrf_token_from(html: str) -> str:
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     """Sign in through the real form; return the session's CSRF token."""
     page = client.get("/sign-in")
-    response = client.post("/sign-in", data={
-        "email": email, "password": password, "csrf_token": csrf_token_from(page.text), "next": "/",
-    }, follow_redirects=False)
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_token_from(page.text),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return csrf_token_from(client.get("/").text)

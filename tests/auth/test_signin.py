@@ -18,7 +18,9 @@ from crossline.core.settings import Settings
 from tests.factories import PASSWORD, actor_of, make_organisation, make_user
 
 
-def test_right_password_starts_a_session_whose_token_is_not_stored(db: Session, settings: Settings) -> None:
+def test_right_password_starts_a_session_whose_token_is_not_stored(
+    db: Session, settings: Settings
+) -> None:
     user = make_user(db, make_organisation(db), ["intelligence_analyst"])
     new = signin.sign_in(db, settings, user.email.upper(), PASSWORD)
     stored = db.scalars(select(SignInSession.token_hash)).all()
@@ -28,7 +30,9 @@ def test_right_password_starts_a_session_whose_token_is_not_stored(db: Session, 
     assert actor.roles == {"intelligence_analyst"}
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(db: Session, settings: Settings) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    db: Session, settings: Settings
+) -> None:
     user = make_user(db, make_organisation(db))
     with pytest.raises(InvalidInput) as wrong_password:
         signin.sign_in(db, settings, user.email, "not the password")
@@ -37,7 +41,9 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(db: Session, settin
     assert wrong_password.value.message == unknown_user.value.message == signin.SIGN_IN_REFUSED
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(db: Session, settings: Settings) -> None:
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    db: Session, settings: Settings
+) -> None:
     user = make_user(db, make_organisation(db))
     for _ in range(settings.lockout_attempts):
         with pytest.raises(InvalidInput):
@@ -79,7 +85,9 @@ def test_session_ends_after_idle_time(db: Session, settings: Settings) -> None:
         signin.session_for_token(db, settings, new.token)
 
 
-def test_activity_keeps_a_session_alive_until_its_absolute_expiry(db: Session, settings: Settings) -> None:
+def test_activity_keeps_a_session_alive_until_its_absolute_expiry(
+    db: Session, settings: Settings
+) -> None:
     user = make_user(db, make_organisation(db))
     start = clock.now()
     with clock.frozen_at(start):
@@ -90,8 +98,10 @@ def test_activity_keeps_a_session_alive_until_its_absolute_expiry(db: Session, s
         moment += step
         with clock.frozen_at(moment):
             signin.session_for_token(db, settings, new.token)
-    with clock.frozen_at(start + timedelta(hours=settings.session_absolute_hours)), \
-            pytest.raises(NotAuthenticated):
+    with (
+        clock.frozen_at(start + timedelta(hours=settings.session_absolute_hours)),
+        pytest.raises(NotAuthenticated),
+    ):
         signin.session_for_token(db, settings, new.token)
 
 
@@ -107,12 +117,17 @@ def test_api_token_acts_as_its_user_until_revoked(db: Session, settings: Setting
     organisation = make_organisation(db)
     admin = make_user(db, organisation, ["administrator"])
     system = make_user(db, organisation, ["intelligence_analyst"], password=None)
-    api_token, token = issue_api_token(db, actor_of(admin, organisation), system.id,
-                                       ApiTokenCreate(name="Force records system"),
-                                       settings.resolved_secret_key())
+    api_token, token = issue_api_token(
+        db,
+        actor_of(admin, organisation),
+        system.id,
+        ApiTokenCreate(name="Force records system"),
+        settings.resolved_secret_key(),
+    )
     assert api_token.token_hash != token
     actor = signin.actor_for_api_token(db, settings, token)
-    assert actor.user_id == system.id and actor.via_api_token
+    assert actor.user_id == system.id
+    assert actor.via_api_token
     revoke_api_token(db, actor_of(admin, organisation), system.id, api_token.id)
     with pytest.raises(NotAuthenticated):
         signin.actor_for_api_token(db, settings, token)
@@ -121,9 +136,13 @@ def test_api_token_acts_as_its_user_until_revoked(db: Session, settings: Setting
 def test_expired_api_token_is_refused(db: Session, settings: Settings) -> None:
     organisation = make_organisation(db)
     admin = make_user(db, organisation, ["administrator"])
-    _, token = issue_api_token(db, actor_of(admin, organisation), admin.id,
-                               ApiTokenCreate(name="Short-lived", expires_in_days=1),
-                               settings.resolved_secret_key())
+    _, token = issue_api_token(
+        db,
+        actor_of(admin, organisation),
+        admin.id,
+        ApiTokenCreate(name="Short-lived", expires_in_days=1),
+        settings.resolved_secret_key(),
+    )
     with clock.frozen_at(clock.now() + timedelta(days=2)), pytest.raises(NotAuthenticated):
         signin.actor_for_api_token(db, settings, token)
 

@@ -38,44 +38,82 @@ def _filter(user: str, record: str, operation: str, date_from: str, date_to: str
     if errors:
         raise InvalidInput.of_fields(errors)
     return AuditFilter(
-        user=user.strip() or None, record=record.strip() or None,
+        user=user.strip() or None,
+        record=record.strip() or None,
         operation=Operation(operation) if operation else None,
-        date_from=parsed["date_from"], date_to=parsed["date_to"],
+        date_from=parsed["date_from"],
+        date_to=parsed["date_to"],
     )
 
 
 @router.get("/audit", include_in_schema=False)
 def audit_page(
-    request: Request, db: DbDep, actor: Auditor, user: str = "", record: str = "",
-    operation: str = "", date_from: str = "", date_to: str = "", page: int = 1,
+    request: Request,
+    db: DbDep,
+    actor: Auditor,
+    user: str = "",
+    record: str = "",
+    operation: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    page: int = 1,
 ) -> Response:
-    values = {"user": user, "record": record, "operation": operation,
-              "date_from": date_from, "date_to": date_to}
+    values = {
+        "user": user,
+        "record": record,
+        "operation": operation,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     try:
         where = _filter(user, record, operation, date_from, date_to)
     except InvalidInput as exc:
-        return render(request, "audit/log.html", {"values": values, "errors": exc.errors,
-                      "results": None, "operations": list(Operation), "query": ""},
-                      status_code=422)
+        return render(
+            request,
+            "audit/log.html",
+            {
+                "values": values,
+                "errors": exc.errors,
+                "results": None,
+                "operations": list(Operation),
+                "query": "",
+            },
+            status_code=422,
+        )
     results = search(db, actor, where, page=page)
-    return render(request, "audit/log.html", {
-        "values": values, "results": results, "operations": list(Operation),
-        "query": urlencode({k: v for k, v in values.items() if v}),
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "values": values,
+            "results": results,
+            "operations": list(Operation),
+            "query": urlencode({k: v for k, v in values.items() if v}),
+        },
+    )
 
 
 @router.get("/api/audit", tags=["audit"])
 def api_audit(
-    db: DbDep, actor: Auditor,
+    db: DbDep,
+    actor: Auditor,
     user: Annotated[str, Query(description="A user id, or part of a name")] = "",
     record: Annotated[str, Query(description="A record id")] = "",
-    operation: Annotated[str, Query(description="collection, alteration, consultation, "
-                                    "disclosure, combination or erasure")] = "",
+    operation: Annotated[
+        str,
+        Query(
+            description="collection, alteration, consultation, disclosure, combination or erasure"
+        ),
+    ] = "",
     date_from: Annotated[str, Query(description="YYYY-MM-DD, inclusive")] = "",
     date_to: Annotated[str, Query(description="YYYY-MM-DD, inclusive")] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> AuditPage:
     """Entries of the processing log your organisation may see, newest first."""
     results = search(db, actor, _filter(user, record, operation, date_from, date_to), page=page)
-    return AuditPage(entries=[AuditEntryRead.model_validate(e) for e in results.items],
-                     page=results.number, pages=results.pages, total=results.total)
+    return AuditPage(
+        entries=[AuditEntryRead.model_validate(e) for e in results.items],
+        page=results.number,
+        pages=results.pages,
+        total=results.total,
+    )

@@ -68,7 +68,8 @@ def record(
 
     ``why`` is the justification; ``recipient`` names to whom personal data
     was disclosed and is required for disclosures; ``owner`` is the
-    organisation owning the record, whose auditors may then see the entry. ``actor`` is None only for
+    organisation owning the record, whose auditors may then see the entry.
+    ``actor`` is None only for
     processing the system does itself (then ``via`` says how, e.g. ``cli``).
     """
     if operation is Operation.DISCLOSURE and not recipient:
@@ -151,8 +152,9 @@ def verify_chain(db: Session) -> ChainReport:
     count = 0
     for entry in _in_order(db):
         if entry.prev_hash != previous:
-            return ChainReport(count, previous, f"an entry is missing before entry {entry.seq}",
-                               entry.seq)
+            return ChainReport(
+                count, previous, f"an entry is missing before entry {entry.seq}", entry.seq
+            )
         if entry_hash(entry) != entry.entry_hash:
             return ChainReport(count, previous, f"entry {entry.seq} has been altered", entry.seq)
         previous = entry.entry_hash
@@ -185,8 +187,9 @@ class AuditFilter:
     date_to: date | None = None
 
 
-def search(db: Session, actor: Actor, where: AuditFilter, page: int = 1,
-           size: int = 50) -> Page[AuditEntry]:
+def search(
+    db: Session, actor: Actor, where: AuditFilter, page: int = 1, size: int = 50
+) -> Page[AuditEntry]:
     """Entries matching ``where``, newest first. Needs ``audit.read``.
 
     Auditors see the entries made by their own organisation's users and those
@@ -201,7 +204,8 @@ def search(db: Session, actor: Actor, where: AuditFilter, page: int = 1,
     if where.user:
         user_id = _as_uuid(where.user)
         statement = statement.where(
-            AuditEntry.user_id == user_id if user_id
+            AuditEntry.user_id == user_id
+            if user_id
             else AuditEntry.user_name.ilike(f"%{where.user}%")
         )
     if where.record:

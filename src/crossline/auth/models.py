@@ -17,9 +17,7 @@ class User(HasId, HasCreated, Versioned, Base):
 
     __tablename__ = "users"
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id"), index=True
-    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))  # None: cannot sign in

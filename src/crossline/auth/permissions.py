@@ -68,7 +68,8 @@ def _load() -> tuple[dict[str, PermissionEntry], dict[str, Role]]:
     if declared != in_code:
         raise CatalogueError(
             "permissions.yaml and crossline.auth.permissions.Permission differ: "
-            f"only in the file {sorted(declared - in_code)}, only in code {sorted(in_code - declared)}"
+            f"only in the file {sorted(declared - in_code)}, "
+            f"only in code {sorted(in_code - declared)}"
         )
     roles = load_catalogue(DATA_DIR / "roles.yaml", Role)
     for role in roles.values():

@@ -45,15 +45,18 @@ def sign_in_page(request: Request, actor: OptionalActorDep, next: str = "/") -> 
 
 @router.post("/sign-in", include_in_schema=False)
 def sign_in(
-    request: Request, db: DbDep, settings: SettingsDep,
-    email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     errors: dict[str, str] = {}
     if not email.strip():
         errors["email"] = "Enter your email address"
     if not password:
-        errors["password"] = "Enter your password"
+        errors["password"] = "Enter your password"  # noqa: S105  a message, not a password
     if not errors:
         try:
             new = signin.sign_in(db, settings, email, password)
@@ -62,12 +65,20 @@ def sign_in(
         else:
             response = see_other(_safe_next(next))
             response.set_cookie(
-                SESSION_COOKIE, new.token, httponly=True, samesite="lax",
-                secure=settings.uses_tls(request.url.scheme), path="/",
+                SESSION_COOKIE,
+                new.token,
+                httponly=True,
+                samesite="lax",
+                secure=settings.uses_tls(request.url.scheme),
+                path="/",
             )
             return response
-    return render(request, "auth/sign_in.html",
-                  {"errors": errors, "email": email, "next": _safe_next(next)}, status_code=422)
+    return render(
+        request,
+        "auth/sign_in.html",
+        {"errors": errors, "email": email, "next": _safe_next(next)},
+        status_code=422,
+    )
 
 
 @router.post("/sign-out", include_in_schema=False)
@@ -103,8 +114,11 @@ def users_page(request: Request, db: DbDep, actor: UserAdmin) -> Response:
 @router.get("/admin/users/new", include_in_schema=False)
 def new_user_page(request: Request, db: DbDep, actor: UserAdmin) -> Response:
     organisation = get_organisation(db, actor.organisation_id)
-    return render(request, "auth/user_new.html",
-                  {"values": {}, "role_options": _role_options(organisation.kind)})
+    return render(
+        request,
+        "auth/user_new.html",
+        {"values": {}, "role_options": _role_options(organisation.kind)},
+    )
 
 
 @router.post("/admin/users/new", include_in_schema=False)
@@ -115,9 +129,16 @@ async def create_user(request: Request, db: DbDep, actor: UserAdmin) -> Response
         data = form_model(form, UserCreate, lists=("roles",))
         user = services.create_user(db, actor, organisation, data)
     except InvalidInput as exc:
-        return render(request, "auth/user_new.html", {
-            "errors": exc.errors, "values": dict(form) | {"roles": form.getlist("roles")},
-            "role_options": _role_options(organisation.kind)}, status_code=422)
+        return render(
+            request,
+            "auth/user_new.html",
+            {
+                "errors": exc.errors,
+                "values": dict(form) | {"roles": form.getlist("roles")},
+                "role_options": _role_options(organisation.kind),
+            },
+            status_code=422,
+        )
     return see_other(user.url)
 
 
@@ -125,15 +146,22 @@ async def create_user(request: Request, db: DbDep, actor: UserAdmin) -> Response
 def user_page(request: Request, user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> Response:
     user = services.get_user(db, actor, user_id)
     organisation = get_organisation(db, actor.organisation_id)
-    return render(request, "auth/user.html", {
-        "user": user, "role_options": _role_options(organisation.kind),
-        "tokens": services.list_api_tokens(db, actor, user_id), "issued": None,
-    })
+    return render(
+        request,
+        "auth/user.html",
+        {
+            "user": user,
+            "role_options": _role_options(organisation.kind),
+            "tokens": services.list_api_tokens(db, actor, user_id),
+            "issued": None,
+        },
+    )
 
 
 @router.post("/admin/users/{user_id}", include_in_schema=False)
-async def update_user(request: Request, user_id: uuid.UUID, db: DbDep,
-                      actor: UserAdmin) -> Response:
+async def update_user(
+    request: Request, user_id: uuid.UUID, db: DbDep, actor: UserAdmin
+) -> Response:
     form = await request.form()
     try:
         data = form_model(form, UserUpdate, lists=("roles",))
@@ -141,10 +169,18 @@ async def update_user(request: Request, user_id: uuid.UUID, db: DbDep,
     except InvalidInput as exc:
         user = services.get_user(db, actor, user_id)
         organisation = get_organisation(db, actor.organisation_id)
-        return render(request, "auth/user.html", {
-            "user": user, "errors": exc.errors, "role_options": _role_options(organisation.kind),
-            "tokens": services.list_api_tokens(db, actor, user_id), "issued": None,
-        }, status_code=422)
+        return render(
+            request,
+            "auth/user.html",
+            {
+                "user": user,
+                "errors": exc.errors,
+                "role_options": _role_options(organisation.kind),
+                "tokens": services.list_api_tokens(db, actor, user_id),
+                "issued": None,
+            },
+            status_code=422,
+        )
     return see_other(f"/admin/users/{user_id}")
 
 
@@ -155,8 +191,9 @@ def unlock_user(user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> Response:
 
 
 @router.post("/admin/users/{user_id}/tokens", include_in_schema=False)
-async def issue_token(request: Request, user_id: uuid.UUID, db: DbDep, settings: SettingsDep,
-                      actor: UserAdmin) -> Response:
+async def issue_token(
+    request: Request, user_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: UserAdmin
+) -> Response:
     form = await request.form()
     organisation = get_organisation(db, actor.organisation_id)
     errors: dict[str, str] = {}
@@ -167,16 +204,22 @@ async def issue_token(request: Request, user_id: uuid.UUID, db: DbDep, settings:
     except InvalidInput as exc:
         errors = exc.errors
     user = services.get_user(db, actor, user_id)
-    return render(request, "auth/user.html", {
-        "user": user, "errors": errors, "role_options": _role_options(organisation.kind),
-        "tokens": services.list_api_tokens(db, actor, user_id),
-        "issued": issued[1] if issued else None,
-    }, status_code=422 if errors else 200)
+    return render(
+        request,
+        "auth/user.html",
+        {
+            "user": user,
+            "errors": errors,
+            "role_options": _role_options(organisation.kind),
+            "tokens": services.list_api_tokens(db, actor, user_id),
+            "issued": issued[1] if issued else None,
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 @router.post("/admin/users/{user_id}/tokens/{token_id}/revoke", include_in_schema=False)
-def revoke_token(user_id: uuid.UUID, token_id: uuid.UUID, db: DbDep,
-                 actor: UserAdmin) -> Response:
+def revoke_token(user_id: uuid.UUID, token_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> Response:
     services.revoke_api_token(db, actor, user_id, token_id)
     return see_other(f"/admin/users/{user_id}")
 
@@ -207,18 +250,19 @@ def api_get_user(user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> UserRead:
 
 
 @router.put("/api/users/{user_id}", tags=["users"])
-def api_update_user(user_id: uuid.UUID, data: UserUpdate, db: DbDep,
-                    actor: UserAdmin) -> UserRead:
+def api_update_user(user_id: uuid.UUID, data: UserUpdate, db: DbDep, actor: UserAdmin) -> UserRead:
     """Change a user; send the `version` you read. 409 if someone changed it since."""
     return _read(services.update_user(db, actor, user_id, data))
 
 
 @router.post("/api/users/{user_id}/tokens", tags=["users"], status_code=201)
-def api_issue_token(user_id: uuid.UUID, data: ApiTokenCreate, db: DbDep, settings: SettingsDep,
-                    actor: UserAdmin) -> ApiTokenIssued:
+def api_issue_token(
+    user_id: uuid.UUID, data: ApiTokenCreate, db: DbDep, settings: SettingsDep, actor: UserAdmin
+) -> ApiTokenIssued:
     """Issue an API token acting as the user. The token is in this answer only."""
-    api_token, token = services.issue_api_token(db, actor, user_id, data,
-                                                settings.resolved_secret_key())
+    api_token, token = services.issue_api_token(
+        db, actor, user_id, data, settings.resolved_secret_key()
+    )
     return ApiTokenIssued.model_validate(
         {**ApiTokenRead.model_validate(api_token).model_dump(), "token": token}
     )

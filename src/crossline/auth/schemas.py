@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -12,7 +14,9 @@ class UserCreate(BaseModel):
     email: EmailStr
     display_name: str = Field(min_length=1, max_length=200)
     roles: list[str] = Field(default_factory=list)
-    password: str | None = Field(None, description="Leave empty for a system account that only uses API tokens.")
+    password: str | None = Field(
+        None, description="Leave empty for a system account that only uses API tokens."
+    )
 
     @field_validator("display_name")
     @classmethod
@@ -43,7 +47,7 @@ class UserRead(BaseModel):
     @field_validator("roles", mode="before")
     @classmethod
     def _sorted(cls, value: object) -> list[str]:
-        return sorted(value)  # type: ignore[call-overload]
+        return sorted(cast("Iterable[str]", value))
 
 
 class ApiTokenCreate(BaseModel):

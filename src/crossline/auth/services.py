@@ -40,8 +40,14 @@ def list_users(db: Session, actor: Actor) -> Sequence[User]:
         .where(User.organisation_id == actor.organisation_id)
         .order_by(User.display_name)
     ).all()
-    record(db, actor, Operation.CONSULTATION, RecordRef.of("user_list", actor.organisation_id),
-           why="administering the organisation's users", owner=actor.organisation_id)
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("user_list", actor.organisation_id),
+        why="administering the organisation's users",
+        owner=actor.organisation_id,
+    )
     db.commit()
     return users
 
@@ -49,14 +55,24 @@ def list_users(db: Session, actor: Actor) -> Sequence[User]:
 def get_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     """One user of the actor's organisation. Needs ``users.manage``; audited as consultation."""
     user = _load_own_user(db, actor, user_id)
-    record(db, actor, Operation.CONSULTATION, user_ref(user.id),
-           why="administering the organisation's users", owner=user.organisation_id)
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        user_ref(user.id),
+        why="administering the organisation's users",
+        owner=user.organisation_id,
+    )
     db.commit()
     return user
 
 
 def create_user(
-    db: Session, actor: Actor | None, organisation: Organisation, data: UserCreate, *,
+    db: Session,
+    actor: Actor | None,
+    organisation: Organisation,
+    data: UserCreate,
+    *,
     via: str = "web",
 ) -> User:
     """Add a user to ``organisation`` with ``data.roles``; audited as collection.
@@ -84,8 +100,15 @@ def create_user(
     except IntegrityError as exc:  # a concurrent request took the address first
         db.rollback()
         raise InvalidInput("A user with this email address already exists.", field="email") from exc
-    record(db, actor, Operation.COLLECTION, user_ref(user.id), why="new user account",
-           owner=organisation.id, via=via)
+    record(
+        db,
+        actor,
+        Operation.COLLECTION,
+        user_ref(user.id),
+        why="new user account",
+        owner=organisation.id,
+        via=via,
+    )
     db.commit()
     return user
 
@@ -109,8 +132,14 @@ def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
     user.role_links = [link for link in user.role_links if link.role in wanted] + [
         UserRole(role=role) for role in sorted(wanted - user.roles)
     ]
-    record(db, actor, Operation.ALTERATION, user_ref(user.id), why="user account changed",
-           owner=user.organisation_id)
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        user_ref(user.id),
+        why="user account changed",
+        owner=user.organisation_id,
+    )
     db.commit()
     return user
 
@@ -120,8 +149,14 @@ def unlock_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     user = _load_own_user(db, actor, user_id)
     user.locked_until = None
     user.failed_sign_ins = 0
-    record(db, actor, Operation.ALTERATION, user_ref(user.id), why="account unlocked",
-           owner=user.organisation_id)
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        user_ref(user.id),
+        why="account unlocked",
+        owner=user.organisation_id,
+    )
     db.commit()
     return user
 
@@ -146,25 +181,40 @@ def issue_api_token(
         token_hash=keyed_hash(secret, token),
         created_by_id=actor.user_id,
         expires_at=clock.now() + timedelta(days=data.expires_in_days)
-        if data.expires_in_days else None,
+        if data.expires_in_days
+        else None,
     )
     db.add(api_token)
     db.flush()
-    record(db, actor, Operation.ALTERATION, user_ref(user.id), why="API token issued",
-           owner=user.organisation_id)
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        user_ref(user.id),
+        why="API token issued",
+        owner=user.organisation_id,
+    )
     db.commit()
     return api_token, token
 
 
-def revoke_api_token(db: Session, actor: Actor, user_id: uuid.UUID, token_id: uuid.UUID) -> ApiToken:
+def revoke_api_token(
+    db: Session, actor: Actor, user_id: uuid.UUID, token_id: uuid.UUID
+) -> ApiToken:
     user = _load_own_user(db, actor, user_id)
     api_token = db.get(ApiToken, token_id)
     if api_token is None or api_token.user_id != user.id:
         raise NotFound("There is no such API token.")
     if api_token.revoked_at is None:
         api_token.revoked_at = clock.now()
-        record(db, actor, Operation.ALTERATION, user_ref(user.id), why="API token revoked",
-               owner=user.organisation_id)
+        record(
+            db,
+            actor,
+            Operation.ALTERATION,
+            user_ref(user.id),
+            why="API token revoked",
+            owner=user.organisation_id,
+        )
         db.commit()
     return api_token
 
@@ -188,4 +238,3 @@ def _check_roles(roles: list[str], organisation: Organisation) -> None:
                 f"The {role.label.lower()} role is not available to this kind of organisation.",
                 field="roles",
             )
-

@@ -18,7 +18,7 @@ from crossline.auth.schemas import UserCreate
 from crossline.auth.services import create_user
 from crossline.orgs.services import ensure_organisation, find_organisation
 
-DEMO_PASSWORD = "crossline-demo-password"  # printed by `crossline demo`; demo only
+DEMO_PASSWORD = "crossline-demo-password"  # noqa: S105  printed by `crossline demo`; demo only
 
 
 @dataclass(frozen=True)
@@ -37,33 +37,44 @@ class DemoUser:
 
 
 DEMO_ORGANISATIONS = (
-    DemoOrganisation("nclcc", "National County Lines Coordination Centre",
-                     "national_coordination_centre"),
-    DemoOrganisation("shropshire-childrens-services", "Shropshire Council Children's Services",
-                     "local_authority"),
+    DemoOrganisation(
+        "nclcc", "National County Lines Coordination Centre", "national_coordination_centre"
+    ),
+    DemoOrganisation(
+        "shropshire-childrens-services", "Shropshire Council Children's Services", "local_authority"
+    ),
     DemoOrganisation("st-giles-trust", "St Giles Trust", "programme_provider"),
-    DemoOrganisation("west-mercia-pcc", "West Mercia Police and Crime Commissioner",
-                     "police_and_crime_commissioner"),
-    DemoOrganisation("home-office-eiyf", "Home Office Early Intervention Youth Fund",
-                     "fund_owner"),
+    DemoOrganisation(
+        "west-mercia-pcc",
+        "West Mercia Police and Crime Commissioner",
+        "police_and_crime_commissioner",
+    ),
+    DemoOrganisation("home-office-eiyf", "Home Office Early Intervention Youth Fund", "fund_owner"),
     DemoOrganisation("demo-defence", "Harlow & Reed Solicitors (demo)", "defence_practice"),
-    DemoOrganisation("west-midlands-vru", "West Midlands Violence Reduction Unit",
-                     "violence_reduction_unit"),
+    DemoOrganisation(
+        "west-midlands-vru", "West Midlands Violence Reduction Unit", "violence_reduction_unit"
+    ),
 )
 
 DEMO_USERS = (
     DemoUser("analyst@demo.crossline.uk", "Priya Shah", "west-midlands", "intelligence_analyst"),
     DemoUser("coordinator@demo.crossline.uk", "Tom Okafor", "nclcc", "national_coordinator"),
     DemoUser("applicant@demo.crossline.uk", "Sarah Hughes", "west-midlands", "order_applicant"),
-    DemoUser("authoriser@demo.crossline.uk", "Det Supt Mark Ellis", "west-midlands",
-             "order_authoriser"),
-    DemoUser("social.worker@demo.crossline.uk", "Aisha Begum", "shropshire-childrens-services",
-             "safeguarding_practitioner"),
+    DemoUser(
+        "authoriser@demo.crossline.uk", "Det Supt Mark Ellis", "west-midlands", "order_authoriser"
+    ),
+    DemoUser(
+        "social.worker@demo.crossline.uk",
+        "Aisha Begum",
+        "shropshire-childrens-services",
+        "safeguarding_practitioner",
+    ),
     DemoUser("provider@demo.crossline.uk", "Leon Marsh", "st-giles-trust", "programme_provider"),
     DemoUser("bidder@demo.crossline.uk", "Grace Whitfield", "west-mercia-pcc", "fund_bidder"),
     DemoUser("assessor@demo.crossline.uk", "Daniel Frost", "home-office-eiyf", "fund_assessor"),
-    DemoUser("fund.admin@demo.crossline.uk", "Helen Price", "home-office-eiyf",
-             "fund_administrator"),
+    DemoUser(
+        "fund.admin@demo.crossline.uk", "Helen Price", "home-office-eiyf", "fund_administrator"
+    ),
     DemoUser("lawyer@demo.crossline.uk", "Ruth Adeyemi", "demo-defence", "legal_representative"),
     DemoUser("insight@demo.crossline.uk", "Owen Clarke", "west-midlands-vru", "insight_viewer"),
     DemoUser("auditor@demo.crossline.uk", "Fiona Grant", "west-midlands", "auditor"),
@@ -82,10 +93,18 @@ def seed_demo(db: Session) -> int:
         if user.email in existing:
             continue
         organisation = find_organisation(db, user.organisation)
-        create_user(db, None, organisation, UserCreate(
-            email=user.email, display_name=user.display_name, roles=[user.role],
-            password=DEMO_PASSWORD,
-        ), via="cli")
+        create_user(
+            db,
+            None,
+            organisation,
+            UserCreate(
+                email=user.email,
+                display_name=user.display_name,
+                roles=[user.role],
+                password=DEMO_PASSWORD,
+            ),
+            via="cli",
+        )
         added += 1
     return added
 

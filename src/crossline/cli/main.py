@@ -70,8 +70,10 @@ def _initialise(settings: Settings) -> None:
     upgrade_to_head(engine)
     with session_scope(make_sessionmaker(engine)) as db:
         areas, forces = seed_reference_data(db)
-    console.print(f"Store ready at revision {current_revision(engine)}; "
-                  f"added {areas} areas and {forces} forces.")
+    console.print(
+        f"Store ready at revision {current_revision(engine)}; "
+        f"added {areas} areas and {forces} forces."
+    )
 
 
 @app.command()
@@ -93,11 +95,17 @@ def serve(
     from crossline.web.app import create_app
 
     settings = _settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info", proxy_headers=True, server_header=False,
-                # The access log would print query strings, which can hold search terms
-                # about people; SecurityMiddleware logs method, path and status instead.
-                access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=True,
+        server_header=False,
+        # The access log would print query strings, which can hold search terms
+        # about people; SecurityMiddleware logs method, path and status instead.
+        access_log=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -118,10 +126,15 @@ def users_create(
     role: Annotated[list[str], typer.Option(help="A role id; repeat for several.")] = [  # noqa: B006
         "administrator"
     ],
-    password: Annotated[str, typer.Option(
-        prompt=True, hide_input=True, confirmation_prompt=True,
-        help="First password (asked for if not given; at least 12 characters).",
-    )] = "",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="First password (asked for if not given; at least 12 characters).",
+        ),
+    ] = "",
 ) -> None:
     """Create a user, typically an organisation's first administrator. Audited."""
     from crossline.auth.schemas import UserCreate
@@ -152,8 +165,10 @@ def audit_verify() -> None:
     if report.is_intact:
         console.print(f"Audit log intact: {report.entries} entries; head {report.head_hash}.")
         return
-    console.print(f"[red]Audit log broken:[/red] {report.problem} "
-                  f"({report.entries} entries before it are intact).")
+    console.print(
+        f"[red]Audit log broken:[/red] {report.problem} "
+        f"({report.entries} entries before it are intact)."
+    )
     raise typer.Exit(1)
 
 
@@ -176,7 +191,9 @@ def orgs_list(kind: Annotated[str | None, typer.Option(help="Only this kind.")] 
 def orgs_add(
     key: Annotated[str, typer.Argument(help="A short stable id, e.g. leeds-childrens-services.")],
     name: Annotated[str, typer.Option(help="The organisation's name.")],
-    kind: Annotated[str, typer.Option(help="An organisation kind id (see docs/reference-data.md).")],
+    kind: Annotated[
+        str, typer.Option(help="An organisation kind id (see docs/reference-data.md).")
+    ],
 ) -> None:
     """Add an organisation (forces are there already)."""
     from crossline.orgs.services import ensure_organisation
@@ -191,8 +208,12 @@ def orgs_add(
 @app.command()
 @friendly_errors
 def demo(
-    serve_app: Annotated[bool, typer.Option(
-        "--serve/--no-serve", help="Serve the app after building the demo deployment.")] = True,
+    serve_app: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve", help="Serve the app after building the demo deployment."
+        ),
+    ] = True,
 ) -> None:
     """Build the demo deployment on the embedded stores, print the logins and serve it."""
     from crossline.cli.demo import DEMO_PASSWORD, demo_logins, seed_demo

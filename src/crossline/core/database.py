@@ -79,8 +79,8 @@ class Versioned:
     version: Mapped[int] = mapped_column(nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
+    def __mapper_args__(self) -> dict[str, Any]:
+        return {"version_id_col": self.version}
 
 
 def check_version(record: Versioned, expected: int) -> None:

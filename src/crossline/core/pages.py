@@ -83,8 +83,9 @@ def _when(value: Any) -> str:
 templates = Jinja2Templates(env=_environment())
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """A page from ``template`` with the layout's context filled in from the request."""
     state = request.state
     actor = getattr(state, "actor", None)
@@ -135,7 +136,9 @@ def _field_messages(exc: ValidationError, model: type[BaseModel]) -> dict[str, s
         elif error["type"].startswith("value_error") and "email" in error["msg"]:
             messages[field] = "Enter an email address in the correct format, like name@example.org"
         elif error["type"] == "string_too_long":
-            messages[field] = f"{label.capitalize()} must be {error['ctx']['max_length']} characters or fewer"
+            messages[field] = (
+                f"{label.capitalize()} must be {error['ctx']['max_length']} characters or fewer"
+            )
         else:
             messages[field] = f"Check {label}: {error['msg'].lower()}"
     return messages

@@ -88,13 +88,27 @@ def area_rows() -> list[dict[str, str | None]]:
         p = feature["properties"]
         country = "wales" if p["code"].startswith("W") else "england"
         rows.append(
-            {"id": p["code"], "kind": "force_area", "code": p["code"], "name": p["name"],
-             "country": country, "force_area_id": None, "vintage": "2020-12"}
+            {
+                "id": p["code"],
+                "kind": "force_area",
+                "code": p["code"],
+                "name": p["name"],
+                "country": country,
+                "force_area_id": None,
+                "vintage": "2020-12",
+            }
         )
     for feature in boundaries("districts")["features"]:
         p = feature["properties"]
         rows.append(
-            {"id": p["code"] or p["id"], "kind": "district", "code": p["code"], "name": p["name"],
-             "country": p["country"], "force_area_id": p["force_area"], "vintage": p["vintage"]}
+            {
+                "id": p["code"] or p["id"],
+                "kind": "district",
+                "code": p["code"],
+                "name": p["name"],
+                "country": p["country"],
+                "force_area_id": p["force_area"],
+                "vintage": p["vintage"],
+            }
         )
     return rows

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api", tags=["reference data"])
 
 @router.get("/organisations")
 def api_organisations(
-    db: DbDep, actor: ActorDep,
+    db: DbDep,
+    actor: ActorDep,
     kind: Annotated[str | None, Query(description="An organisation kind id")] = None,
 ) -> list[OrganisationRead]:
     """Organisations using Crossline, by name."""
@@ -26,7 +27,8 @@ def api_organisations(
 
 @router.get("/areas")
 def api_areas(
-    db: DbDep, actor: ActorDep,
+    db: DbDep,
+    actor: ActorDep,
     kind: Annotated[Literal["force_area", "district"] | None, Query()] = None,
 ) -> list[AreaRead]:
     """Police force areas and local authority districts, by name."""

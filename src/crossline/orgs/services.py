@@ -20,15 +20,18 @@ def seed_reference_data(db: Session) -> tuple[int, int]:
     (names a deployment has edited stay as they are).
     """
     known_areas = set(db.scalars(select(Area.id)))
-    new_areas = [Area(**row) for row in area_rows() if row["id"] not in known_areas]
-    # Force areas first, so the districts' foreign keys find them.
-    db.add_all(sorted(new_areas, key=lambda a: a.kind != "force_area"))
-    db.flush()
+    new_areas: list[Area] = [Area(**row) for row in area_rows() if row["id"] not in known_areas]
+    for kind in ("force_area", "district"):  # districts refer to their force area
+        db.add_all([area for area in new_areas if area.kind == kind])
+        db.flush()
     known_orgs = set(db.scalars(select(Organisation.key)))
     new_orgs = [
         Organisation(
-            key=force.id, name=force.name, kind=force.organisation_kind,
-            area_id=force.area_code, is_reference=True,
+            key=force.id,
+            name=force.name,
+            kind=force.organisation_kind,
+            area_id=force.area_code,
+            is_reference=True,
         )
         for force in FORCES.values()
         if force.id not in known_orgs

@@ -44,10 +44,12 @@ STATUS_LABELS = {
 
 
 def _context(**extra: object) -> dict[str, object]:
-    return {"satisfaction_options": [(s.value, label) for s, label in SATISFACTION_LABELS.items()],
-            "status_options": [(s.value, label) for s, label in STATUS_LABELS.items()],
-            "status_labels": {s.value: label for s, label in STATUS_LABELS.items()},
-            **extra}
+    return {
+        "satisfaction_options": [(s.value, label) for s, label in SATISFACTION_LABELS.items()],
+        "status_options": [(s.value, label) for s, label in STATUS_LABELS.items()],
+        "status_labels": {s.value: label for s, label in STATUS_LABELS.items()},
+        **extra,
+    }
 
 
 @router.get("/feedback", include_in_schema=False)
@@ -61,27 +63,36 @@ async def give_feedback(request: Request, db: DbDep, actor: OptionalActorDep) ->
     try:
         services.give_feedback(db, actor, form_model(form, FeedbackGive))
     except InvalidInput as exc:
-        return render(request, "outreach/feedback.html",
-                      _context(values=dict(form), errors=exc.errors), status_code=422)
+        return render(
+            request,
+            "outreach/feedback.html",
+            _context(values=dict(form), errors=exc.errors),
+            status_code=422,
+        )
     return render(request, "outreach/feedback_thanks.html", {"page": form.get("page", "/")})
 
 
 @router.get("/admin/feedback", include_in_schema=False)
 def feedback_list_page(request: Request, db: DbDep, actor: FeedbackAdmin) -> Response:
-    return render(request, "outreach/feedback_list.html",
-                  _context(items=services.list_feedback(db, actor)))
+    return render(
+        request, "outreach/feedback_list.html", _context(items=services.list_feedback(db, actor))
+    )
 
 
 @router.post("/admin/feedback/{feedback_id}", include_in_schema=False)
-async def respond_page(request: Request, feedback_id: uuid.UUID, db: DbDep,
-                       actor: FeedbackAdmin) -> Response:
+async def respond_page(
+    request: Request, feedback_id: uuid.UUID, db: DbDep, actor: FeedbackAdmin
+) -> Response:
     form = await request.form()
     try:
         services.respond_to_feedback(db, actor, feedback_id, form_model(form, FeedbackResponse))
     except InvalidInput as exc:
-        return render(request, "outreach/feedback_list.html",
-                      _context(items=services.list_feedback(db, actor), errors=exc.errors),
-                      status_code=422)
+        return render(
+            request,
+            "outreach/feedback_list.html",
+            _context(items=services.list_feedback(db, actor), errors=exc.errors),
+            status_code=422,
+        )
     return see_other("/admin/feedback")
 
 
@@ -98,7 +109,8 @@ def api_list_feedback(db: DbDep, actor: FeedbackAdmin) -> list[FeedbackRead]:
 
 
 @router.put("/api/feedback/{feedback_id}", tags=["feedback"])
-def api_respond(feedback_id: uuid.UUID, data: FeedbackResponse, db: DbDep,
-                actor: FeedbackAdmin) -> FeedbackRead:
+def api_respond(
+    feedback_id: uuid.UUID, data: FeedbackResponse, db: DbDep, actor: FeedbackAdmin
+) -> FeedbackRead:
     """Record what was done about feedback; send the `version` you read (409 if stale)."""
     return FeedbackRead.model_validate(services.respond_to_feedback(db, actor, feedback_id, data))

@@ -39,8 +39,9 @@ def list_feedback(db: Session, actor: Actor) -> Sequence[Feedback]:
     ).all()
 
 
-def respond_to_feedback(db: Session, actor: Actor, feedback_id: uuid.UUID,
-                        data: FeedbackResponse) -> Feedback:
+def respond_to_feedback(
+    db: Session, actor: Actor, feedback_id: uuid.UUID, data: FeedbackResponse
+) -> Feedback:
     """Record what was done about a piece of feedback; refuses a stale version."""
     actor.require(Permission.FEEDBACK_MANAGE)
     feedback = db.scalar(select(Feedback).where(Feedback.id == feedback_id, _visible_to(actor)))
@@ -55,5 +56,6 @@ def respond_to_feedback(db: Session, actor: Actor, feedback_id: uuid.UUID,
 
 
 def _visible_to(actor: Actor) -> ColumnElement[bool]:
-    return or_(Feedback.organisation_id == actor.organisation_id,
-               Feedback.organisation_id.is_(None))
+    return or_(
+        Feedback.organisation_id == actor.organisation_id, Feedback.organisation_id.is_(None)
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -17,9 +15,8 @@ from crossline.orgs import routes as orgs_routes
 from crossline.outreach import routes as outreach_routes
 from crossline.web import routes as web_routes
 from crossline.web.errors import install_error_handlers
+from crossline.web.routes import STATIC_DIR
 from crossline.web.security import SecurityMiddleware
-
-STATIC_DIR = Path(__file__).parent / "static"
 
 API_DESCRIPTION = """
 The JSON API of Crossline, for force and partner systems. Authenticate with an
@@ -47,7 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
-    # govuk-frontend's stylesheet asks for /assets/fonts and /assets/images.
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
     for module in (web_routes, auth_routes, audit_routes, orgs_routes, outreach_routes):
         app.include_router(module.router)

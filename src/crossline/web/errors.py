@@ -43,8 +43,9 @@ def wants_json(request: Request) -> bool:
     return "json" in accept and "text/html" not in accept
 
 
-def problem(status: int, detail: str, *, errors: dict[str, str] | None = None,
-            title: str | None = None) -> JSONResponse:
+def problem(
+    status: int, detail: str, *, errors: dict[str, str] | None = None, title: str | None = None
+) -> JSONResponse:
     """An RFC 9457 problem description."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -59,8 +60,12 @@ def problem(status: int, detail: str, *, errors: dict[str, str] | None = None,
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    return render(request, "error.html", {"status": status, "title": title, "detail": detail},
-                  status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "detail": detail},
+        status_code=status,
+    )
 
 
 def error_response(request: Request, error: CrosslineError) -> Response:
@@ -84,11 +89,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
-            return error_response(request, NotFound(
-                "If you typed the web address, check it is correct. If you pasted it, "
-                "check you copied the whole address."
-            ))
-        detail = error.detail if isinstance(error.detail, str) else _TITLES.get(error.status_code, "")
+            return error_response(
+                request,
+                NotFound(
+                    "If you typed the web address, check it is correct. If you pasted it, "
+                    "check you copied the whole address."
+                ),
+            )
+        detail = (
+            error.detail if isinstance(error.detail, str) else _TITLES.get(error.status_code, "")
+        )
         if wants_json(request):
             return problem(error.status_code, detail)
         title = _TITLES.get(error.status_code, "There is a problem")
@@ -105,13 +115,17 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         if wants_json(request):
             return problem(422, "Some fields are missing or wrong; see errors.", errors=fields)
-        return error_page(request, 422, _TITLES[422], "; ".join(f"{k}: {v}" for k, v in fields.items()))
+        return error_page(
+            request, 422, _TITLES[422], "; ".join(f"{k}: {v}" for k, v in fields.items())
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         # Only the type: a message may quote personal data from the request.
         log.error("unexpected %s on %s %s", type(error).__name__, request.method, request.url.path)
-        detail = "Try again later. If it keeps happening, tell your administrator what you were doing."
+        detail = (
+            "Try again later. If it keeps happening, tell your administrator what you were doing."
+        )
         if wants_json(request):
             return problem(500, detail)
         return error_page(request, 500, _TITLES[500], detail)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,6 +15,9 @@ from crossline.auth.permissions import ROLES
 from crossline.auth.schemas import Me
 from crossline.core.dependencies import DbDep
 from crossline.core.pages import NavItem, add_navigation, navigation_for, render
+from crossline.orgs.reference import BOUNDARIES_DIR
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 router = APIRouter()
 add_navigation(NavItem("Home", "/", None, order=0))
@@ -31,9 +36,16 @@ def health(db: DbDep) -> JSONResponse:
     """Whether the app can reach its operational store. No sign-in needed; no data disclosed."""
     try:
         db.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001  any failure means unhealthy
+    except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+@router.get("/licences", include_in_schema=False)
+def licences() -> PlainTextResponse:
+    """The attribution lines of the data Crossline ships and the licences of vendored code."""
+    parts = [BOUNDARIES_DIR / "ATTRIBUTION.md", *sorted(STATIC_DIR.glob("*/LICENCE.txt"))]
+    return PlainTextResponse("\n\n".join(part.read_text("utf-8") for part in parts))
 
 
 @router.get("/api/me", tags=["service"])

@@ -21,18 +21,20 @@ from crossline.web.errors import error_response
 
 # No inline script or style anywhere: every script and stylesheet is a file
 # the app serves (DESIGN.md: no CDN, closed networks).
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 _ALWAYS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-frame-options": "DENY",
@@ -55,11 +57,6 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes:
-            # Refused before a byte of the body is read.
-            await error_response(request, _too_large(self.settings))(scope, receive, send)
-            return
         tls = self.settings.uses_tls(scope.get("scheme", "http"))
         seed = request.cookies.get(csrf.ANONYMOUS_COOKIE)
         new_seed = None if seed else csrf.new_anonymous_seed()
@@ -69,17 +66,28 @@ class SecurityMiddleware:
         )
         received = 0
         limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        # A declared oversize body is refused before a byte of it is read.
+        too_large = declared.isdigit() and int(declared) > limit
+        refusing = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # A body that grows past the limit is cut off: the app sees the client
+            # go away, and whatever it answers is replaced by a 413.
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _too_large(self.settings)
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
         async def send_with_headers(message: Message) -> None:
+            if too_large and not refusing:
+                return
             if message["type"] == "http.response.start":
                 # Path only: query strings may hold names searched for.
                 access_log.info("%s %s %s", scope["method"], scope["path"], message["status"])
@@ -94,7 +102,8 @@ class SecurityMiddleware:
                 if new_seed:
                     headers.append(
                         "set-cookie",
-                        f"{csrf.ANONYMOUS_COOKIE}={new_seed}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                        f"{csrf.ANONYMOUS_COOKIE}={new_seed}; "
+                        f"Path=/; HttpOnly; SameSite=Lax{secure}",
                     )
                 if state.get("clear_session_cookie"):
                     headers.append(
@@ -103,7 +112,17 @@ class SecurityMiddleware:
                     )
             await send(message)
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            if not too_large:
+                await self.app(scope, limited_receive, send_with_headers)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
+            refusing = True
+            await error_response(request, _too_large(self.settings))(
+                scope, receive, send_with_headers
+            )
 
 
 def _too_large(settings: Settings) -> PayloadTooLarge:

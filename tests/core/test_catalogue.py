@@ -1,0 +1,64 @@
+"""Every shipped domain list loads, and a malformed one stops start-up with a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from crossline.auth.permissions import PERMISSIONS, ROLES, Permission
+from crossline.core.catalogue import load_catalogue
+from crossline.core.errors import CatalogueError
+from crossline.core.pages import PACKAGE_DIR
+from crossline.orgs.reference import FORCES, ORGANISATION_KINDS
+
+
+class Indicator(BaseModel, frozen=True):
+    id: str
+    label: str
+    group: str
+
+
+def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
+    shipped = {p.name for p in PACKAGE_DIR.glob("*/data/*.yaml")}
+    assert shipped == {"permissions.yaml", "roles.yaml", "forces.yaml", "organisation_kinds.yaml"}
+    assert len(PERMISSIONS) == len(Permission)
+    assert ROLES
+    assert FORCES
+    assert ORGANISATION_KINDS
+
+
+def test_a_bad_entry_names_the_file_entry_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "indicators.yaml"
+    path.write_text("missing_episodes:\n  label: Goes missing\n")
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(path, Indicator)
+    assert (
+        error.value.message == "indicators.yaml, entry 'missing_episodes': 'group' field required"
+    )
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.yaml"
+    path.write_text("- a\n- b\n")
+    with pytest.raises(CatalogueError, match="must be a mapping"):
+        load_catalogue(path, Indicator)
+
+
+def test_broken_yaml_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("a: [unclosed\n")
+    with pytest.raises(CatalogueError, match="cannot be read as YAML"):
+        load_catalogue(path, Indicator)
+
+
+def test_every_role_grants_known_permissions_and_suits_known_kinds() -> None:
+    for role in ROLES.values():
+        assert set(role.permissions) <= set(Permission)
+        assert set(role.organisation_kinds) <= set(ORGANISATION_KINDS)
+
+
+def test_every_permission_is_granted_by_some_role() -> None:
+    granted = {p for role in ROLES.values() for p in role.permissions}
+    assert granted == set(Permission)
