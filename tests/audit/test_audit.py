@@ -148,3 +148,18 @@ def test_reading_the_log_needs_the_auditor_role(db: Session) -> None:
     analyst = actor_of(make_user(db, organisation, ["intelligence_analyst"]), organisation)
     with pytest.raises(Forbidden):
         search(db, analyst, AuditFilter())
+
+
+def test_consultation_needs_a_justification_unless_the_deployment_waives_it(
+    engine: Engine, auditor
+) -> None:
+    from crossline.core.database import make_sessionmaker
+
+    with make_sessionmaker(engine)() as strict:
+        with pytest.raises(InvalidInput, match="Say why"):
+            record(strict, auditor, Operation.CONSULTATION, RecordRef("person", "x"), why=" ")
+        # Collection and alteration need no stated reason (DOMAIN.md §AUDIT.s62).
+        record(strict, auditor, Operation.ALTERATION, RecordRef("person", "x"), why=None)
+    with make_sessionmaker(engine, justification_required=False)() as waived:
+        entry = record(waived, auditor, Operation.CONSULTATION, RecordRef("person", "x"), why=None)
+        assert entry.justification is None

@@ -24,6 +24,7 @@ from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
+from crossline.core.database import JUSTIFICATION_REQUIRED
 from crossline.core.errors import InvalidInput
 from crossline.core.pagination import Page, paginate
 
@@ -39,6 +40,11 @@ class Operation(StrEnum):
     DISCLOSURE = "disclosure"  # an export is a disclosure
     COMBINATION = "combination"
     ERASURE = "erasure"
+
+
+# DOMAIN.md §AUDIT.s62: consultation and disclosure logs must show the
+# justification (unless a deployment turns that off under §AUDIT.duaa).
+_JUSTIFIED = frozenset({Operation.CONSULTATION, Operation.DISCLOSURE})
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,16 @@ def record(
     """
     if operation is Operation.DISCLOSURE and not recipient:
         raise InvalidInput("A disclosure must say to whom the data went.", field="recipient")
+    if (
+        operation in _JUSTIFIED
+        and not (why or "").strip()
+        and db.info.get(JUSTIFICATION_REQUIRED, True)
+    ):
+        raise InvalidInput(
+            "Say why you need this record: each look at or sharing of personal data "
+            "is logged with its reason.",
+            field="why",
+        )
     _lock_chain(db)
     last = db.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(

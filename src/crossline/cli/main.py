@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crossline.core.database import make_engine, make_sessionmaker, session_scope
+from crossline.core.database import make_engine, session_scope, sessionmaker_for
 from crossline.core.errors import CrosslineError
 from crossline.core.migrations import current_revision, upgrade_to_head
 from crossline.core.settings import Mode, Settings, get_settings
@@ -68,7 +68,7 @@ def _initialise(settings: Settings) -> None:
     settings.resolved_secret_key()
     engine = make_engine(settings.resolved_database_url)
     upgrade_to_head(engine)
-    with session_scope(make_sessionmaker(engine)) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         areas, forces = seed_reference_data(db)
     console.print(
         f"Store ready at revision {current_revision(engine)}; "
@@ -142,7 +142,7 @@ def users_create(
     from crossline.orgs.services import find_organisation
 
     settings = _settings()
-    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         org = find_organisation(db, organisation)
         try:
             data = UserCreate(email=email, display_name=name, roles=role, password=password)
@@ -160,7 +160,7 @@ def audit_verify() -> None:
     from crossline.audit.services import verify_chain
 
     settings = _settings()
-    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         report = verify_chain(db)
     if report.is_intact:
         console.print(f"Audit log intact: {report.entries} entries; head {report.head_hash}.")
@@ -179,7 +179,7 @@ def orgs_list(kind: Annotated[str | None, typer.Option(help="Only this kind.")] 
     from crossline.orgs.services import list_organisations
 
     settings = _settings()
-    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         table = Table("key", "name", "kind")
         for org in list_organisations(db, kind):
             table.add_row(org.key, org.name, org.kind)
@@ -199,7 +199,7 @@ def orgs_add(
     from crossline.orgs.services import ensure_organisation
 
     settings = _settings()
-    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         org = ensure_organisation(db, key, name, kind)
         db.commit()
         console.print(f"{org.key}: {org.name} ({org.kind})")
@@ -223,7 +223,7 @@ def demo(
         console.print("[red]Error:[/red] the demo deployment is refused in production mode.")
         raise typer.Exit(1)
     _initialise(settings)
-    with session_scope(make_sessionmaker(make_engine(settings.resolved_database_url))) as db:
+    with session_scope(sessionmaker_for(settings)) as db:
         added = seed_demo(db)
     console.print(f"Demo users added: {added}.")
     console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")

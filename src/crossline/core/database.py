@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from crossline.core import clock
 from crossline.core.errors import Conflict
 from crossline.core.ids import new_id
+from crossline.core.settings import Settings
 
 # Named constraints, so that migrations can alter them on both databases.
 NAMING_CONVENTION = {
@@ -113,9 +114,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+# Session.info key: whether consulting or disclosing personal data needs a stated
+# justification (DOMAIN.md §AUDIT.duaa; the setting audit_justification_required).
+JUSTIFICATION_REQUIRED = "audit_justification_required"
+
+
+def make_sessionmaker(
+    engine: Engine, *, justification_required: bool = True
+) -> sessionmaker[Session]:
     # expire_on_commit=False: a service returns records that pages render after commit.
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(
+        engine, expire_on_commit=False, info={JUSTIFICATION_REQUIRED: justification_required}
+    )
+
+
+def sessionmaker_for(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the operational store ``settings`` name, with its audit policy."""
+    return make_sessionmaker(
+        make_engine(settings.resolved_database_url),
+        justification_required=settings.audit_justification_required,
+    )
 
 
 @contextmanager

@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.sessionmaker = make_sessionmaker(
+        engine, justification_required=settings.audit_justification_required
+    )
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
