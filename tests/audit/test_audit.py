@@ -122,7 +122,7 @@ def test_search_filters_by_user_record_and_operation(db: Session, auditor) -> No
     assert {e.operation for e in by_record.items} == {"consultation", "alteration"}
     altered = search(db, auditor, AuditFilter(record="p-1", operation=Operation.ALTERATION))
     assert [e.justification for e in altered.items] == ["corrected dob"]
-    by_user = search(db, auditor, AuditFilter(user=str(auditor.user_id)))
+    by_user = search(db, auditor, AuditFilter(user=str(auditor.user_id), record_type="person"))
     assert by_user.total == 4
 
 
@@ -163,3 +163,25 @@ def test_consultation_needs_a_justification_unless_the_deployment_waives_it(
     with make_sessionmaker(engine, justification_required=False)() as waived:
         entry = record(waived, auditor, Operation.CONSULTATION, RecordRef("person", "x"), why=None)
         assert entry.justification is None
+
+
+def test_verify_with_a_kept_head_finds_removed_newest_entries(db: Session, auditor) -> None:
+    _entries(db, (auditor, 4))
+    kept_head = verify_chain(db).head_hash
+    assert verify_chain(db, expect_head=kept_head).is_intact
+    newest = db.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq.desc())).first()
+    _disable_refusal(db)
+    db.execute(text("DELETE FROM audit_log WHERE seq = :seq"), {"seq": newest})
+    db.commit()
+    assert verify_chain(db).is_intact  # a shorter chain is still a chain...
+    report = verify_chain(db, expect_head=kept_head)  # ...but not the one that was kept
+    assert not report.is_intact
+    assert "no longer in the log" in (report.problem or "")
+
+
+def test_searching_the_log_is_itself_logged(db: Session, auditor) -> None:
+    search(db, auditor, AuditFilter())
+    latest = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert latest is not None
+    assert latest.record_type == "audit_log"
+    assert latest.user_id == auditor.user_id

@@ -208,3 +208,40 @@ def test_unlock_ends_a_lockout(db: Session, force, admin) -> None:
     user.locked_until = clock.now() + timedelta(minutes=10)
     db.commit()
     assert services.unlock_user(db, admin, user.id).is_locked is False
+
+
+def test_administrator_sets_a_new_password_and_the_users_sessions_end(
+    db: Session, force, admin, settings
+) -> None:
+    from crossline.auth import signin
+    from crossline.core.errors import NotAuthenticated
+    from tests.factories import PASSWORD
+
+    user = make_user(db, force)
+    new = signin.sign_in(db, settings, user.email, PASSWORD)
+    with pytest.raises(InvalidInput) as weak:
+        services.set_password(db, admin, user.id, "short")
+    assert "new_password" in weak.value.errors
+    services.set_password(db, admin, user.id, "a brand new password")
+    with pytest.raises(NotAuthenticated):
+        signin.session_for_token(db, settings, new.token)
+    assert signin.sign_in(db, settings, user.email, "a brand new password").token
+    assert _audit_of(db, user.id)[-1] == "alteration"
+
+
+def test_user_changes_own_password_and_other_sessions_end(db: Session, force, settings) -> None:
+    from crossline.auth import signin
+    from crossline.core.errors import NotAuthenticated
+    from tests.factories import PASSWORD
+
+    user = make_user(db, force)
+    here = signin.sign_in(db, settings, user.email, PASSWORD)
+    elsewhere = signin.sign_in(db, settings, user.email, PASSWORD)
+    me = actor_of(user, force)
+    with pytest.raises(InvalidInput) as wrong:
+        signin.change_own_password(db, me, here.session, "not it", "another long password")
+    assert "current_password" in wrong.value.errors
+    signin.change_own_password(db, me, here.session, PASSWORD, "another long password")
+    signin.session_for_token(db, settings, here.token)
+    with pytest.raises(NotAuthenticated):
+        signin.session_for_token(db, settings, elsewhere.token)

@@ -333,3 +333,54 @@ def test_licences_page_carries_the_boundary_attribution(client: TestClient) -> N
     assert "Contains OS data © Crown copyright and database right 2020" in text
     assert "GOV.UK Frontend" in text
     assert "htmx" in text
+
+
+def test_user_changes_password_through_the_page(client: TestClient, db: Session) -> None:
+    user = make_user(db, make_organisation(db), ["intelligence_analyst"])
+    csrf = sign_in(client, user.email)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "not it",
+            "new_password": "a new long password",
+            "csrf_token": csrf,
+        },
+    )
+    assert wrong.status_code == 422
+    assert 'href="#current_password"' in wrong.text
+    done = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new long password",
+            "csrf_token": csrf,
+        },
+    )
+    assert "Your password has been changed" in done.text
+    client.post("/sign-out", data={"csrf_token": csrf})
+    assert sign_in(client, user.email, "a new long password")
+
+
+def test_api_lists_and_revokes_tokens(client: TestClient, admin) -> None:
+    csrf = sign_in(client, admin.email)
+    headers = {"X-CSRF-Token": csrf}
+    issued = client.post(
+        f"/api/users/{admin.id}/tokens", json={"name": "Records"}, headers=headers
+    ).json()
+    listed = client.get(f"/api/users/{admin.id}/tokens").json()
+    assert [t["name"] for t in listed] == ["Records"]
+    assert "token" not in listed[0]
+    revoked = client.post(f"/api/users/{admin.id}/tokens/{issued['id']}/revoke", headers=headers)
+    assert revoked.json()["revoked_at"] is not None
+    refused = client.get("/api/me", headers={"authorization": f"Bearer {issued['token']}"})
+    assert refused.status_code == 401
+
+
+def test_token_without_expiry_is_refused(client: TestClient, admin) -> None:
+    csrf = sign_in(client, admin.email)
+    response = client.post(
+        f"/api/users/{admin.id}/tokens",
+        json={"name": "Forever", "expires_in_days": None},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422

@@ -155,17 +155,19 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chain(db: Session) -> ChainReport:
+def verify_chain(db: Session, *, expect_head: str | None = None) -> ChainReport:
     """Walk the log in order and name the first altered or missing entry.
 
     An entry whose stored hash does not match its fields was altered; an
     entry whose ``prev_hash`` is not the hash of the entry before it follows
     a removed one. Sequence gaps alone are not evidence (PostgreSQL skips
     numbers when a transaction rolls back). Removing the newest entries leaves
-    an intact shorter chain, so compare ``head_hash`` with one kept elsewhere.
+    an intact shorter chain: pass ``expect_head``, a head hash kept elsewhere
+    from an earlier run, to require that entry to be still in the chain.
     """
     previous = GENESIS_HASH
     count = 0
+    seen_expected = expect_head is None or expect_head == GENESIS_HASH
     for entry in _in_order(db):
         if entry.prev_hash != previous:
             return ChainReport(
@@ -174,7 +176,15 @@ def verify_chain(db: Session) -> ChainReport:
         if entry_hash(entry) != entry.entry_hash:
             return ChainReport(count, previous, f"entry {entry.seq} has been altered", entry.seq)
         previous = entry.entry_hash
+        seen_expected = seen_expected or entry.entry_hash == expect_head
         count += 1
+    if not seen_expected:
+        return ChainReport(
+            count,
+            previous,
+            "the expected head entry is no longer in the log "
+            "(entries after it may have been removed)",
+        )
     return ChainReport(count, previous)
 
 
@@ -213,6 +223,16 @@ def search(
     itself personal data of other organisations' staff.
     """
     actor.require(Permission.AUDIT_READ)
+    # The log holds staff's personal data: reading it is itself logged.
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("audit_log", actor.organisation_id),
+        why="audit of processing",
+        owner=actor.organisation_id,
+    )
+    db.commit()
     mine = actor.organisation_id
     statement = select(AuditEntry).where(
         or_(AuditEntry.organisation_id == mine, AuditEntry.record_owner_id == mine)

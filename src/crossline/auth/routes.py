@@ -6,18 +6,22 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from crossline.auth import services, signin
 from crossline.auth.actor import Actor
-from crossline.auth.dependencies import SESSION_COOKIE, OptionalActorDep, allowed
+from crossline.auth.dependencies import SESSION_COOKIE, ActorDep, OptionalActorDep, allowed
 from crossline.auth.models import User
+from crossline.auth.organisations import organisation_of
 from crossline.auth.permissions import ROLES, Permission
 from crossline.auth.schemas import (
     ApiTokenCreate,
     ApiTokenIssued,
     ApiTokenRead,
+    PasswordChange,
+    PasswordSet,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -25,7 +29,6 @@ from crossline.auth.schemas import (
 from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
-from crossline.orgs.services import get_organisation
 
 router = APIRouter()
 add_navigation(NavItem("Users", "/admin/users", Permission.USERS_MANAGE.value, order=80))
@@ -91,6 +94,30 @@ def sign_out(request: Request, db: DbDep) -> Response:
     return response
 
 
+@router.get("/account/password", include_in_schema=False)
+def password_page(request: Request, actor: ActorDep) -> Response:
+    return render(request, "auth/password.html", {"done": False})
+
+
+@router.post("/account/password", include_in_schema=False)
+async def change_password(request: Request, db: DbDep, actor: ActorDep) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, PasswordChange)
+        signin.change_own_password(
+            db,
+            actor,
+            getattr(request.state, "sign_in_session", None),
+            data.current_password,
+            data.new_password,
+        )
+    except InvalidInput as exc:
+        return render(
+            request, "auth/password.html", {"done": False, "errors": exc.errors}, status_code=422
+        )
+    return render(request, "auth/password.html", {"done": True})
+
+
 def _safe_next(target: str) -> str:
     """Only a path on this site: never an open redirect to somewhere else."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -113,7 +140,7 @@ def users_page(request: Request, db: DbDep, actor: UserAdmin) -> Response:
 
 @router.get("/admin/users/new", include_in_schema=False)
 def new_user_page(request: Request, db: DbDep, actor: UserAdmin) -> Response:
-    organisation = get_organisation(db, actor.organisation_id)
+    organisation = organisation_of(db, actor.organisation_id)
     return render(
         request,
         "auth/user_new.html",
@@ -124,7 +151,7 @@ def new_user_page(request: Request, db: DbDep, actor: UserAdmin) -> Response:
 @router.post("/admin/users/new", include_in_schema=False)
 async def create_user(request: Request, db: DbDep, actor: UserAdmin) -> Response:
     form = await request.form()
-    organisation = get_organisation(db, actor.organisation_id)
+    organisation = organisation_of(db, actor.organisation_id)
     try:
         data = form_model(form, UserCreate, lists=("roles",))
         user = services.create_user(db, actor, organisation, data)
@@ -144,8 +171,22 @@ async def create_user(request: Request, db: DbDep, actor: UserAdmin) -> Response
 
 @router.get("/admin/users/{user_id}", include_in_schema=False)
 def user_page(request: Request, user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> Response:
+    return _user_page(request, db, actor, user_id)
+
+
+def _user_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    user_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    issued: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
     user = services.get_user(db, actor, user_id)
-    organisation = get_organisation(db, actor.organisation_id)
+    organisation = organisation_of(db, actor.organisation_id)
     return render(
         request,
         "auth/user.html",
@@ -153,8 +194,11 @@ def user_page(request: Request, user_id: uuid.UUID, db: DbDep, actor: UserAdmin)
             "user": user,
             "role_options": _role_options(organisation.kind),
             "tokens": services.list_api_tokens(db, actor, user_id),
-            "issued": None,
+            "issued": issued,
+            "notice": notice,
+            "errors": errors or {},
         },
+        status_code=status_code,
     )
 
 
@@ -168,7 +212,7 @@ async def update_user(
         services.update_user(db, actor, user_id, data)
     except InvalidInput as exc:
         user = services.get_user(db, actor, user_id)
-        organisation = get_organisation(db, actor.organisation_id)
+        organisation = organisation_of(db, actor.organisation_id)
         return render(
             request,
             "auth/user.html",
@@ -184,6 +228,25 @@ async def update_user(
     return see_other(f"/admin/users/{user_id}")
 
 
+@router.post("/admin/users/{user_id}/password", include_in_schema=False)
+async def set_password(
+    request: Request, user_id: uuid.UUID, db: DbDep, actor: UserAdmin
+) -> Response:
+    form = await request.form()
+    try:
+        services.set_password(db, actor, user_id, form_model(form, PasswordSet).new_password)
+    except InvalidInput as exc:
+        return _user_page(request, db, actor, user_id, errors=exc.errors, status_code=422)
+    return _user_page(
+        request,
+        db,
+        actor,
+        user_id,
+        notice="New password set. Their sessions "
+        "have ended; give them the password in person or by phone.",
+    )
+
+
 @router.post("/admin/users/{user_id}/unlock", include_in_schema=False)
 def unlock_user(user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> Response:
     services.unlock_user(db, actor, user_id)
@@ -195,7 +258,7 @@ async def issue_token(
     request: Request, user_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: UserAdmin
 ) -> Response:
     form = await request.form()
-    organisation = get_organisation(db, actor.organisation_id)
+    organisation = organisation_of(db, actor.organisation_id)
     errors: dict[str, str] = {}
     issued = None
     try:
@@ -240,7 +303,7 @@ def api_list_users(db: DbDep, actor: UserAdmin) -> list[UserRead]:
 @router.post("/api/users", tags=["users"], status_code=201)
 def api_create_user(data: UserCreate, db: DbDep, actor: UserAdmin) -> UserRead:
     """Add a user to your organisation. Audited as collection."""
-    organisation = get_organisation(db, actor.organisation_id)
+    organisation = organisation_of(db, actor.organisation_id)
     return _read(services.create_user(db, actor, organisation, data, via="api"))
 
 
@@ -266,3 +329,17 @@ def api_issue_token(
     return ApiTokenIssued.model_validate(
         {**ApiTokenRead.model_validate(api_token).model_dump(), "token": token}
     )
+
+
+@router.get("/api/users/{user_id}/tokens", tags=["users"])
+def api_list_tokens(user_id: uuid.UUID, db: DbDep, actor: UserAdmin) -> list[ApiTokenRead]:
+    """The user's API tokens, newest first (never the tokens themselves)."""
+    return [ApiTokenRead.model_validate(t) for t in services.list_api_tokens(db, actor, user_id)]
+
+
+@router.post("/api/users/{user_id}/tokens/{token_id}/revoke", tags=["users"])
+def api_revoke_token(
+    user_id: uuid.UUID, token_id: uuid.UUID, db: DbDep, actor: UserAdmin
+) -> ApiTokenRead:
+    """Revoke an API token at once. Revoking a revoked token changes nothing."""
+    return ApiTokenRead.model_validate(services.revoke_api_token(db, actor, user_id, token_id))

@@ -31,6 +31,19 @@ class UserUpdate(BaseModel):
     version: int = Field(description="The version the change was made to; a newer one refuses it.")
 
 
+class PasswordSet(BaseModel):
+    """An administrator gives a user a new password (for example, when they forgot theirs)."""
+
+    new_password: str = Field(title="New password")
+
+
+class PasswordChange(BaseModel):
+    """A user changes their own password."""
+
+    current_password: str = Field(title="Current password")
+    new_password: str = Field(title="New password")
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -52,7 +65,8 @@ class UserRead(BaseModel):
 
 class ApiTokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    expires_in_days: int | None = Field(90, ge=1, le=730)
+    # Every token expires: a forgotten token in a script must not work for ever.
+    expires_in_days: int = Field(90, ge=1, le=730, title="Days until it expires")
 
 
 class ApiTokenRead(BaseModel):

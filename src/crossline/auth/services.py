@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.models import ApiToken, User, UserRole
+from crossline.auth.organisations import OrganisationRef, organisation_of
 from crossline.auth.passwords import hash_password
 from crossline.auth.permissions import ROLES, Permission
 from crossline.auth.schemas import ApiTokenCreate, UserCreate, UserUpdate
-from crossline.auth.signin import keyed_hash
+from crossline.auth.signin import end_sessions, keyed_hash
 from crossline.core import clock
 from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
-from crossline.orgs.models import Organisation
 
 
 def user_ref(user_id: uuid.UUID) -> RecordRef:
@@ -70,7 +70,7 @@ def get_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
 def create_user(
     db: Session,
     actor: Actor | None,
-    organisation: Organisation,
+    organisation: OrganisationRef,
     data: UserCreate,
     *,
     via: str = "web",
@@ -117,7 +117,7 @@ def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
     """Change a user's name, roles or active state; refuses a stale version. Audited."""
     user = _load_own_user(db, actor, user_id)
     check_version(user, data.version)
-    organisation = db.get_one(Organisation, user.organisation_id)
+    organisation = organisation_of(db, user.organisation_id)
     _check_roles(data.roles, organisation)
     if user.id == actor.user_id and "administrator" not in data.roles:
         raise InvalidInput(
@@ -161,6 +161,28 @@ def unlock_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     return user
 
 
+def set_password(db: Session, actor: Actor, user_id: uuid.UUID, password: str) -> User:
+    """Give a user of the organisation a new password; their sessions end. Audited."""
+    user = _load_own_user(db, actor, user_id)
+    try:
+        user.password_hash = hash_password(password)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from exc
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    end_sessions(db, user.id)
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        user_ref(user.id),
+        why="password set by administrator",
+        owner=user.organisation_id,
+    )
+    db.commit()
+    return user
+
+
 def list_api_tokens(db: Session, actor: Actor, user_id: uuid.UUID) -> Sequence[ApiToken]:
     user = _load_own_user(db, actor, user_id)
     return db.scalars(
@@ -180,9 +202,7 @@ def issue_api_token(
         prefix=token[:10],
         token_hash=keyed_hash(secret, token),
         created_by_id=actor.user_id,
-        expires_at=clock.now() + timedelta(days=data.expires_in_days)
-        if data.expires_in_days
-        else None,
+        expires_at=clock.now() + timedelta(days=data.expires_in_days),
     )
     db.add(api_token)
     db.flush()
@@ -228,7 +248,7 @@ def _load_own_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     return user
 
 
-def _check_roles(roles: list[str], organisation: Organisation) -> None:
+def _check_roles(roles: list[str], organisation: OrganisationRef) -> None:
     for role_id in roles:
         role = ROLES.get(role_id)
         if role is None:

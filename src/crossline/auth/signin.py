@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from crossline.auth.actor import Actor
 from crossline.auth.models import ApiToken, SignInSession, User
+from crossline.auth.organisations import organisation_of
 from crossline.auth.passwords import hash_password, needs_rehash, verify_password
 from crossline.core import clock
 from crossline.core.errors import InvalidInput, NotAuthenticated
 from crossline.core.settings import Settings
-from crossline.orgs.models import Organisation
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,41 @@ def sign_out(db: Session, session: SignInSession) -> None:
     db.commit()
 
 
+def end_sessions(db: Session, user_id: uuid.UUID, *, keep: SignInSession | None = None) -> int:
+    """End every live session of a user (but ``keep``); the caller commits. Returns how many."""
+    now = clock.now()
+    live = db.scalars(
+        select(SignInSession).where(
+            SignInSession.user_id == user_id, SignInSession.ended_at.is_(None)
+        )
+    ).all()
+    ended = [s for s in live if s is not keep]
+    for session in ended:
+        session.ended_at = now
+    return len(ended)
+
+
+def change_own_password(
+    db: Session, actor: Actor, session: SignInSession | None, current: str, new: str
+) -> None:
+    """Change the actor's own password after checking the current one.
+
+    Every other session of the user ends, so a stolen session does not
+    outlive the change. Raises InvalidInput for a wrong current password or a
+    weak new one.
+    """
+    user = db.get_one(User, actor.user_id)
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("Your current password is not right.", field="current_password")
+    try:
+        user.password_hash = hash_password(new)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from exc
+    end_sessions(db, user.id, keep=session)
+    db.commit()
+    log.info("user %s changed their password", user.id)
+
+
 def actor_for_api_token(db: Session, settings: Settings, token: str) -> Actor:
     """The actor behind a bearer token; raises NotAuthenticated if unknown, expired or revoked."""
     now = clock.now()
@@ -143,13 +179,11 @@ def actor_for_api_token(db: Session, settings: Settings, token: str) -> Actor:
     return actor
 
 
-def _actor_for(db: Session, user_id: object, *, via_api_token: bool) -> Actor:
-    row = db.execute(
-        select(User, Organisation).join(Organisation).where(User.id == user_id)
-    ).one_or_none()
-    if row is None or not row.User.is_active:
+def _actor_for(db: Session, user_id: uuid.UUID, *, via_api_token: bool) -> Actor:
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
         raise NotAuthenticated("This account is no longer active.")
-    user, organisation = row.User, row.Organisation
+    organisation = organisation_of(db, user.organisation_id)
     return Actor(
         user_id=user.id,
         organisation_id=organisation.id,

@@ -155,15 +155,25 @@ def users_create(
 
 @audit_app.command("verify")
 @friendly_errors
-def audit_verify() -> None:
+def audit_verify(
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            help="A head hash printed by an earlier verify and kept elsewhere: fail unless that "
+            "entry is still in the chain (removing the newest entries is found only this way).",
+        ),
+    ] = None,
+) -> None:
     """Check the audit log's hash chain; name the first altered or missing entry."""
     from crossline.audit.services import verify_chain
 
     settings = _settings()
     with session_scope(sessionmaker_for(settings)) as db:
-        report = verify_chain(db)
+        report = verify_chain(db, expect_head=expect_head)
     if report.is_intact:
-        console.print(f"Audit log intact: {report.entries} entries; head {report.head_hash}.")
+        console.print(
+            f"Audit log intact: {report.entries} entries; head {report.head_hash}.", soft_wrap=True
+        )
         return
     console.print(
         f"[red]Audit log broken:[/red] {report.problem} "

@@ -1,7 +1,7 @@
 """One settings object, read from ``CROSSLINE_*`` environment variables.
 
 Every default is chosen so that ``make demo`` works on a laptop with nothing
-installed (embedded mode: a SQLite file and DuckDB under ``./var``). In
+installed (embedded mode: the stores live in files under ``./var``). In
 production mode the unsafe defaults are refused: the secret key must be given
 and the database must be PostgreSQL. ``docs/settings.md`` is generated from
 the field descriptions here and a test keeps it complete.
@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     )
     engine: AnalyticsEngine = Field(
         AnalyticsEngine.DUCKDB,
-        description="Analytics engine for comms analysis: `duckdb` (embedded) or `spark`.",
+        description="Analytics engine for comms analysis: `duckdb` (embedded) or `spark`. "
+        "Read by the analytics module.",
     )
     host: str = Field("127.0.0.1", description="Address `crossline serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(

@@ -128,5 +128,5 @@ class SecurityMiddleware:
 def _too_large(settings: Settings) -> PayloadTooLarge:
     return PayloadTooLarge(
         f"The request is larger than this service accepts ({settings.max_body_bytes:,} bytes). "
-        "Large communications data files are imported with `crossline comms import`."
+        "Send a smaller request, or split the file."
     )
