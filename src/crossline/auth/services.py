@@ -55,14 +55,7 @@ def list_users(db: Session, actor: Actor) -> Sequence[User]:
 def get_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     """One user of the actor's organisation. Needs ``users.manage``; audited as consultation."""
     user = _load_own_user(db, actor, user_id)
-    record(
-        db,
-        actor,
-        Operation.CONSULTATION,
-        user_ref(user.id),
-        why="administering the organisation's users",
-        owner=user.organisation_id,
-    )
+    _audit(db, actor, Operation.CONSULTATION, user, "administering the organisation's users")
     db.commit()
     return user
 
@@ -132,14 +125,7 @@ def update_user(db: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
     user.role_links = [link for link in user.role_links if link.role in wanted] + [
         UserRole(role=role) for role in sorted(wanted - user.roles)
     ]
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        user_ref(user.id),
-        why="user account changed",
-        owner=user.organisation_id,
-    )
+    _audit(db, actor, Operation.ALTERATION, user, "user account changed")
     db.commit()
     return user
 
@@ -149,14 +135,7 @@ def unlock_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
     user = _load_own_user(db, actor, user_id)
     user.locked_until = None
     user.failed_sign_ins = 0
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        user_ref(user.id),
-        why="account unlocked",
-        owner=user.organisation_id,
-    )
+    _audit(db, actor, Operation.ALTERATION, user, "account unlocked")
     db.commit()
     return user
 
@@ -171,14 +150,7 @@ def set_password(db: Session, actor: Actor, user_id: uuid.UUID, password: str) -
     user.failed_sign_ins = 0
     user.locked_until = None
     end_sessions(db, user.id)
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        user_ref(user.id),
-        why="password set by administrator",
-        owner=user.organisation_id,
-    )
+    _audit(db, actor, Operation.ALTERATION, user, "password set by administrator")
     db.commit()
     return user
 
@@ -206,14 +178,7 @@ def issue_api_token(
     )
     db.add(api_token)
     db.flush()
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        user_ref(user.id),
-        why="API token issued",
-        owner=user.organisation_id,
-    )
+    _audit(db, actor, Operation.ALTERATION, user, "API token issued")
     db.commit()
     return api_token, token
 
@@ -227,16 +192,13 @@ def revoke_api_token(
         raise NotFound("There is no such API token.")
     if api_token.revoked_at is None:
         api_token.revoked_at = clock.now()
-        record(
-            db,
-            actor,
-            Operation.ALTERATION,
-            user_ref(user.id),
-            why="API token revoked",
-            owner=user.organisation_id,
-        )
+        _audit(db, actor, Operation.ALTERATION, user, "API token revoked")
         db.commit()
     return api_token
+
+
+def _audit(db: Session, actor: Actor, operation: Operation, user: User, why: str) -> None:
+    record(db, actor, operation, user_ref(user.id), why=why, owner=user.organisation_id)
 
 
 def _load_own_user(db: Session, actor: Actor, user_id: uuid.UUID) -> User:
