@@ -6,6 +6,7 @@ Crossline raises on purpose are printed as one line and exit with status 1.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -95,6 +96,12 @@ def serve(
     from crossline.web.app import create_app
 
     settings = _settings()
+    # Crossline's own loggers (access lines, sign-in events) carry no personal data.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    crossline_log = logging.getLogger("crossline")
+    crossline_log.setLevel(logging.INFO)
+    crossline_log.addHandler(handler)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
