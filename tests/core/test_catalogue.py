@@ -21,8 +21,20 @@ class Indicator(BaseModel, frozen=True):
 
 
 def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
-    shipped = {p.name for p in PACKAGE_DIR.glob("*/data/*.yaml")}
-    assert shipped == {"permissions.yaml", "roles.yaml", "forces.yaml", "organisation_kinds.yaml"}
+    shipped = {str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.glob("*/data/*.yaml")}
+    assert shipped == {
+        "auth/data/permissions.yaml",
+        "auth/data/roles.yaml",
+        "orgs/data/forces.yaml",
+        "orgs/data/organisation_kinds.yaml",
+        "synth/data/places.yaml",
+        "synth/data/presets.yaml",
+        "synth/data/layouts.yaml",
+        "synth/data/names.yaml",
+    }
+    from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
+
+    assert PLACES and PRESETS and LAYOUTS and NAMES.surnames
     assert len(PERMISSIONS) == len(Permission)
     assert ROLES
     assert FORCES

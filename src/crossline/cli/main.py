@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -224,6 +225,51 @@ def orgs_add(
 
 @app.command()
 @friendly_errors
+def synth(
+    out: Annotated[Path, typer.Option(help="A new or empty folder for the world.")],
+    preset: Annotated[
+        str,
+        typer.Option(
+            help="tiny (seconds, for tests), demo, medium (~10 million events) or large "
+            "(~100 million, streamed)."
+        ),
+    ] = "tiny",
+    seed: Annotated[
+        int, typer.Option(help="The same seed gives the same world, byte for byte.")
+    ] = 1,
+) -> None:
+    """Make a synthetic county-lines world: operator exports, agency records, and the truth."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from crossline.synth.generate import generate
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Simulating days", total=None)
+        summary = generate(
+            preset,
+            seed,
+            out,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"World '{summary.preset}' (seed {summary.seed}) in {out}: "
+        f"{summary.events:,} events over {summary.days} days, {summary.lines} lines "
+        f"with {summary.line_numbers} numbers, {summary.persons:,} people."
+    )
+    for name, count in summary.defects_by_kind.items():
+        console.print(f"  {name.replace('_', ' ')}: {count:,}")
+    console.print(f"Truth in {out / 'truth'}; records in {out / 'comms'}.")
+
+
+@app.command()
+@friendly_errors
 def demo(
     serve_app: Annotated[
         bool,
@@ -243,6 +289,13 @@ def demo(
     with session_scope(sessionmaker_for(settings)) as db:
         added = seed_demo(db)
     console.print(f"Demo users added: {added}.")
+    world = settings.data_dir / "demo-world"
+    if not world.exists():
+        from crossline.synth.generate import generate
+
+        console.print("Making the demo world (synthetic communications data)...")
+        summary = generate("demo", 2018, world)
+        console.print(f"Demo world in {world}: {summary.events:,} events, {summary.lines} lines.")
     console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")
     for role, email, org in demo_logins():
         console.print(f"  {role:<26} {email:<34} ({org})", soft_wrap=True, highlight=False)
