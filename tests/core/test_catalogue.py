@@ -34,7 +34,10 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     }
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
 
-    assert PLACES and PRESETS and LAYOUTS and NAMES.surnames
+    assert PLACES
+    assert PRESETS
+    assert LAYOUTS
+    assert NAMES.surnames
     assert len(PERMISSIONS) == len(Permission)
     assert ROLES
     assert FORCES

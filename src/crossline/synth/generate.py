@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from crossline.core.errors import InvalidInput
+from crossline.synth.agencies import write_agencies
 from crossline.synth.catalogue import LAYOUTS, PRESETS
 from crossline.synth.exports import OperatorWriter, write_cell_lists
 from crossline.synth.traffic import Day
@@ -74,6 +75,7 @@ def generate(preset_id: str, seed: int, out: Path, progress: Progress | None = N
         writer.close()
     defects = [d for writer in writers for d in writer.defects]
     write_truth(world, out / "truth", defects)
+    write_agencies(world, out / "agencies", out / "truth")
     summary = Summary(
         preset=preset_id,
         seed=seed,

@@ -337,7 +337,7 @@ class Day:
         rng = self.rng
         everyone = self.world.persons
         to = rng.choice(
-            everyone, size=min(everyone, rng.poisson(0.004 * everyone)), replace=False
+            everyone, size=min(everyone, rng.poisson(0.01 * everyone)), replace=False
         ).astype(np.int32)
         second = rng.integers(7 * 3600, 20 * 3600, len(to))
         return self._outbound_sms(to, second, number, -1, site)

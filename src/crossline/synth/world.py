@@ -7,17 +7,21 @@ handset and cell; the daily traffic in ``traffic.py`` reads them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import yaml
 from numpy.typing import NDArray
 
-from crossline.synth.catalogue import NAMES, PLACES, Place, PlaceKind, Preset
+from crossline.synth.catalogue import FORCES_FILE, NAMES, PLACES, Place, PlaceKind, Preset
 
 UK = ZoneInfo("Europe/London")
+BOUNDARIES_FILE = FORCES_FILE.parent / "boundaries" / "police_force_areas.geojson"
 EARTH_KM_PER_DEGREE = 111.32
 # Type allocation codes for the handsets' IMEIs (8 digits; the simulator's own).
 TACS = np.array([35332011, 35891405, 86701204, 35420110, 35398108, 35925406, 86891003, 35744209])
@@ -244,19 +248,67 @@ def _cells(
     first = 0
     for index, place in enumerate(places):
         n = preset.cells_per_hub if place.kind is PlaceKind.HUB else preset.cells_per_county
-        # Uniform in a disc of the place's radius around its centre.
-        radius = place.radius_km * np.sqrt(rng.random(n))
-        angle = rng.random(n) * 2 * np.pi
-        lat = place.lat + radius * np.sin(angle) / EARTH_KM_PER_DEGREE
-        lon = place.lon + radius * np.cos(angle) / (
-            EARTH_KM_PER_DEGREE * np.cos(np.radians(place.lat))
-        )
-        lats.append(np.round(lat, 5))
-        lons.append(np.round(lon, 5))
+        lat, lon = _sites_in(rng, place, n)
+        lats.append(lat)
+        lons.append(lon)
         owners.append(np.full(n, index, np.int32))
         place_cells.append(np.arange(first, first + n, dtype=np.int32))
         first += n
     return np.concatenate(lats), np.concatenate(lons), np.concatenate(owners), place_cells
+
+
+def _sites_in(rng: np.random.Generator, place: Place, n: int) -> tuple[F64, F64]:
+    """n sites uniform in a disc around the town centre, on land inside its force's area."""
+    area = force_area(place.force)
+    lats: list[F64] = []
+    lons: list[F64] = []
+    found = 0
+    while found < n:
+        radius = place.radius_km * np.sqrt(rng.random(2 * n))
+        angle = rng.random(2 * n) * 2 * np.pi
+        lat = np.round(place.lat + radius * np.sin(angle) / EARTH_KM_PER_DEGREE, 5)
+        lon = np.round(
+            place.lon
+            + radius * np.cos(angle) / (EARTH_KM_PER_DEGREE * np.cos(np.radians(place.lat))),
+            5,
+        )
+        keep = contains(area, lon, lat)
+        lats.append(lat[keep])
+        lons.append(lon[keep])
+        found += int(keep.sum())
+    return np.concatenate(lats)[:n], np.concatenate(lons)[:n]
+
+
+@cache
+def force_area(force: str) -> list[list[F64]]:
+    """The rings (outer first, then holes) of each polygon of a force's area, from the
+    boundaries the app ships (ONS, OGL v3.0; see orgs/data/boundaries/ATTRIBUTION.md)."""
+    code = yaml.safe_load(FORCES_FILE.read_text("utf-8"))[force]["area_code"]
+    data = json.loads(BOUNDARIES_FILE.read_text("utf-8"))
+    geometry = next(f["geometry"] for f in data["features"] if f["properties"]["code"] == code)
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    return [[np.asarray(ring, dtype=np.float64) for ring in polygon] for polygon in polygons]
+
+
+def contains(polygons: list[list[F64]], lon: F64, lat: F64) -> NDArray[np.bool_]:
+    """Whether each point lies inside the (multi)polygon, by ray casting."""
+    inside = np.zeros(len(lon), bool)
+    for rings in polygons:
+        here = _in_ring(rings[0], lon, lat)
+        for hole in rings[1:]:
+            here &= ~_in_ring(hole, lon, lat)
+        inside |= here
+    return inside
+
+
+def _in_ring(ring: F64, lon: F64, lat: F64) -> NDArray[np.bool_]:
+    x1, y1, x2, y2 = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+    y = lat[:, None]
+    crosses = (y1 > y) != (y2 > y)
+    x_at = (x2 - x1) * (y - y1) / np.where(y2 == y1, 1e-300, y2 - y1) + x1
+    return np.asarray(((lon[:, None] < x_at) & crosses).sum(axis=1) % 2 == 1)
 
 
 # --- people -------------------------------------------------------------------------------------
