@@ -182,3 +182,17 @@ def test_orgs_list_and_add(env: str) -> None:
     assert "not a kind of organisation" in bad_kind.output
     listed = runner.invoke(app, ["orgs", "list", "--kind", "local_authority"])
     assert "leeds-childrens-services" in listed.output
+
+
+def test_synth_makes_a_world_and_refuses_to_mix_worlds(tmp_path: Path) -> None:
+    out = tmp_path / "world"
+    made = runner.invoke(app, ["synth", "--preset", "tiny", "--seed", "3", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    assert "World 'tiny' (seed 3)" in made.output
+    assert (out / "truth" / "manifest.json").exists()
+    again = runner.invoke(app, ["synth", "--preset", "tiny", "--out", str(out)])
+    assert again.exit_code == 1
+    assert "is not empty" in again.output
+    unknown = runner.invoke(app, ["synth", "--preset", "gigantic", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 1
+    assert "no preset 'gigantic'" in unknown.output
