@@ -48,7 +48,8 @@ def friendly_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except CrosslineError as exc:
-            console.print(f"[red]Error:[/red] {exc.message}")
+            # soft_wrap: an error stays one line, whole, for people and scripts alike.
+            console.print(f"[red]Error:[/red] {exc.message}", soft_wrap=True)
             raise typer.Exit(1) from exc
 
     return run  # type: ignore[return-value]
