@@ -49,6 +49,7 @@ TABLE_HEADER = (
 )
 MEMORY_BUDGET_MIB = 2048  # the simulator's budget: a world of any size is made within 2 GiB
 DAY_SECONDS = 86_400
+REFERENCE_START = 1_756_684_800  # 2025-09-01 00:00 UTC, the medium and large presets' start
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def write_reference(rows: int, days: int, path: Path, seed: int) -> Measurement:
         for day in range(days):
             n = rows // days + (1 if day < rows % days else 0)
             second = np.sort(rng.integers(0, DAY_SECONDS, n))
-            start = pa.array(1_756_684_800 + day * DAY_SECONDS + second, pa.int64())
+            start = pa.array(REFERENCE_START + day * DAY_SECONDS + second, pa.int64())
             table = pa.table(
                 {
                     "start": pc.strftime(
@@ -287,8 +288,12 @@ def _cells(row: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from crossline.synth.catalogue import PRESETS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--preset", default="medium", help="A preset in synth/data/presets.yaml.")
+    parser.add_argument(
+        "--preset", default="medium", choices=list(PRESETS), help="From synth/data/presets.yaml."
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--keep", type=Path, metavar="DIR", help="Make the world in DIR (new or empty) and keep it."
@@ -297,6 +302,8 @@ def main(argv: list[str] | None = None) -> None:
         "--record", action="store_true", help="Write the result into docs/benchmarks.md."
     )
     args = parser.parse_args(argv)
+    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"{args.keep} is not empty; choose a new folder for the world.")
     result = run(args.preset, args.seed, args.keep)
     print_result(result)
     if args.record:

@@ -18,6 +18,7 @@ MAY_IMPORT = {
     "orgs": SECURITY | {"orgs"},
     "people": SECURITY | {"orgs", "people"},
     "outreach": SECURITY | {"outreach"},
+    "comms": SECURITY | {"comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

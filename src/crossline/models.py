@@ -2,6 +2,7 @@
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
+from crossline.comms.models import CommsImport, QuarantinedRow
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 
@@ -9,8 +10,10 @@ __all__ = [
     "ApiToken",
     "Area",
     "AuditEntry",
+    "CommsImport",
     "Feedback",
     "Organisation",
+    "QuarantinedRow",
     "SignInSession",
     "User",
     "UserRole",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crossline.core import clock
@@ -17,7 +17,9 @@ class User(HasId, HasCreated, Versioned, Base):
 
     __tablename__ = "users"
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))  # None: cannot sign in
@@ -48,7 +50,7 @@ class UserRole(Base):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(64))  # an id in roles.yaml
 
 
@@ -57,7 +59,7 @@ class SignInSession(HasId, HasCreated, Base):
 
     __tablename__ = "sign_in_sessions"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     last_seen_at: Mapped[datetime]
@@ -70,11 +72,11 @@ class ApiToken(HasId, HasCreated, Base):
 
     __tablename__ = "api_tokens"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16))  # shown in lists to tell tokens apart
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"))
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

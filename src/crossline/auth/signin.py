@@ -179,6 +179,14 @@ def actor_for_api_token(db: Session, settings: Settings, token: str) -> Actor:
     return actor
 
 
+def actor_for_email(db: Session, email: str) -> Actor:
+    """The actor of the active user with ``email``, for the command line (no session)."""
+    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        raise NotAuthenticated(f"There is no active user {email.strip()!r}.")
+    return _actor_for(db, user.id, via_api_token=False)
+
+
 def _actor_for(db: Session, user_id: uuid.UUID, *, via_api_token: bool) -> Actor:
     user = db.get(User, user_id)
     if user is None or not user.is_active:

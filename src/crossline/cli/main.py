@@ -6,6 +6,7 @@ Crossline raises on purpose are printed as one line and exit with status 1.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import crossline.models  # noqa: F401  every table known to the ORM, whatever a command imports
 from crossline.core.database import make_engine, session_scope, sessionmaker_for
 from crossline.core.errors import CrosslineError
 from crossline.core.migrations import current_revision, upgrade_to_head
@@ -26,15 +28,30 @@ app = typer.Typer(
     help="Crossline: multi-agency work against county lines and serious violence.",
     no_args_is_help=True,
     add_completion=False,
+    # A traceback's local variables may hold personal data: never print them.
+    pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="The operational store's schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The processing log of personal data.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations and reference data.", no_args_is_help=True)
+comms_app = typer.Typer(
+    help="Communications data: import it, review what was quarantined.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(orgs_app, name="orgs")
+app.add_typer(comms_app, name="comms")
+
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--user",
+        envvar="CROSSLINE_USER",
+        help="Email of the user acting (their roles apply; the audit log names them).",
+    ),
+]
 
 console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -222,6 +239,152 @@ def orgs_add(
         org = ensure_organisation(db, key, name, kind)
         db.commit()
         console.print(f"{org.key}: {org.name} ({org.kind})")
+
+
+@comms_app.command("import")
+@friendly_errors
+def comms_import(
+    files: Annotated[list[Path], typer.Argument(help="Operator exports or cell-site lists.")],
+    authorisation: Annotated[
+        str,
+        typer.Option(
+            help="The communications data authorisation reference the records were obtained "
+            "under (required)."
+        ),
+    ],
+    user: UserOption,
+    profile: Annotated[
+        str | None, typer.Option(help="The import profile; found from the header when not given.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="The files' text encoding when not UTF-8, e.g. cp1252.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import files of communications data: every row imported or quarantined. Audited."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from crossline.auth.signin import actor_for_email
+    from crossline.comms.services import import_files
+
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        actor = actor_for_email(db, user)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            tasks: dict[str, object] = {}
+
+            def advance(name: str, done: int, total: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=total)
+                bar.update(tasks[name], completed=done)  # type: ignore[arg-type]
+
+            report = import_files(
+                db,
+                actor,
+                settings.data_dir,
+                files,
+                authorisation=authorisation,
+                profile_id=profile,
+                encoding=encoding,
+                progress=advance,
+            )
+    if as_json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        for f in report.files:
+            line = f"{f.file}: {f.status}"
+            if f.status == "imported":
+                line += (
+                    f" with profile {f.profile}: {f.rows_imported:,} rows imported, "
+                    f"{sum(f.quarantined.values()):,} quarantined"
+                )
+            console.print(
+                line + (f". {f.message}" if f.message else "."), soft_wrap=True, highlight=False
+            )
+            for reason, count in f.quarantined.items():
+                console.print(f"    {count:>8,}  {reason}", highlight=False)
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@comms_app.command("imports")
+@friendly_errors
+def comms_imports(user: UserOption) -> None:
+    """List your organisation's imports, newest first."""
+    from crossline.auth.signin import actor_for_email
+    from crossline.comms.services import list_imports
+
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        table = Table("import", "file", "profile", "imported", "quarantined", "finished")
+        for entry in list_imports(db, actor_for_email(db, user)):
+            table.add_row(
+                str(entry.id),
+                entry.file_name,
+                entry.profile,
+                f"{entry.rows_imported:,}",
+                f"{entry.rows_quarantined:,}",
+                f"{entry.finished_at:%Y-%m-%d %H:%M}",
+            )
+    console.print(table)
+
+
+@comms_app.command("quarantine")
+@friendly_errors
+def comms_quarantine(
+    import_id: Annotated[str, typer.Argument(help="The import's id (`crossline comms imports`).")],
+    user: UserOption,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every quarantined row to this CSV file (audited as a disclosure)."
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only rows quarantined for this reason.")
+    ] = None,
+) -> None:
+    """Show or export the rows an import quarantined, with line numbers and reasons."""
+    import csv
+    import uuid
+
+    from crossline.auth.signin import actor_for_email
+    from crossline.comms.services import export_quarantined, quarantined_rows
+    from crossline.core.errors import NotFound
+
+    try:
+        wanted = uuid.UUID(import_id)
+    except ValueError as exc:
+        raise NotFound(f"{import_id!r} is not an import id.") from exc
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        actor = actor_for_email(db, user)
+        if out is not None:
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                count = export_quarantined(db, actor, wanted, writer.writerow)
+            console.print(f"Wrote {count:,} quarantined rows to {out}.")
+            return
+        page = quarantined_rows(db, actor, wanted, reason=reason, size=500)
+        for row in page.items:
+            console.print(
+                f"line {row.line}: {row.reason}: {row.raw}",
+                soft_wrap=True,
+                highlight=False,
+                markup=False,
+            )
+        console.print(
+            f"{page.total:,} rows; showing the first {len(page.items)}. "
+            "Use --out to export them all."
+        )
 
 
 @app.command()

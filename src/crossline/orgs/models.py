@@ -16,7 +16,7 @@ class Organisation(HasId, HasCreated, Versioned, Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)  # stable slug; a force's id
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(64))  # an id in organisation_kinds.yaml
-    area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id"))
+    area_id: Mapped[str | None] = mapped_column(String(100), ForeignKey("areas.id"))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     is_reference: Mapped[bool] = mapped_column(default=False)  # seeded from reference data
@@ -32,5 +32,5 @@ class Area(Base):
     code: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(32))
-    force_area_id: Mapped[str | None] = mapped_column(ForeignKey("areas.id"))
+    force_area_id: Mapped[str | None] = mapped_column(String(100), ForeignKey("areas.id"))
     vintage: Mapped[str] = mapped_column(String(16))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossline.core.database import Base, HasCreated, HasId, Versioned
@@ -24,7 +24,7 @@ class Feedback(HasId, HasCreated, Versioned, Base):
     satisfaction: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str] = mapped_column(Text)
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("organisations.id"), index=True
+        Uuid(), ForeignKey("organisations.id"), index=True
     )
     status: Mapped[str] = mapped_column(String(32), default="new")
     response: Mapped[str | None] = mapped_column(Text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+import crossline.models  # noqa: F401  every table known to the ORM
 from crossline import __version__
 from crossline.audit import routes as audit_routes
 from crossline.auth import routes as auth_routes

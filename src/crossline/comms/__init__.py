@@ -1,0 +1,1 @@
+"""Importing communications data: profiles, normalisation, quarantine, the Parquet store."""

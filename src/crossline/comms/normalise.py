@@ -1,0 +1,189 @@
+"""Normalisers: from what an operator wrote to Crossline's schema, or a reason why not.
+
+Each works on a whole column at once (pyarrow arrays), because files hold
+millions of rows; each has a one-value twin used by the tests. A value that
+cannot be normalised gets a reason, never a guess: a local time in the hour
+repeated when clocks go back is reported as ambiguous, not assigned to one of
+its two instants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+import numpy as np
+import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crossline.comms.profiles import TimeSpec
+
+DEFAULT_REGION = "GB"
+_SEPARATORS = re.compile(r"[\s\-\.\(\)\[\]/]")
+_TRUNK_IN_BRACKETS = re.compile(r"\(0\)")
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2_000_000)
+def e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """The E.164 form of a phone number as written, or None if it is not one.
+
+    Accepts '07700 900123', '+44 (0)7700900123', '447700900123', '0044 7700 900123'
+    and international numbers with their + or 00.
+    """
+    text = _TRUNK_IN_BRACKETS.sub("", raw.strip())
+    text = _SEPARATORS.sub("", text)
+    if not text:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.startswith("44") and len(text) == 12 and text.isdigit():
+        text = "+" + text  # the international form without its +
+    if not (text.lstrip("+").isdigit()):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def numbers(column: pa.Array) -> pa.Array:
+    """E.164 for each value (null where it is not a phone number)."""
+    distinct = pc.unique(column)
+    normalised = pa.array([e164(v) for v in distinct.to_pylist()], pa.string())
+    return pc.take(normalised, pc.index_in(column, value_set=distinct))
+
+
+# --- handsets ------------------------------------------------------------------------------------
+
+
+def imei_ok(text: str) -> bool:
+    """Whether ``text`` is a 15-digit IMEI whose last digit is its Luhn check digit."""
+    if len(text) != 15 or not text.isascii() or not text.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(text)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit // 10 + digit % 10
+    return total % 10 == 0
+
+
+def imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(valid, given): whether each IMEI passes its check, and whether one was given."""
+    given = pc.not_equal(pc.utf8_length(column), 0)
+    shaped = pc.and_(pc.equal(pc.utf8_length(column), 15), pc.utf8_is_digit(column))
+    digits = np.zeros((len(column), 15), np.int64)
+    ok_shape = shaped.to_numpy(zero_copy_only=False)
+    if ok_shape.any():
+        text = pc.filter(column, shaped).to_numpy(zero_copy_only=False).astype("S15")
+        digits[ok_shape] = np.frombuffer(text.tobytes(), np.uint8).reshape(-1, 15) - 48
+    from_right = digits[:, ::-1]
+    doubled = from_right[:, 1::2] * 2
+    total = from_right[:, 0::2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
+    valid = ok_shape & (total % 10 == 0)
+    return pa.array(valid), given
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+
+def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
+    """(UTC timestamps, reasons): a reason where the time is impossible or not one instant."""
+    text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
+    local = pc.strptime(text, format=spec.format, unit="s", error_is_null=True)
+    if spec.zone == "offset":
+        # The date and time before the offset must read back as written (no 31 February).
+        head = pc.utf8_slice_codeunits(text, 0, 19)
+        naive = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+        real = pc.equal(pc.strftime(naive, format="%Y-%m-%dT%H:%M:%S"), head)
+        utc = local
+        ambiguous = nonexistent = pa.array(np.zeros(len(text), bool))
+    else:
+        # arrow rolls 31/02 over into March: a real date reads back as it was written.
+        real = pc.equal(pc.strftime(local, format=spec.format), text)
+        earliest = pc.assume_timezone(
+            local, timezone=spec.zone, ambiguous="earliest", nonexistent="earliest"
+        )
+        latest = pc.assume_timezone(
+            local, timezone=spec.zone, ambiguous="latest", nonexistent="latest"
+        )
+        # A repeated hour maps to two instants an hour apart; a skipped hour to none,
+        # which arrow resolves either side of the gap: both differ, neither is guessed.
+        differs = pc.not_equal(earliest, latest)
+        nonexistent = pc.and_(differs, _skipped(local, spec.zone))
+        ambiguous = pc.and_(differs, pc.invert(nonexistent))
+        utc = earliest
+    reasons = pc.if_else(
+        pc.fill_null(pc.invert(real), True),
+        "not a real date and time",
+        pc.if_else(
+            ambiguous,
+            "ambiguous local time (the hour repeated when clocks go back)",
+            pc.if_else(
+                nonexistent,
+                "local time that does not exist (the hour skipped when clocks go forward)",
+                pa.scalar(None, pa.string()),
+            ),
+        ),
+    )
+    return pc.cast(utc, pa.timestamp("s", tz="UTC")), reasons
+
+
+def _skipped(local: pa.Array, zone: str) -> pa.Array:
+    """Whether each local time falls in the hour skipped when clocks go forward."""
+    utc = pc.assume_timezone(local, timezone=zone, ambiguous="earliest", nonexistent="earliest")
+    back = pc.local_timestamp(pc.cast(utc, pa.timestamp("s", tz=zone)))
+    return pc.fill_null(pc.not_equal(pc.cast(back, pa.timestamp("s")), local), False)
+
+
+# --- durations and codes -------------------------------------------------------------------
+
+_HMS = r"^\d{1,3}:[0-5]\d:[0-5]\d$"
+
+
+def durations(column: pa.Array, unit: str) -> tuple[pa.Array, pa.Array]:
+    """(seconds, reasons) for each duration as written in ``unit``."""
+    if unit == "hms":
+        ok = pc.match_substring_regex(column, _HMS)
+        safe = pc.if_else(ok, column, "0:00:00")
+        pieces = pc.split_pattern(safe, ":")
+        seconds = pc.add(
+            pc.add(
+                pc.multiply(pc.cast(pc.list_element(pieces, 0), pa.int64()), 3600),
+                pc.multiply(pc.cast(pc.list_element(pieces, 1), pa.int64()), 60),
+            ),
+            pc.cast(pc.list_element(pieces, 2), pa.int64()),
+        )
+    elif unit == "minutes":
+        ok = pc.match_substring_regex(column, r"^\d+(\.\d+)?$")
+        safe = pc.if_else(ok, column, "0")
+        seconds = pc.cast(pc.round(pc.multiply(pc.cast(safe, pa.float64()), 60)), pa.int64())
+    else:
+        ok = pc.match_substring_regex(column, r"^\d{1,7}$")
+        seconds = pc.cast(pc.if_else(ok, column, "0"), pa.int64())
+    reasons = pc.if_else(ok, pa.scalar(None, pa.string()), f"not a duration in {unit}")
+    return pc.cast(seconds, pa.int32()), reasons
+
+
+def event_types(column: pa.Array, codes: Mapping[str, str]) -> tuple[pa.Array, pa.Array]:
+    """(call/sms/data, reasons) from the profile's codes."""
+    keys = pa.array(list(codes), pa.string())
+    values = pa.array([str(v) for v in codes.values()], pa.string())
+    position = pc.index_in(column, value_set=keys)
+    mapped = pc.take(values, position)
+    reasons = pc.if_else(
+        pc.is_null(position), "unknown event type code", pa.scalar(None, pa.string())
+    )
+    return mapped, reasons
+
+
+def first_reason(*reasons: pa.Array) -> pa.Array:
+    """Per row, the first non-null reason in order of the arguments."""
+    return pc.coalesce(*reasons)

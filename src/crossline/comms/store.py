@@ -1,0 +1,144 @@
+"""The comms store: events as Parquet under ``<data_dir>/comms``, one file per day per import.
+
+Layout: ``events/date=YYYY-MM-DD/import=<id>.parquet``, so that an analysis of
+some days reads only those days' files, and DuckDB (or Spark) reads them in
+place with hive partitioning. An import writes into ``staging/<id>/`` and
+moves its files into place only when every row has been read; the operational
+store records the import as complete in the same step. Files of an import the
+operational store does not know as complete (a process killed mid-way) are
+removed by :func:`recover` before the next import.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+EVENT_SCHEMA = pa.schema(
+    [
+        pa.field("import_id", pa.string(), nullable=False),
+        pa.field("line", pa.int64(), nullable=False),
+        pa.field("start_time", pa.timestamp("s", tz="UTC"), nullable=False),
+        pa.field("a_number", pa.string(), nullable=False),
+        pa.field("b_number", pa.string(), nullable=False),
+        pa.field("event_type", pa.string(), nullable=False),
+        pa.field("duration_s", pa.int32(), nullable=False),
+        pa.field("a_imei", pa.string()),
+        pa.field("a_tac", pa.string()),
+        pa.field("a_cell", pa.string()),
+        pa.field("b_cell", pa.string()),
+    ]
+)
+CELL_SCHEMA = pa.schema(
+    [
+        pa.field("import_id", pa.string(), nullable=False),
+        pa.field("cell_id", pa.string(), nullable=False),
+        pa.field("lat", pa.float64(), nullable=False),
+        pa.field("lon", pa.float64(), nullable=False),
+    ]
+)
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("line", pa.int64(), nullable=False),
+        pa.field("raw", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+    ]
+)
+
+
+def root(data_dir: Path) -> Path:
+    return data_dir / "comms"
+
+
+@dataclass
+class StagedImport:
+    """Parquet writers for one import's rows, kept apart until the import completes."""
+
+    data_dir: Path
+    import_id: str
+    _writers: dict[str, pq.ParquetWriter] = field(default_factory=dict)
+    _quarantine: pq.ParquetWriter | None = None
+
+    @property
+    def staging(self) -> Path:
+        return root(self.data_dir) / "staging" / self.import_id
+
+    def write_events(self, events: pa.Table) -> None:
+        """Append events, each to the file of its day."""
+        if events.num_rows == 0:
+            return
+        days = pc.strftime(events["start_time"], format="%Y-%m-%d")
+        for day in pc.unique(days).to_pylist():
+            part = events.filter(pc.equal(days, day))
+            writer = self._writers.get(day)
+            if writer is None:
+                path = self.staging / "events" / f"date={day}" / f"import={self.import_id}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd")
+                self._writers[day] = writer
+            writer.write_table(part.select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA))
+
+    def write_cells(self, cells: pa.Table) -> None:
+        path = self.staging / "cells" / f"import={self.import_id}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(cells.select(CELL_SCHEMA.names).cast(CELL_SCHEMA), path, compression="zstd")
+
+    def write_quarantine(self, rows: pa.Table) -> None:
+        if rows.num_rows == 0:
+            return
+        if self._quarantine is None:
+            self.staging.mkdir(parents=True, exist_ok=True)
+            self._quarantine = pq.ParquetWriter(
+                self.staging / "quarantine.parquet", QUARANTINE_SCHEMA
+            )
+        self._quarantine.write_table(rows.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA))
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        if self._quarantine is not None:
+            self._quarantine.close()
+            self._quarantine = None
+
+    def quarantined(self, batch_rows: int = 10_000) -> Iterable[pa.RecordBatch]:
+        path = self.staging / "quarantine.parquet"
+        if path.exists():
+            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows)
+
+    def publish(self) -> None:
+        """Move the staged files into the store (the caller then commits the import)."""
+        self.close()
+        store = root(self.data_dir)
+        for kind in ("events", "cells"):
+            for staged in sorted((self.staging / kind).rglob("*.parquet")):
+                target = store / kind / staged.relative_to(self.staging / kind)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                staged.replace(target)  # a rename within one file system: atomic per file
+
+    def discard(self) -> None:
+        self.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def recover(data_dir: Path, complete: set[str]) -> int:
+    """Remove every trace of imports not recorded as complete; return files removed."""
+    store = root(data_dir)
+    removed = 0
+    shutil.rmtree(store / "staging", ignore_errors=True)
+    for path in sorted(store.glob("*/**/import=*.parquet")):
+        if path.stem.removeprefix("import=") not in complete:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def event_files(data_dir: Path) -> str:
+    """The glob DuckDB reads the events with (``hive_partitioning=true``)."""
+    return str(root(data_dir) / "events" / "date=*" / "*.parquet")
