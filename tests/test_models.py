@@ -12,8 +12,13 @@ import sys
 
 import pytest
 
-MODULES = ["crossline.auth.models", "crossline.audit.models", "crossline.orgs.models",
-           "crossline.outreach.models", "crossline.comms.models"]
+MODULES = [
+    "crossline.auth.models",
+    "crossline.audit.models",
+    "crossline.orgs.models",
+    "crossline.outreach.models",
+    "crossline.comms.models",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -26,6 +31,7 @@ def test_no_column_is_left_untyped(module: str) -> None:
         " if isinstance(c.type, NullType)]\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
