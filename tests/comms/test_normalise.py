@@ -1,0 +1,142 @@
+"""Property-based tests of every normaliser: what operators write, and what Crossline stores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crossline.comms import normalise
+from crossline.comms.profiles import TimeSpec
+
+UK = ZoneInfo("Europe/London")
+subscriber = st.text(alphabet="0123456789", min_size=9, max_size=9)
+
+
+@given(
+    subscriber,
+    st.sampled_from(
+        [
+            "07{d}",
+            "+447{d}",
+            "447{d}",
+            "0044 7{d}",
+            "+44 (0)7{d}",
+            "07{a} {b}",
+            "+44 7{a} {b}",
+            "(07{a}) {b}",
+            "07{a}-{b}",
+        ]
+    ),
+)
+def test_every_way_of_writing_a_uk_mobile_gives_one_e164(digits: str, pattern: str) -> None:
+    written = pattern.format(d=digits, a=digits[:3], b=digits[3:])
+    assert normalise.e164(written) == "+447" + digits
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ ", min_size=1, max_size=11))
+def test_words_are_not_numbers(text: str) -> None:
+    assert normalise.e164(text) is None
+
+
+@given(st.lists(subscriber, min_size=1, max_size=30))
+def test_the_column_normaliser_agrees_with_the_one_value_one(digits: list[str]) -> None:
+    column = pa.array(["07" + d if i % 2 else "447" + d for i, d in enumerate(digits)])
+    assert normalise.numbers(column).to_pylist() == [normalise.e164(v) for v in column.to_pylist()]
+
+
+def _luhn(body: str) -> str:
+    total = 0
+    for i, char in enumerate(reversed(body)):
+        d = int(char) * (2 if i % 2 == 0 else 1)  # the check digit will sit to the right
+        total += d // 10 + d % 10
+    return body + str((10 - total % 10) % 10)
+
+
+imei_bodies = st.text(alphabet="0123456789", min_size=14, max_size=14)
+
+
+@given(imei_bodies, st.integers(1, 9))
+def test_an_imei_passes_only_with_its_check_digit(body: str, change: int) -> None:
+    good = _luhn(body)
+    bad = good[:-1] + str((int(good[-1]) + change) % 10)
+    assert normalise.imei_ok(good)
+    assert not normalise.imei_ok(bad)
+    valid, given_ = normalise.imeis(pa.array([good, bad, "", good[:-1]]))
+    assert valid.to_pylist() == [True, False, False, False]
+    assert given_.to_pylist() == [True, True, False, True]
+
+
+moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31))
+
+
+@given(moments)
+def test_uk_local_times_become_utc_or_a_reason(local: datetime) -> None:
+    local = local.replace(microsecond=0)
+    spec = TimeSpec(columns=("t",), format="%d/%m/%Y %H:%M:%S", zone="Europe/London")
+    text = local.strftime(spec.format)
+    utc, reasons = normalise.times([pa.array([text])], spec)
+    first = local.replace(tzinfo=UK, fold=0)
+    second = local.replace(tzinfo=UK, fold=1)
+    round_trip = first.astimezone(UK).replace(tzinfo=None)
+    if first.utcoffset() != second.utcoffset() and round_trip == local:
+        assert reasons[0].as_py().startswith("ambiguous")  # the hour repeated in autumn
+    elif round_trip != local:
+        assert reasons[0].as_py().startswith("local time that does not exist")  # spring
+    else:
+        assert reasons[0].as_py() is None
+        assert utc[0].as_py() == first.astimezone(ZoneInfo("UTC"))
+
+
+@given(
+    st.dates(min_value=datetime(2020, 1, 1).date(), max_value=datetime(2030, 1, 1).date()),
+    st.integers(29, 35),
+    st.integers(1, 12),
+)
+def test_impossible_dates_are_refused_not_rolled_over(day_in: object, day: int, month: int) -> None:
+    text = f"{day:02d}/{month:02d}/2024 10:00:00"
+    spec = TimeSpec(columns=("t",), format="%d/%m/%Y %H:%M:%S", zone="Europe/London")
+    _, reasons = normalise.times([pa.array([text])], spec)
+    try:
+        datetime.strptime(text, spec.format)
+    except ValueError:
+        assert reasons[0].as_py() == "not a real date and time"
+    else:
+        assert reasons[0].as_py() in (
+            None,
+            "ambiguous local time (the hour repeated when clocks go back)",
+        )
+
+
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.integers(-12, 14),
+)
+def test_times_with_an_offset_are_read_as_written(moment: datetime, hours: int) -> None:
+    moment = moment.replace(microsecond=0)
+    offset = timedelta(hours=hours)
+    sign = "+" if hours >= 0 else "-"
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + f"{sign}{abs(hours):02d}:00"
+    spec = TimeSpec(columns=("t",), format="%Y-%m-%dT%H:%M:%S%z", zone="offset")
+    utc, reasons = normalise.times([pa.array([text])], spec)
+    assert reasons[0].as_py() is None
+    assert utc[0].as_py().replace(tzinfo=None) == moment - offset
+
+
+@given(st.integers(0, 999 * 3600))
+def test_durations_read_back_in_seconds(seconds: int) -> None:
+    hms = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    assert normalise.durations(pa.array([hms]), "hms")[0][0].as_py() == seconds
+    assert normalise.durations(pa.array([str(seconds)]), "seconds")[0][0].as_py() == seconds
+
+
+@given(st.text(min_size=1, max_size=6).filter(lambda t: t not in {"MOC", "SMSMO"}))
+def test_unknown_event_codes_are_reported(code: str) -> None:
+    kinds, reasons = normalise.event_types(
+        pa.array(["MOC", code, "SMSMO"]), {"MOC": "call", "SMSMO": "sms"}
+    )
+    assert kinds.to_pylist() == ["call", None, "sms"]
+    assert reasons.to_pylist() == [None, "unknown event type code", None]
