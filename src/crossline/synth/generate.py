@@ -40,7 +40,8 @@ def generate(preset_id: str, seed: int, out: Path, progress: Progress | None = N
     """Write the world of ``preset_id`` and ``seed`` into ``out`` (which must be empty or new).
 
     Streams day by day: memory holds the world (people, contacts, schedules)
-    and one day's events, whatever the number of days. The same preset and seed give the same files, byte for byte.
+    and one day's events, whatever the number of days. The same preset and
+    seed give the same files, byte for byte.
     """
     if preset_id not in PRESETS:
         raise InvalidInput(
