@@ -2,7 +2,7 @@
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
-from crossline.comms.models import CommsImport, QuarantinedRow
+from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 
@@ -12,6 +12,7 @@ __all__ = [
     "AuditEntry",
     "CommsImport",
     "Feedback",
+    "ImportJob",
     "Organisation",
     "QuarantinedRow",
     "SignInSession",

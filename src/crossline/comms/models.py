@@ -50,3 +50,32 @@ class QuarantinedRow(Base):
     line: Mapped[int] = mapped_column(BigInteger)
     raw: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class ImportJob(HasId, HasCreated, Base):
+    """A file uploaded through the web or API, imported in the background.
+
+    The page polls it for progress; when done it carries the import report.
+    """
+
+    __tablename__ = "comms_import_jobs"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    authorisation: Mapped[str] = mapped_column(String(200))
+    profile: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed
+    bytes_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    report: Mapped[str | None] = mapped_column(Text)  # the import report, as JSON
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.bytes_done / self.bytes_total) if self.bytes_total else 0
+
+    @property
+    def url(self) -> str:
+        return f"/comms/jobs/{self.id}"

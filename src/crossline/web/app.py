@@ -10,6 +10,7 @@ from crossline import __version__
 from crossline.audit import routes as audit_routes
 from crossline.auth import routes as auth_routes
 from crossline.auth.dependencies import csrf_protect
+from crossline.comms import routes as comms_routes
 from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.settings import Settings, get_settings
 from crossline.orgs import routes as orgs_routes
@@ -48,6 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
-    for module in (web_routes, auth_routes, audit_routes, orgs_routes, outreach_routes):
+    for module in (
+        web_routes,
+        auth_routes,
+        audit_routes,
+        orgs_routes,
+        outreach_routes,
+        comms_routes,
+    ):
         app.include_router(module.router)
     return app
