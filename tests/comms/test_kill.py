@@ -1,4 +1,4 @@
-"""A process killed in the middle of an import leaves no trace, and running it again completes it."""
+"""A process killed mid-import leaves no trace, and running it again completes it."""
 
 from __future__ import annotations
 
