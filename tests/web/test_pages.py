@@ -142,6 +142,15 @@ def test_layout_has_no_serious_accessibility_violations(browser: Browser, server
             assert response is not None
             assert response.status == (404 if path == "/no-such-page" else 200), path
             found[path] = _serious_violations(page)
+    for role, paths in (("intelligence_analyst", ("/comms/import",)), ("auditor", ("/audit",))):
+        with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+            page = context.new_page()
+            sign_in_landing_on_start_page(page, demo_user(role))
+            for path in paths:
+                response = page.goto(path)
+                assert response is not None
+                assert response.status == 200, path
+                found[path] = _serious_violations(page)
     report = "\n".join(
         f"{where}: {v['id']} ({v['impact']}: {v['help']}) at {v['targets']}"
         for where, violations in found.items()
@@ -193,3 +202,23 @@ def _expect_govuk_frontend_initialised(page: Page) -> None:
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     # initAll() marks each component it starts; the skip link is on every page.
     expect(page.locator(".govuk-skip-link")).to_have_attribute("data-govuk-skip-link-init", "")
+
+
+def test_analyst_uploads_a_file_and_the_job_page_follows_it_to_the_end(
+    page: Page, tmp_path: Path
+) -> None:
+    sign_in_landing_on_start_page(page, demo_user("intelligence_analyst"))
+    page.get_by_role("link", name="Import comms data").first.click()
+    upload = tmp_path / "generic.csv"
+    upload.write_text(
+        "start_time,a_number,b_number,event_type,duration_s,a_imei,a_cell,b_cell\n"
+        "2025-10-13T10:00:00Z,07700 900123,+44 7700 900124,call,35,,,\n"
+        "2025-02-31T10:00:00Z,07700900123,07700900124,sms,0,,,\n"
+    )
+    page.set_input_files("#file", str(upload))
+    page.get_by_label("Communications data authorisation reference").fill("OCDA-2025-4242")
+    page.get_by_role("button", name="Import file").click()
+    expect(page.get_by_role("heading", name="Import complete")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Quarantined: not a real date and time")).to_be_visible()
+    page.get_by_role("link", name="Review the quarantined rows").click()
+    expect(page.get_by_role("cell", name="not a real date and time")).to_be_visible()
