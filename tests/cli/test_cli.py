@@ -69,6 +69,8 @@ def test_demo_twice_adds_nothing_the_second_time(env: str) -> None:
     second = runner.invoke(app, ["demo", "--no-serve"])
     assert second.exit_code == 0, second.output
     assert "Demo users added: 0." in second.output
+    assert "new events" in first.output
+    assert "Demo comms data imported by the demo analyst: 0 new events." in second.output
     with make_sessionmaker(make_engine(env))() as db:
         assert db.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
         keys = db.scalars(select(Organisation.key)).all()

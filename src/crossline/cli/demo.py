@@ -8,6 +8,7 @@ world, lines, orders, cases).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -107,6 +108,23 @@ def seed_demo(db: Session) -> int:
         )
         added += 1
     return added
+
+
+DEMO_AUTHORISATION = "DEMO-SYNTHETIC-WORLD"
+
+
+def import_demo_world(db: Session, data_dir: Path, world: Path) -> int:
+    """Import the demo world's operator exports as the demo analyst; return new events.
+
+    Running it again adds nothing: each file is imported once.
+    """
+    from crossline.auth.signin import actor_for_email
+    from crossline.comms.services import import_files
+
+    analyst = actor_for_email(db, DEMO_USERS[0].email)
+    files = sorted((world / "comms").glob("*.csv"))
+    report = import_files(db, analyst, data_dir, files, authorisation=DEMO_AUTHORISATION)
+    return report.rows_imported
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -443,7 +443,7 @@ def demo(
     ] = True,
 ) -> None:
     """Build the demo deployment on the embedded stores, print the logins and serve it."""
-    from crossline.cli.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from crossline.cli.demo import DEMO_PASSWORD, demo_logins, import_demo_world, seed_demo
 
     settings = _settings()
     if settings.mode is Mode.PRODUCTION:
@@ -460,6 +460,9 @@ def demo(
         console.print("Making the demo world (synthetic communications data)...")
         summary = generate("demo", 2018, world)
         console.print(f"Demo world in {world}: {summary.events:,} events, {summary.lines} lines.")
+    with session_scope(sessionmaker_for(settings)) as db:
+        imported = import_demo_world(db, settings.data_dir, world)
+    console.print(f"Demo comms data imported by the demo analyst: {imported:,} new events.")
     console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")
     for role, email, org in demo_logins():
         console.print(f"  {role:<26} {email:<34} ({org})", soft_wrap=True, highlight=False)
