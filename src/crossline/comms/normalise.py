@@ -79,15 +79,15 @@ def imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(valid, given): whether each IMEI passes its check, and whether one was given."""
     given = pc.not_equal(pc.utf8_length(column), 0)
     shaped = pc.and_(pc.equal(pc.utf8_length(column), 15), pc.utf8_is_digit(column))
-    digits = np.zeros((len(column), 15), np.int64)
     ok_shape = shaped.to_numpy(zero_copy_only=False)
+    valid = np.zeros(len(column), bool)
     if ok_shape.any():
-        text = pc.filter(column, shaped).to_numpy(zero_copy_only=False).astype("S15")
-        digits[ok_shape] = np.frombuffer(text.tobytes(), np.uint8).reshape(-1, 15) - 48
-    from_right = digits[:, ::-1]
-    doubled = from_right[:, 1::2] * 2
-    total = from_right[:, 0::2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
-    valid = ok_shape & (total % 10 == 0)
+        # 15 digits fit an int64: peel them off with integer arithmetic, right to left.
+        value = pc.cast(pc.filter(column, shaped), pa.int64()).to_numpy()
+        from_right = (value[:, None] // 10 ** np.arange(15, dtype=np.int64)) % 10
+        doubled = from_right[:, 1::2] * 2
+        total = from_right[:, 0::2].sum(axis=1) + (doubled // 10 + doubled % 10).sum(axis=1)
+        valid[ok_shape] = total % 10 == 0
     return pa.array(valid), given
 
 
@@ -116,8 +116,8 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
         )
         # A repeated hour maps to two instants an hour apart; a skipped hour to none,
         # which arrow resolves either side of the gap: both differ, neither is guessed.
-        differs = pc.not_equal(earliest, latest)
-        nonexistent = pc.and_(differs, _skipped(local, spec.zone))
+        differs = pc.fill_null(pc.not_equal(earliest, latest), False)
+        nonexistent = _skipped(local, spec.zone, differs)
         ambiguous = pc.and_(differs, pc.invert(nonexistent))
         utc = earliest
     reasons = pc.if_else(
@@ -136,11 +136,22 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
     return pc.cast(utc, pa.timestamp("s", tz="UTC")), reasons
 
 
-def _skipped(local: pa.Array, zone: str) -> pa.Array:
-    """Whether each local time falls in the hour skipped when clocks go forward."""
-    utc = pc.assume_timezone(local, timezone=zone, ambiguous="earliest", nonexistent="earliest")
-    back = pc.local_timestamp(pc.cast(utc, pa.timestamp("s", tz=zone)))
-    return pc.fill_null(pc.not_equal(pc.cast(back, pa.timestamp("s")), local), False)
+def _skipped(local: pa.Array, zone: str, candidates: pa.Array) -> pa.Array:
+    """Whether each local time falls in the hour skipped when clocks go forward.
+
+    Only ``candidates`` (times with two readings) are examined: a skipped time
+    does not read back as itself, a repeated one does.
+    """
+    skipped = np.zeros(len(local), bool)
+    where = candidates.to_numpy(zero_copy_only=False)
+    if where.any():
+        few = pc.filter(local, candidates)
+        utc = pc.assume_timezone(few, timezone=zone, ambiguous="earliest", nonexistent="earliest")
+        back = pc.cast(
+            pc.local_timestamp(pc.cast(utc, pa.timestamp("s", tz=zone))), pa.timestamp("s")
+        )
+        skipped[where] = pc.fill_null(pc.not_equal(back, few), False).to_numpy(zero_copy_only=False)
+    return pa.array(skipped)
 
 
 # --- durations and codes -------------------------------------------------------------------
