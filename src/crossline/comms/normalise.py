@@ -76,7 +76,17 @@ def imei_ok(text: str) -> bool:
 
 
 def imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(valid, given): whether each IMEI passes its check, and whether one was given."""
+    """(valid, given): whether each IMEI passes its check, and whether one was given.
+
+    Each distinct IMEI is checked once (a handset makes many calls).
+    """
+    distinct = pc.unique(column)
+    valid, given = _check_imeis(distinct)
+    position = pc.index_in(column, value_set=distinct)
+    return pc.take(valid, position), pc.take(given, position)
+
+
+def _check_imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
     given = pc.not_equal(pc.utf8_length(column), 0)
     shaped = pc.and_(pc.equal(pc.utf8_length(column), 15), pc.utf8_is_digit(column))
     ok_shape = shaped.to_numpy(zero_copy_only=False)
@@ -99,15 +109,20 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
     text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
     local = pc.strptime(text, format=spec.format, unit="s", error_is_null=True)
     if spec.zone == "offset":
-        # The date and time before the offset must read back as written (no 31 February).
-        head = pc.utf8_slice_codeunits(text, 0, 19)
-        naive = pc.strptime(head, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-        real = pc.equal(pc.strftime(naive, format="%Y-%m-%dT%H:%M:%S"), head)
+        # The wall time before the offset must be real (no 31 February).
+        wall_format = spec.format.split("%z")[0]
+        wall = pc.strptime(
+            pc.utf8_slice_codeunits(text, 0, _width(wall_format) or 19),
+            format=wall_format,
+            unit="s",
+            error_is_null=True,
+        )
+        real = _reads_back(text, wall, wall_format)
         utc = local
         ambiguous = nonexistent = pa.array(np.zeros(len(text), bool))
     else:
         # arrow rolls 31/02 over into March: a real date reads back as it was written.
-        real = pc.equal(pc.strftime(local, format=spec.format), text)
+        real = _reads_back(text, local, spec.format)
         earliest = pc.assume_timezone(
             local, timezone=spec.zone, ambiguous="earliest", nonexistent="earliest"
         )
@@ -134,6 +149,50 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
         ),
     )
     return pc.cast(utc, pa.timestamp("s", tz="UTC")), reasons
+
+
+_WIDTHS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2, "%y": 2}
+
+
+def _width(form: str) -> int | None:
+    """How many characters ``form`` writes, if every directive has a fixed width."""
+    width, i = 0, 0
+    while i < len(form):
+        if form[i] == "%":
+            directive = form[i : i + 2]
+            if directive not in _WIDTHS:
+                return None
+            width += _WIDTHS[directive]
+            i += 2
+        else:
+            width += 1
+            i += 1
+    return width
+
+
+def _reads_back(text: pa.Array, parsed: pa.Array, form: str) -> pa.Array:
+    """Whether each parsed time has the day and hour its text gives (arrow rolls
+    impossible dates and hours over into the next month or day instead of failing)."""
+    day_at = _offset(form, "%d")
+    hour_at = _offset(form, "%H")
+    if day_at is None or hour_at is None:  # a format of variable width: compare whole
+        return pc.fill_null(pc.equal(pc.strftime(parsed, format=form), text), False)
+    day = _digits(text, day_at)
+    hour = _digits(text, hour_at)
+    same = pc.and_(pc.equal(pc.day(parsed), day), pc.equal(pc.hour(parsed), hour))
+    return pc.fill_null(same, False)
+
+
+def _digits(text: pa.Array, at: int) -> pa.Array:
+    """The two-digit number at ``at`` in each text (-1 where there are no digits)."""
+    piece = pc.utf8_slice_codeunits(text, at, at + 2)
+    return pc.cast(pc.if_else(pc.utf8_is_digit(piece), piece, "-1"), pa.int64())
+
+
+def _offset(form: str, wanted: str) -> int | None:
+    """Where ``wanted``'s value starts in text written with ``form`` (fixed widths only)."""
+    at = form.find(wanted)
+    return None if at < 0 else _width(form[:at])
 
 
 def _skipped(local: pa.Array, zone: str, candidates: pa.Array) -> pa.Array:

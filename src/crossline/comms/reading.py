@@ -8,7 +8,11 @@ blocks, so memory stays bounded whatever their size.
 from __future__ import annotations
 
 import codecs
+import io
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -23,7 +27,7 @@ from crossline.comms.profiles import Profile, detect
 from crossline.core.errors import InvalidInput
 
 SNIFF_BYTES = 64 * 1024
-BLOCK_BYTES = 16 * 1024 * 1024
+BLOCK_BYTES = 4 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 NULL = pa.scalar(None, pa.string())
 
@@ -112,32 +116,6 @@ def _encoding_of(head: bytes) -> str:
     return "utf-8"
 
 
-class _Counting:
-    """A binary file that counts what has been read, for the progress bar."""
-
-    def __init__(self, handle: IO[bytes], progress: Callable[[int], None] | None) -> None:
-        self.handle = handle
-        self.progress = progress
-        self.done = 0
-        self.closed = False
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.done += len(data)
-        if self.progress:
-            self.progress(self.done)
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-
-
 @dataclass
 class Batch:
     events: pa.Table  # normalised, without import_id
@@ -147,67 +125,117 @@ class Batch:
 def batches(
     path: Path, sniffed: Sniffed, progress: Callable[[int], None] | None = None
 ) -> Iterator[Batch]:
-    """The file's rows in normalised batches, with every other line quarantined."""
-    profile = sniffed.profile
+    """The file's rows in normalised batches, in file order, every line accounted for.
+
+    The file is cut into blocks at line ends; blocks are parsed and normalised
+    on a pool of threads (pyarrow releases the GIL), at most a few at a time,
+    and come back in order.
+    """
+    workers = max(1, os.cpu_count() or 1)
+    with path.open("rb") as raw_handle:
+        handle = _utf8(raw_handle, sniffed.encoding)
+        handle.readline()  # the header, checked by sniff()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[Future[Batch]] = deque()
+            previous = None
+            for chunk, first_line in _chunks(handle, raw_handle, progress):
+                pending.append(
+                    pool.submit(_parse_chunk, chunk, first_line, sniffed.profile, previous)
+                )
+                previous = _last_line(chunk)
+                if len(pending) > 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+
+def _utf8(handle: IO[bytes], encoding: str) -> IO[bytes]:
+    """The file's bytes as UTF-8 (transcoded when it is in another encoding)."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        if handle.read(3) != codecs.BOM_UTF8:
+            handle.seek(0)
+        return handle
+    return codecs.StreamRecoder(
+        handle,
+        codecs.getencoder("utf-8"),
+        codecs.getdecoder("utf-8"),
+        codecs.getreader(encoding),
+        codecs.getwriter(encoding),
+    )
+
+
+def _chunks(
+    handle: IO[bytes], raw: IO[bytes], progress: Callable[[int], None] | None
+) -> Iterator[tuple[bytes, int]]:
+    """Blocks of whole lines, each with the line number of its first line."""
+    line = 2
+    rest = b""
+    while True:
+        block = handle.read(BLOCK_BYTES)
+        if progress:
+            progress(raw.tell())
+        if not block:
+            if rest:
+                yield rest + b"\n", line
+            return
+        data = rest + block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        chunk, rest = data[:cut], data[cut:]
+        yield chunk, line
+        line += chunk.count(b"\n")
+
+
+def _last_line(chunk: bytes) -> str:
+    body = chunk[:-1]
+    return body[body.rfind(b"\n") + 1 :].rstrip(b"\r").decode("utf-8", "replace")
+
+
+def _parse_chunk(chunk: bytes, first_line: int, profile: Profile, previous: str | None) -> Batch:
     columns = [f"c{i}" for i in range(len(profile.header))]
     invalid: list[tuple[int, str, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         invalid.append(
             (
-                int(row.number or 0),
+                first_line + int(row.number or 1) - 1,
                 row.text,
                 f"{row.actual_columns} fields where the layout has {row.expected_columns}",
             )
         )
         return "skip"
 
-    read = pacsv.ReadOptions(
-        use_threads=False,
-        block_size=BLOCK_BYTES,
-        skip_rows=1,
-        column_names=columns,
-        encoding=sniffed.encoding,
+    table = pacsv.read_csv(
+        io.BytesIO(chunk),
+        read_options=pacsv.ReadOptions(
+            use_threads=False, block_size=len(chunk) + 1, column_names=columns
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=profile.delimiter,
+            quote_char=False,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in columns}, strings_can_be_null=False
+        ),
     )
-    parse = pacsv.ParseOptions(
-        delimiter=profile.delimiter,
-        quote_char=False,
-        ignore_empty_lines=False,
-        invalid_row_handler=on_invalid,
-    )
-    convert = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in columns}, strings_can_be_null=False
-    )
-    header_text = profile.delimiter.join(profile.header)
-    seen_invalid = 0
-    valid_so_far = 0
-    previous_raw: str | None = None
-    with path.open("rb") as handle:
-        reader = pacsv.open_csv(
-            _Counting(handle, progress),
-            read_options=read,
-            parse_options=parse,
-            convert_options=convert,
+    marks = np.array([line - first_line - j for j, (line, _, _) in enumerate(invalid)], np.int64)
+    k = np.arange(table.num_rows, dtype=np.int64)
+    lines = k + first_line + np.searchsorted(marks, k, side="right")
+    batch, _ = _normalise(table, lines, profile, profile.delimiter.join(profile.header), previous)
+    if invalid:
+        shape = pa.table(
+            {
+                "line": [f[0] for f in invalid],
+                "raw": [f[1] for f in invalid],
+                "reason": [f[2] for f in invalid],
+            }
         )
-        for record_batch in reader:
-            table = pa.Table.from_batches([record_batch])
-            marks = np.array([line - j - 2 for j, (line, _, _) in enumerate(invalid)], np.int64)
-            k = np.arange(valid_so_far, valid_so_far + table.num_rows, dtype=np.int64)
-            lines = k + 2 + np.searchsorted(marks, k, side="right")
-            valid_so_far += table.num_rows
-            batch, previous_raw = _normalise(table, lines, profile, header_text, previous_raw)
-            fresh = invalid[seen_invalid:]
-            seen_invalid = len(invalid)
-            if fresh:
-                shape = pa.table(
-                    {
-                        "line": [f[0] for f in fresh],
-                        "raw": [f[1] for f in fresh],
-                        "reason": [f[2] for f in fresh],
-                    }
-                )
-                batch.quarantine = pa.concat_tables([batch.quarantine, shape])
-            yield batch
+        batch.quarantine = pa.concat_tables([batch.quarantine, shape])
+    return batch
 
 
 def _normalise(
