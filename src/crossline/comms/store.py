@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group of a day's file
+MAX_PENDING_ROWS = 1024 * 1024  # rows held back at most, whatever the spread of days
 EVENT_SCHEMA = pa.schema(
     [
         pa.field("import_id", pa.string(), nullable=False),
@@ -64,6 +66,8 @@ class StagedImport:
     data_dir: Path
     import_id: str
     _writers: dict[str, pq.ParquetWriter] = field(default_factory=dict)
+    _pending: dict[int, list[pa.Table]] = field(default_factory=dict)
+    _pending_rows: int = 0
     _quarantine: pq.ParquetWriter | None = None
 
     @property
@@ -71,24 +75,40 @@ class StagedImport:
         return root(self.data_dir) / "staging" / self.import_id
 
     def write_events(self, events: pa.Table) -> None:
-        """Append events, each to the file of its day."""
+        """Append events, each to the file of its day, in row groups of a good size.
+
+        Rows wait in memory until their day has a row group's worth, or until
+        too many wait in all; small row groups would make the files slow to write
+        and to read.
+        """
         if events.num_rows == 0:
             return
         # Days since the epoch by integer division: formatting every time is far slower.
         seconds = pc.cast(pc.cast(events["start_time"], pa.timestamp("s")), pa.int64())
         days = pc.divide(seconds, 86_400)
         for number in pc.unique(days).to_pylist():
-            part = events.filter(pc.equal(days, number))
-            day = (date(1970, 1, 1) + timedelta(days=number)).isoformat()
-            writer = self._writers.get(day)
-            if writer is None:
-                path = self.staging / "events" / f"date={day}" / f"import={self.import_id}.parquet"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(
-                    path, EVENT_SCHEMA, compression="zstd", compression_level=1
-                )
-                self._writers[day] = writer
-            writer.write_table(part.select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA))
+            part = events.filter(pc.equal(days, number)).select(EVENT_SCHEMA.names)
+            self._pending.setdefault(number, []).append(part.cast(EVENT_SCHEMA))
+            self._pending_rows += part.num_rows
+            if sum(t.num_rows for t in self._pending[number]) >= ROW_GROUP_ROWS:
+                self._flush(number)
+        if self._pending_rows > MAX_PENDING_ROWS:
+            for number in list(self._pending):
+                self._flush(number)
+
+    def _flush(self, number: int) -> None:
+        tables = self._pending.pop(number, [])
+        if not tables:
+            return
+        self._pending_rows -= sum(t.num_rows for t in tables)
+        day = (date(1970, 1, 1) + timedelta(days=number)).isoformat()
+        writer = self._writers.get(day)
+        if writer is None:
+            path = self.staging / "events" / f"date={day}" / f"import={self.import_id}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd")
+            self._writers[day] = writer
+        writer.write_table(pa.concat_tables(tables))
 
     def write_cells(self, cells: pa.Table) -> None:
         path = self.staging / "cells" / f"import={self.import_id}.parquet"
@@ -106,6 +126,8 @@ class StagedImport:
         self._quarantine.write_table(rows.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA))
 
     def close(self) -> None:
+        for number in list(self._pending):
+            self._flush(number)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
