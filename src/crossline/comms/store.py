@@ -106,7 +106,7 @@ class StagedImport:
         if writer is None:
             path = self.staging / "events" / f"date={day}" / f"import={self.import_id}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd")
+            writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd", compression_level=1)
             self._writers[day] = writer
         writer.write_table(pa.concat_tables(tables))
 
