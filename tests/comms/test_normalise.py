@@ -140,3 +140,20 @@ def test_unknown_event_codes_are_reported(code: str) -> None:
     )
     assert kinds.to_pylist() == ["call", None, "sms"]
     assert reasons.to_pylist() == [None, "unknown event type code", None]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            subscriber.map(lambda d: "07" + d),
+            subscriber.map(lambda d: "447" + d),
+            subscriber.map(lambda d: "+447" + d),
+            subscriber.map(lambda d: "00447" + d),
+            st.text(alphabet="+0123456789 ()", min_size=0, max_size=16),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_fast_path_for_uk_mobiles_agrees_with_phonenumbers(values: list[str]) -> None:
+    assert normalise.numbers(pa.array(values)).to_pylist() == [normalise.e164(v) for v in values]
