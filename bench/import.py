@@ -29,28 +29,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import platform
-import resource
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
+
+from common import BENCHMARKS_PAGE, ROOT, duration, in_child, machine, own_peak_rss_kib, record_row
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from crossline.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS_PAGE = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Comms import (bench/import.py)"
 TABLE_HEADER = (
     "| Date | Machine | Preset | Data rows | Imported | Quarantined | Import time | Events/s "
@@ -64,8 +59,6 @@ MEMORY_BUDGET_MIB = 2048  # an import of any size runs within 2 GiB: files are r
 FORCE = "west-midlands"  # any police force of the reference data may import comms data
 ANALYST = "bench-analyst@police.test-crossline.uk"
 AUTHORISATION = "BENCH-IMPORT-0001"
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -122,9 +115,9 @@ class Result:
             f"{self.data_rows:,}",
             f"{self.importer.rows:,}",
             f"{self.importer.rows_set_aside:,}",
-            _duration(self.importer.seconds),
+            duration(self.importer.seconds),
             f"{self.importer.rate:,.0f}",
-            _duration(self.reference.seconds),
+            duration(self.reference.seconds),
             f"{self.reference.rate:,.0f}",
             f"{self.ratio:.3f}",
             "yes" if self.meets_goal else "**no**",
@@ -176,7 +169,7 @@ def import_exports(paths: list[Path], data_dir: Path) -> Measurement:
         )
         raise RuntimeError(f"The import refused files: {messages}")
     quarantined = sum(report.quarantined.values())
-    return Measurement(report.rows_imported, seconds, _own_peak_rss_kib(), quarantined)
+    return Measurement(report.rows_imported, seconds, own_peak_rss_kib(), quarantined)
 
 
 def _deployment(settings: Settings) -> sessionmaker[Session]:
@@ -224,7 +217,7 @@ def convert_with_duckdb(paths: list[Path], data_rows: int, scratch: Path) -> Mea
             written += int(row[0]) if row else 0
             print(f"  DuckDB converted {path.name}", file=sys.stderr, flush=True)
         seconds = time.perf_counter() - started
-    return Measurement(data_rows, seconds, _own_peak_rss_kib(), data_rows - written)
+    return Measurement(data_rows, seconds, own_peak_rss_kib(), data_rows - written)
 
 
 def _sql_text(value: str | Path) -> str:
@@ -245,24 +238,6 @@ def _report_progress(name: str, done: int, total: int) -> None:
 _FILES_READ: set[str] = set()  # in the importing child only
 
 
-def _own_peak_rss_kib() -> int:
-    # Asked in the child rather than through the parent's RUSAGE_CHILDREN, which is
-    # the maximum over every child reaped so far and cannot tell the children apart.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def in_child(work: Callable[..., T], *args: Any) -> T:
-    """Run ``work(*args)`` in a fresh spawned interpreter and return what it returns.
-
-    'spawn' rather than 'fork', so the child starts clean and its peak memory is
-    its own, not a copy of this process's.
-    """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        result: T = pool.submit(work, *args).result()
-    return result
-
-
 # --- running and reporting -----------------------------------------------------------------------
 
 
@@ -275,7 +250,7 @@ def run(preset: str, seed: int, world: Path | None) -> Result:
             print(f"Making world '{preset}' (seed {seed}) in {world}", file=sys.stderr)
             started = time.perf_counter()
             events = in_child(make_world, preset, seed, world)
-            made_in = _duration(time.perf_counter() - started)
+            made_in = duration(time.perf_counter() - started)
             print(f"  {events:,} events in {made_in}", file=sys.stderr)
         paths = exports_of(world)
         # Counting reads every file once, so both children find them in the page cache.
@@ -312,40 +287,15 @@ def world_manifest(world: Path) -> dict[str, Any]:
     return manifest
 
 
-def machine() -> str:
-    """CPU model, CPUs, memory and Python version, as written in docs/benchmarks.md."""
-    cpu = _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
-    memory_kib = int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
-    cpus = len(os.sched_getaffinity(0))  # what `nproc` prints: the CPUs this process may use
-    return f"{cpu}, {cpus} CPUs, {memory_kib / 1024**2:.1f} GiB, Python {platform.python_version()}"
-
-
-def _proc_field(path: str, name: str) -> str | None:
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.strip() == name:
-            return value.strip()
-    return None
-
-
-def _duration(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)} min {rest:.0f} s" if minutes else f"{rest:.1f} s"
-
-
 def print_result(result: Result) -> None:
     imp, ref = result.importer, result.reference
     print(f"Machine:    {result.machine}")
     print(
-        f"Import:     {imp.rows:,} events in {_duration(imp.seconds)}, {imp.rate:,.0f} events/s "
+        f"Import:     {imp.rows:,} events in {duration(imp.seconds)}, {imp.rate:,.0f} events/s "
         f"({imp.rows_set_aside:,} rows quarantined)"
     )
     print(
-        f"DuckDB:     {ref.rows:,} rows in {_duration(ref.seconds)}, {ref.rate:,.0f} rows/s "
+        f"DuckDB:     {ref.rows:,} rows in {duration(ref.seconds)}, {ref.rate:,.0f} rows/s "
         f"({ref.rows_set_aside:,} rows skipped as bad)"
     )
     print(
@@ -368,28 +318,7 @@ def print_result(result: Result) -> None:
 
 def record(result: Result, page: Path = BENCHMARKS_PAGE) -> None:
     """Put the result's row in the page's section, replacing this preset's row on this machine."""
-    text = page.read_text() if page.exists() else "# Benchmarks\n"
-    lines = text.rstrip("\n").split("\n")
-    if SECTION not in lines:
-        lines += ["", SECTION, "", *TABLE_HEADER.split("\n")]
-    start = lines.index(SECTION)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    rows = [i for i in range(start, end) if lines[i].startswith("|")]
-    if not rows:  # the section has text but no table yet: add one after the text
-        while end > start + 1 and not lines[end - 1].strip():
-            end -= 1
-        lines[end:end] = ["", *TABLE_HEADER.split("\n")]
-        rows = [end + 1, end + 2]
-    same = [i for i in rows[2:] if _cells(lines[i])[1:3] == [result.machine, result.preset]]
-    if same:
-        lines[same[0]] = result.table_row()
-    else:
-        lines.insert(rows[-1] + 1, result.table_row())
-    page.write_text("\n".join(lines) + "\n")
-
-
-def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+    record_row(page, SECTION, TABLE_HEADER, result.table_row(), result.machine, result.preset)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,23 +24,18 @@ are run and recorded.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
-import platform
 import resource
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS_PAGE = ROOT / "docs" / "benchmarks.md"
+from common import BENCHMARKS_PAGE, ROOT, duration, in_child, machine, own_peak_rss_kib, record_row
+
 SECTION = "## Synthetic world (bench/synth.py)"
 TABLE_HEADER = (
     "| Date | Machine | Preset | Events | Wall time | Events/s | Reference rows/s "
@@ -97,7 +92,7 @@ class Result:
             self.machine,
             self.preset,
             f"{self.simulator.rows:,}",
-            _duration(self.simulator.seconds),
+            duration(self.simulator.seconds),
             f"{self.simulator.rate:,.0f}",
             f"{self.reference.rate:,.0f}",
             f"{self.ratio:.3f}",
@@ -118,7 +113,7 @@ def simulate(preset: str, seed: int, out: Path) -> Measurement:
     started = time.perf_counter()
     summary = generate(preset, seed, out, progress=_report_progress)
     seconds = time.perf_counter() - started
-    return Measurement(summary.events, seconds, _own_peak_rss_kib())
+    return Measurement(summary.events, seconds, own_peak_rss_kib())
 
 
 def write_reference(rows: int, days: int, path: Path, seed: int) -> Measurement:
@@ -154,7 +149,7 @@ def write_reference(rows: int, days: int, path: Path, seed: int) -> Measurement:
             )
             pacsv.write_csv(table, handle, options)
     seconds = time.perf_counter() - started
-    return Measurement(rows, seconds, _own_peak_rss_kib())
+    return Measurement(rows, seconds, own_peak_rss_kib())
 
 
 def _digits(numbers: Any) -> Any:
@@ -167,25 +162,6 @@ def _digits(numbers: Any) -> Any:
 def _report_progress(done: int, total: int) -> None:
     if done == total or done % max(1, total // 10) == 0:
         print(f"  simulated {done}/{total} days", file=sys.stderr, flush=True)
-
-
-def _own_peak_rss_kib() -> int:
-    # The same figure the parent's RUSAGE_CHILDREN gives once this child is reaped;
-    # asked here because RUSAGE_CHILDREN is the maximum over all children reaped so
-    # far, so after the second child it could no longer tell the two apart.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def in_child(work: Callable[..., Measurement], *args: Any) -> Measurement:
-    """Run ``work(*args)`` in a fresh spawned interpreter and return its measurement.
-
-    'spawn' rather than 'fork', so the child starts clean and its peak memory is
-    its own, not a copy of this process's.
-    """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        measurement: Measurement = pool.submit(work, *args).result()
-    return measurement
 
 
 # --- running and reporting -----------------------------------------------------------------------
@@ -215,40 +191,11 @@ def run(preset: str, seed: int, keep: Path | None) -> Result:
     return Result(date.today(), machine(), preset, simulator, reference)
 
 
-def machine() -> str:
-    """CPU model, CPUs, memory and Python version, as written in docs/benchmarks.md."""
-    cpu = _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
-    memory_kib = int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
-    cpus = len(_available_cpus())
-    return f"{cpu}, {cpus} CPUs, {memory_kib / 1024**2:.1f} GiB, Python {platform.python_version()}"
-
-
-def _available_cpus() -> set[int]:
-    return os.sched_getaffinity(0)  # what `nproc` prints: the CPUs this process may use
-
-
-def _proc_field(path: str, name: str) -> str | None:
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.strip() == name:
-            return value.strip()
-    return None
-
-
-def _duration(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)} min {rest:.0f} s" if minutes else f"{rest:.1f} s"
-
-
 def print_result(result: Result) -> None:
     sim, ref = result.simulator, result.reference
     print(f"Machine:    {result.machine}")
-    print(f"Simulator:  {sim.rows:,} events in {_duration(sim.seconds)}, {sim.rate:,.0f} events/s")
-    print(f"Reference:  {ref.rows:,} rows in {_duration(ref.seconds)}, {ref.rate:,.0f} rows/s")
+    print(f"Simulator:  {sim.rows:,} events in {duration(sim.seconds)}, {sim.rate:,.0f} events/s")
+    print(f"Reference:  {ref.rows:,} rows in {duration(ref.seconds)}, {ref.rate:,.0f} rows/s")
     print(f"Ratio:      {result.ratio:.3f} (simulator events/s / reference rows/s)")
     print(
         f"Peak RSS:   simulator {sim.peak_rss_mib:,.0f} MiB "
@@ -263,28 +210,7 @@ def print_result(result: Result) -> None:
 
 def record(result: Result, page: Path = BENCHMARKS_PAGE) -> None:
     """Put the result's row in the page's section, replacing this preset's row on this machine."""
-    text = page.read_text() if page.exists() else "# Benchmarks\n"
-    lines = text.rstrip("\n").split("\n")
-    if SECTION not in lines:
-        lines += ["", SECTION, "", *TABLE_HEADER.split("\n")]
-    start = lines.index(SECTION)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    rows = [i for i in range(start, end) if lines[i].startswith("|")]
-    if not rows:  # the section has text but no table yet: add one after the text
-        while end > start + 1 and not lines[end - 1].strip():
-            end -= 1
-        lines[end:end] = ["", *TABLE_HEADER.split("\n")]
-        rows = [end + 1, end + 2]
-    same = [i for i in rows[2:] if _cells(lines[i])[1:3] == [result.machine, result.preset]]
-    if same:
-        lines[same[0]] = result.table_row()
-    else:
-        lines.insert(rows[-1] + 1, result.table_row())
-    page.write_text("\n".join(lines) + "\n")
-
-
-def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+    record_row(page, SECTION, TABLE_HEADER, result.table_row(), result.machine, result.preset)
 
 
 def main(argv: list[str] | None = None) -> None:
