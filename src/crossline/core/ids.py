@@ -9,10 +9,3 @@ def new_id() -> uuid.UUID:
     """A new random record id (UUID version 4)."""
     return uuid.uuid4()
 
-
-def parse_id(text: str) -> uuid.UUID | None:
-    """The UUID in ``text``, or None when it is not one (so a route can answer 404)."""
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
