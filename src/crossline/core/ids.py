@@ -1,4 +1,4 @@
-"""Record ids: random UUIDs, typed per concept in each module (``UserId = NewType(...)``)."""
+"""Record ids: random UUIDs (version 4), the primary key of every record people create."""
 
 from __future__ import annotations
 
