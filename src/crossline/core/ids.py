@@ -8,4 +8,3 @@ import uuid
 def new_id() -> uuid.UUID:
     """A new random record id (UUID version 4)."""
     return uuid.uuid4()
-
