@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.comms.models import ImportJob
-from crossline.comms.services import import_files
+from crossline.comms.services import import_files, required_authorisation
 from crossline.core import clock
-from crossline.core.errors import InvalidInput, NotFound
+from crossline.core.errors import NotFound
 
 log = logging.getLogger(__name__)
 _PROGRESS_EVERY = 2 * 1024 * 1024  # bytes between progress writes
@@ -45,18 +45,14 @@ def start_import(
     Needs ``comms.import``; the import itself checks again and is audited.
     """
     actor.require(Permission.COMMS_IMPORT)
-    if not authorisation.strip():
-        raise InvalidInput(
-            "Give the communications data authorisation reference the records were obtained under.",
-            field="authorisation",
-        )
+    authorisation = required_authorisation(authorisation)
     name = Path(file_name or "upload.csv").name  # never a path from the browser
     job = ImportJob(
         id=uuid.uuid4(),
         owner_id=actor.organisation_id,
         user_id=actor.user_id,
         file_name=name,
-        authorisation=authorisation.strip(),
+        authorisation=authorisation,
         profile=profile or None,
         status="queued",
     )

@@ -99,12 +99,7 @@ def import_files(
     is kept with the import and stated as the reason in the audit log.
     """
     actor.require(Permission.COMMS_IMPORT)
-    authorisation = authorisation.strip()
-    if not authorisation:
-        raise InvalidInput(
-            "Give the communications data authorisation reference the records were obtained under.",
-            field="authorisation",
-        )
+    authorisation = required_authorisation(authorisation)
     profiles = load_profiles(data_dir / "profiles")
     reports = []
     for path in paths:
@@ -239,6 +234,16 @@ def _import_one(
         rows_imported,
         dict(sorted(counts.items())),
     )
+
+
+def required_authorisation(reference: str) -> str:
+    """The authorisation reference, trimmed; InvalidInput when there is none (§COMMSDATA)."""
+    if not reference.strip():
+        raise InvalidInput(
+            "Give the communications data authorisation reference the records were obtained under.",
+            field="authorisation",
+        )
+    return reference.strip()
 
 
 def sha256_of(path: Path) -> str:

@@ -9,16 +9,13 @@ those records across forces is therefore a real problem, scored against
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from crossline.synth.catalogue import NAMES
-from crossline.synth.truth import person_id
+from crossline.synth.truth import iso_utc, person_id, write_csv
 from crossline.synth.world import Change, Role, Trip, World
 
 BTP = "btp"  # runners travel by train and coach (DOMAIN.md §LINES.signals)
@@ -114,7 +111,7 @@ class Agencies:
     # --- events --------------------------------------------------------------------------------
 
     def moment(self, day: int, second: int) -> str:
-        return _iso(self.w.day_start(day) + second)
+        return iso_utc(self.w.day_start(day) + second)
 
     def build(self) -> None:
         w, rng = self.w, self.rng
@@ -182,8 +179,8 @@ class Agencies:
             f"MIS-{len(self.rows.missing) + 1:05d}",
             self.record(person, hub_force, "missing"),
             hub_force,
-            _iso(reported),
-            _iso(found),
+            iso_utc(reported),
+            iso_utc(found),
             w.places[where].name,
             f"{w.cell_lat[cell]:.5f}",
             f"{w.cell_lon[cell]:.5f}",
@@ -287,12 +284,12 @@ class Agencies:
     def write(self, folder: Path, truth: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         r = self.rows
-        _write(
+        write_csv(
             folder / "person_records.csv",
             ["record_id", "force", "source", "first_name", "surname", "dob", "postcode", "gender"],
             r.records,
         )
-        _write(
+        write_csv(
             folder / "missing_episodes.csv",
             [
                 "episode_id",
@@ -308,12 +305,12 @@ class Agencies:
             ],
             r.missing,
         )
-        _write(
+        write_csv(
             folder / "custody.csv",
             ["custody_id", "force", "record_id", "arrested_at", "place", "offence"],
             r.custody,
         )
-        _write(
+        write_csv(
             folder / "stops.csv",
             [
                 "stop_id",
@@ -327,7 +324,7 @@ class Agencies:
             ],
             r.stops,
         )
-        _write(
+        write_csv(
             folder / "hospital_attendances.csv",
             [
                 "attendance_id",
@@ -342,7 +339,7 @@ class Agencies:
             ],
             r.hospital,
         )
-        _write(
+        write_csv(
             folder / "school_exclusions.csv",
             [
                 "exclusion_id",
@@ -356,18 +353,7 @@ class Agencies:
             ],
             r.exclusions,
         )
-        _write(truth / "agency_records.csv", ["file", "record", "person_id"], r.truth)
-
-
-def _write(path: Path, header: Sequence[str], rows: list[list[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(header)
-        out.writerows(rows)
-
-
-def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z")
+        write_csv(truth / "agency_records.csv", ["file", "record", "person_id"], r.truth)
 
 
 def write_agencies(world: World, folder: Path, truth: Path) -> None:

@@ -13,7 +13,8 @@ from crossline.synth.exports import Defect
 from crossline.synth.world import Role, ServiceKind, World
 
 
-def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV file with ``header``, lines ending in a bare newline (the same bytes everywhere)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(header)
@@ -36,12 +37,12 @@ def age_on(world: World, person: int, day: int) -> int:
 def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     places = world.places
-    _write(
+    write_csv(
         folder / "places.csv",
         ["place_id", "name", "kind", "force", "lat", "lon"],
         [(p.id, p.name, p.kind.value, p.force, p.lat, p.lon) for p in places],
     )
-    _write(
+    write_csv(
         folder / "lines.csv",
         [
             "line_id",
@@ -73,7 +74,7 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
             for line in world.lines
         ],
     )
-    _write(
+    write_csv(
         folder / "line_numbers.csv",
         ["line_id", "number", "imei", "first_day", "last_day", "started_by", "ended_by"],
         [
@@ -90,7 +91,7 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
             for n in line.numbers
         ],
     )
-    _write(
+    write_csv(
         folder / "line_people.csv",
         ["line_id", "person_id", "role", "first_day", "last_day", "age_at_start"],
         [
@@ -106,7 +107,7 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
             for m in line.people
         ],
     )
-    _write(
+    write_csv(
         folder / "trips.csv",
         ["line_id", "person_id", "departed", "returned", "reported_missing"],
         [
@@ -121,7 +122,7 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
             for t in line.trips
         ],
     )
-    _write(
+    write_csv(
         folder / "services.csv",
         ["number", "kind", "place"],
         [
@@ -133,7 +134,7 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
             for s in world.services
         ],
     )
-    _write(
+    write_csv(
         folder / "people.csv",
         [
             "person_id",
@@ -149,16 +150,20 @@ def write_truth(world: World, folder: Path, defects: list[Defect]) -> None:
         ],
         _people_rows(world),
     )
-    _write(
+    write_csv(
         folder / "defects.csv",
         ["file", "line", "kind"],
         [(d.file, d.line, d.kind) for d in defects],
     )
 
 
+def iso_utc(epoch: int) -> str:
+    """Epoch seconds as ISO 8601 in UTC with a Z."""
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z")
+
+
 def _moment(world: World, day: int, second: int) -> str:
-    at = datetime.fromtimestamp(world.day_start(day) + second, tz=UTC)
-    return at.isoformat().replace("+00:00", "Z")
+    return iso_utc(world.day_start(day) + second)
 
 
 def _people_rows(world: World) -> Iterable[Sequence[object]]:
