@@ -78,6 +78,40 @@ def test_another_encoding_is_read_when_named(
     report = _import(db, analyst, data_dir, path, encoding="cp1252")
     assert report.status == "imported"
     assert report.rows_imported == 1
+    # The provenance hash is of the file's own bytes, not of the text read from them.
+    entry = db.scalars(select(CommsImport)).one()
+    assert entry.sha256 == services.sha256_of(path)
+    assert _import(db, analyst, data_dir, path, encoding="cp1252").status == "already imported"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_file_with_a_byte_order_mark_is_read_and_hashed_whole(
+    db: Session, analyst: Actor, data_dir: Path, tmp_path: Path, encoding: str
+) -> None:
+    path = _write(
+        tmp_path,
+        "marked.csv",
+        GENERIC + "\n2025-10-13T10:00:00Z,07700900123,07700900124,sms,0,,,\n",
+        encoding=encoding,
+    )
+    report = _import(db, analyst, data_dir, path)
+    assert (report.status, report.rows_imported, report.quarantined) == ("imported", 1, {})
+    assert db.scalars(select(CommsImport)).one().sha256 == services.sha256_of(path)
+
+
+def test_a_different_file_of_the_same_size_is_not_taken_for_one_imported_before(
+    db: Session, analyst: Actor, data_dir: Path, tmp_path: Path
+) -> None:
+    first = _write(
+        tmp_path, "one.csv", GENERIC + "\n2025-10-13T10:00:00Z,07700900123,07700900124,sms,0,,,\n"
+    )
+    second = _write(
+        tmp_path, "two.csv", GENERIC + "\n2025-10-13T10:00:01Z,07700900123,07700900124,sms,0,,,\n"
+    )
+    assert first.stat().st_size == second.stat().st_size
+    assert _import(db, analyst, data_dir, first).status == "imported"
+    report = _import(db, analyst, data_dir, second)
+    assert (report.status, report.rows_imported) == ("imported", 1)
 
 
 def test_one_refused_file_does_not_stop_the_others(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -89,6 +90,24 @@ def test_uk_local_times_become_utc_or_a_reason(local: datetime) -> None:
     else:
         assert reasons[0].as_py() is None
         assert utc[0].as_py() == first.astimezone(ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Sydney"])
+def test_every_quarter_hour_of_a_year_is_read_as_zoneinfo_reads_it(zone: str) -> None:
+    # One batch of a whole year, as a file would hold it: the clock changes are found
+    # among ordinary days, whichever hemisphere and rules the zone has.
+    tz = ZoneInfo(zone)
+    spec = TimeSpec(columns=("t",), format="%Y-%m-%d %H:%M:%S", zone=zone)
+    wall = [datetime(2025, 1, 1) + timedelta(minutes=15 * i) for i in range(4 * 24 * 365)]
+    utc, reasons = normalise.times([pa.array([w.strftime(spec.format) for w in wall])], spec)
+    for local, instant, reason in zip(wall, utc.to_pylist(), reasons.to_pylist(), strict=True):
+        first, second = local.replace(tzinfo=tz, fold=0), local.replace(tzinfo=tz, fold=1)
+        if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
+            assert reason.startswith("local time that does not exist"), local
+        elif first.utcoffset() != second.utcoffset():
+            assert reason.startswith("ambiguous"), local
+        else:
+            assert (reason, instant) == (None, first.astimezone(UTC)), local
 
 
 @given(

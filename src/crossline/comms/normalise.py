@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import phonenumbers
@@ -60,7 +62,15 @@ _UK_MOBILE = r"^(?:\+44|0044|44|0)(7\d{9})$"
 
 
 def numbers(column: pa.Array) -> pa.Array:
-    """E.164 for each value (null where it is not a phone number)."""
+    """E.164 for each value (null where it is not a phone number).
+
+    Each distinct value is converted once: a batch holds the same numbers many times.
+    """
+    encoded = pc.dictionary_encode(column)
+    return pc.take(_distinct_numbers(encoded.dictionary), encoded.indices)
+
+
+def _distinct_numbers(column: pa.Array) -> pa.Array:
     fast = pc.match_substring_regex(column, _UK_MOBILE)
     converted = pc.replace_substring_regex(column, _UK_MOBILE, r"+44\1")
     if pc.all(fast).as_py():
@@ -90,10 +100,9 @@ def imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
 
     Each distinct IMEI is checked once (a handset makes many calls).
     """
-    distinct = pc.unique(column)
-    valid, given = _check_imeis(distinct)
-    position = pc.index_in(column, value_set=distinct)
-    return pc.take(valid, position), pc.take(given, position)
+    encoded = pc.dictionary_encode(column)
+    valid, given = _check_imeis(encoded.dictionary)
+    return pc.take(valid, encoded.indices), pc.take(given, encoded.indices)
 
 
 def _check_imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -136,12 +145,20 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
         earliest = pc.assume_timezone(
             local, timezone=spec.zone, ambiguous="earliest", nonexistent="earliest"
         )
-        latest = pc.assume_timezone(
-            local, timezone=spec.zone, ambiguous="latest", nonexistent="latest"
-        )
         # A repeated hour maps to two instants an hour apart; a skipped hour to none,
         # which arrow resolves either side of the gap: both differ, neither is guessed.
-        differs = pc.fill_null(pc.not_equal(earliest, latest), False)
+        # Only days around a clock change can have either, so only those are read twice.
+        near = _near_clock_changes(local, spec.zone)
+        found = np.zeros(len(local), bool)
+        where = near.to_numpy(zero_copy_only=False)
+        if where.any():
+            latest = pc.assume_timezone(
+                pc.filter(local, near), timezone=spec.zone, ambiguous="latest", nonexistent="latest"
+            )
+            found[where] = pc.fill_null(
+                pc.not_equal(pc.filter(earliest, near), latest), False
+            ).to_numpy(zero_copy_only=False)
+        differs = pa.array(found)
         nonexistent = _skipped(local, spec.zone, differs)
         ambiguous = pc.and_(differs, pc.invert(nonexistent))
         utc = earliest
@@ -203,6 +220,31 @@ def _offset(form: str, wanted: str) -> int | None:
     """Where ``wanted``'s value starts in text written with ``form`` (fixed widths only)."""
     at = form.find(wanted)
     return None if at < 0 else _width(form[:at])
+
+
+def _near_clock_changes(local: pa.Array, zone: str) -> pa.Array:
+    """Whether each local time falls on a day next to a change of the zone's UTC offset."""
+    years = pc.unique(pc.year(local)).drop_null().to_pylist()
+    days = [day for year in years for day in _clock_change_days(zone, year)]
+    return pc.fill_null(pc.is_in(pc.cast(local, pa.date32()), pa.array(days, pa.date32())), False)
+
+
+@lru_cache(maxsize=256)
+def _clock_change_days(zone: str, year: int) -> tuple[date, ...]:
+    """The local days of ``year`` on which ``zone``'s offset changes, with the days either side."""
+    if not date.min.year < year < date.max.year:  # no room for the days either side
+        return ()
+    tz = ZoneInfo(zone)
+    days: set[date] = set()
+    day = date(year, 1, 1)
+    before = datetime(year, 1, 1, tzinfo=tz).utcoffset()
+    while day.year == year:
+        after_day = day + timedelta(days=1)
+        after = datetime.combine(after_day, time(), tzinfo=tz).utcoffset()
+        if after != before:
+            days.update((day - timedelta(days=1), day, after_day))
+        day, before = after_day, after
+    return tuple(sorted(days))
 
 
 def _skipped(local: pa.Array, zone: str, candidates: pa.Array) -> pa.Array:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +25,9 @@ import pyarrow.csv as pacsv
 from crossline.comms import normalise
 from crossline.comms.profiles import Profile, detect
 from crossline.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 SNIFF_BYTES = 64 * 1024
 BLOCK_BYTES = 4 * 1024 * 1024
@@ -123,16 +126,21 @@ class Batch:
 
 
 def batches(
-    path: Path, sniffed: Sniffed, progress: Callable[[int], None] | None = None
+    path: Path,
+    sniffed: Sniffed,
+    progress: Callable[[int], None] | None = None,
+    digest: Hash | None = None,
 ) -> Iterator[Batch]:
     """The file's rows in normalised batches, in file order, every line accounted for.
 
     The file is cut into blocks at line ends; blocks are parsed and normalised
     on a pool of threads (pyarrow releases the GIL), at most a few at a time,
-    and come back in order.
+    and come back in order. ``digest``, when given, is fed every byte of the
+    file, so that it holds the file's hash once the last batch is out.
     """
     workers = max(1, os.cpu_count() or 1)
-    with path.open("rb") as raw_handle:
+    with path.open("rb") as opened:
+        raw_handle = cast(IO[bytes], _Hashing(opened, digest)) if digest is not None else opened
         handle = _utf8(raw_handle, sniffed.encoding)
         handle.readline()  # the header, checked by sniff()
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -149,12 +157,39 @@ def batches(
                 yield pending.popleft().result()
 
 
+class _Hashing(io.RawIOBase):
+    """A file read once, front to back, that feeds every byte read to a hash."""
+
+    def __init__(self, handle: IO[bytes], digest: Hash) -> None:
+        self._handle = handle
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = self._handle.readinto(buffer)  # type: ignore[attr-defined]
+        self._digest.update(memoryview(buffer)[:read])
+        return int(read)
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._handle.read(-1 if size is None else size)
+        self._digest.update(data)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        data = self._handle.readline(-1 if size is None else size)
+        self._digest.update(data)
+        return data
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+
 def _utf8(handle: IO[bytes], encoding: str) -> IO[bytes]:
     """The file's bytes as UTF-8 (transcoded when it is in another encoding)."""
     if encoding in ("utf-8", "utf-8-sig"):
-        if handle.read(3) != codecs.BOM_UTF8:
-            handle.seek(0)
-        return handle
+        return handle  # a byte-order mark is part of the header line, which is skipped
     return codecs.StreamRecoder(
         handle,
         codecs.getencoder("utf-8"),

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from sqlalchemy import func, insert, select
@@ -28,6 +29,9 @@ from crossline.comms.profiles import Profile, load_profiles
 from crossline.core import clock
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.core.pagination import Page, paginate
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 Progress = Callable[[str, int, int], None]  # (file name, bytes read, bytes in all)
 # Parquet with zstd takes a fraction of the CSV; ask for room for all of it to be safe.
@@ -142,21 +146,22 @@ def _import_one(
     store.recover(data_dir, complete)
     sniffed = reading.sniff(path, profiles, profile_id=profile_id, encoding=encoding)
     size = path.stat().st_size
-    digest = sha256_of(path)
-    earlier = db.scalar(
-        select(CommsImport).where(
-            CommsImport.owner_id == actor.organisation_id, CommsImport.sha256 == digest
+    # Only a file of the same size can be one imported before: hash those first, and
+    # hash every other file while it is read, saving a pass over it.
+    hashed: Hash | None = None
+    if (
+        db.scalar(
+            select(CommsImport.id)
+            .where(CommsImport.owner_id == actor.organisation_id, CommsImport.size_bytes == size)
+            .limit(1)
         )
-    )
-    if earlier is not None:
-        return FileReport(
-            path.name,
-            "already imported",
-            f"This file was imported on {earlier.finished_at:%d %b %Y} "
-            f"as {earlier.file_name}; nothing was added.",
-            earlier.profile,
-            str(earlier.id),
-        )
+        is not None
+    ):
+        earlier = _imported_before(db, actor, sha256_of(path))
+        if earlier is not None:
+            return _already(path, earlier)
+    else:
+        hashed = hashlib.sha256()
     _check_space(data_dir, size, path.name)
     import_id = uuid.uuid4()
     staged = store.StagedImport(data_dir, str(import_id))
@@ -168,6 +173,7 @@ def _import_one(
             path,
             sniffed,
             progress=((lambda done: progress(path.name, done, size)) if progress else None),
+            digest=hashed,
         ):
             rows = batch.events.append_column(
                 "import_id", pa.array([str(import_id)] * batch.events.num_rows, pa.string())
@@ -181,6 +187,7 @@ def _import_one(
             rows_imported += batch.events.num_rows
             rows_read += batch.events.num_rows + batch.quarantine.num_rows
         staged.close()
+        digest = hashed.hexdigest() if hashed is not None else sha256_of(path)
         entry = CommsImport(
             id=import_id,
             owner_id=actor.organisation_id,
@@ -233,6 +240,25 @@ def _import_one(
         rows_read,
         rows_imported,
         dict(sorted(counts.items())),
+    )
+
+
+def _imported_before(db: Session, actor: Actor, digest: str) -> CommsImport | None:
+    return db.scalar(
+        select(CommsImport).where(
+            CommsImport.owner_id == actor.organisation_id, CommsImport.sha256 == digest
+        )
+    )
+
+
+def _already(path: Path, earlier: CommsImport) -> FileReport:
+    return FileReport(
+        path.name,
+        "already imported",
+        f"This file was imported on {earlier.finished_at:%d %b %Y} "
+        f"as {earlier.file_name}; nothing was added.",
+        earlier.profile,
+        str(earlier.id),
     )
 
 

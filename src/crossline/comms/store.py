@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -69,6 +70,12 @@ class StagedImport:
     _pending: dict[int, list[pa.Table]] = field(default_factory=dict)
     _pending_rows: int = 0
     _quarantine: pq.ParquetWriter | None = None
+    # Row groups are compressed and written on a thread of their own (pyarrow releases
+    # the GIL), one at a time and at most one waiting, so memory stays bounded.
+    _writing: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="parquet")
+    )
+    _written: Future[None] | None = None
 
     @property
     def staging(self) -> Path:
@@ -77,16 +84,20 @@ class StagedImport:
     def write_events(self, events: pa.Table) -> None:
         """Append events, each to the file of its day, in row groups of a good size.
 
-        Rows wait in memory until their day has a row group's worth, or until
-        too many wait in all; small row groups would make the files slow to write
-        and to read.
+        Rows wait in memory until their day has a row group's worth, until the
+        rows have moved on past their day (exports are mostly in time order), or
+        until too many wait in all; small row groups would make the files slow to
+        write and to read.
         """
         if events.num_rows == 0:
             return
         # Days since the epoch by integer division: formatting every time is far slower.
         seconds = pc.cast(pc.cast(events["start_time"], pa.timestamp("s")), pa.int64())
         days = pc.divide(seconds, 86_400)
-        for number in pc.unique(days).to_pylist():
+        present = pc.unique(days).to_pylist()
+        for number in [n for n in self._pending if n not in present]:
+            self._flush(number)
+        for number in present:
             part = events.filter(pc.equal(days, number)).select(EVENT_SCHEMA.names)
             self._pending.setdefault(number, []).append(part.cast(EVENT_SCHEMA))
             self._pending_rows += part.num_rows
@@ -108,7 +119,13 @@ class StagedImport:
             path.parent.mkdir(parents=True, exist_ok=True)
             writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd", compression_level=1)
             self._writers[day] = writer
-        writer.write_table(pa.concat_tables(tables))
+        self._wait_for_write()
+        self._written = self._writing.submit(writer.write_table, pa.concat_tables(tables))
+
+    def _wait_for_write(self) -> None:
+        if self._written is not None:
+            written, self._written = self._written, None
+            written.result()  # raises what the write raised
 
     def write_cells(self, cells: pa.Table) -> None:
         path = self.staging / "cells" / f"import={self.import_id}.parquet"
@@ -126,8 +143,12 @@ class StagedImport:
         self._quarantine.write_table(rows.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA))
 
     def close(self) -> None:
-        for number in list(self._pending):
-            self._flush(number)
+        try:
+            for number in list(self._pending):
+                self._flush(number)
+        finally:
+            self._wait_for_write()
+            self._writing.shutdown()
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
