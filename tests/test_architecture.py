@@ -19,6 +19,7 @@ MAY_IMPORT = {
     "people": SECURITY | {"orgs", "people"},
     "outreach": SECURITY | {"outreach"},
     "comms": SECURITY | {"comms", "orgs", "people"},
+    "analytics": SECURITY | {"analytics", "comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

@@ -1,5 +1,6 @@
 """Every module's tables, imported together so Alembic and tests see the whole schema."""
 
+from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
@@ -7,11 +8,13 @@ from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 
 __all__ = [
+    "AnalysisRun",
     "ApiToken",
     "Area",
     "AuditEntry",
     "CommsImport",
     "Feedback",
+    "Finding",
     "ImportJob",
     "Organisation",
     "QuarantinedRow",

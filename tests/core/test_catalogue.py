@@ -23,6 +23,7 @@ class Indicator(BaseModel, frozen=True):
 def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     shipped = {str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.glob("*/data/*.yaml")}
     assert shipped == {
+        "analytics/data/parameters.yaml",
         "auth/data/permissions.yaml",
         "auth/data/roles.yaml",
         "orgs/data/forces.yaml",
@@ -32,7 +33,10 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "synth/data/layouts.yaml",
         "synth/data/names.yaml",
     }
+    from crossline.analytics.parameters import load_parameters, reasons
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
+
+    assert load_parameters().threshold == reasons()["threshold"]["value"]
 
     assert PLACES
     assert PRESETS

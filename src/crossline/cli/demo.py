@@ -17,6 +17,7 @@ from crossline.auth.models import User
 from crossline.auth.permissions import ROLES
 from crossline.auth.schemas import UserCreate
 from crossline.auth.services import create_user
+from crossline.core.settings import Settings
 from crossline.orgs.services import ensure_organisation, find_organisation
 
 DEMO_PASSWORD = "crossline-demo-password"  # noqa: S105  printed by `crossline demo`; demo only
@@ -125,6 +126,15 @@ def import_demo_world(db: Session, data_dir: Path, world: Path) -> int:
     files = sorted((world / "comms").glob("*.csv"))
     report = import_files(db, analyst, data_dir, files, authorisation=DEMO_AUTHORISATION)
     return report.rows_imported
+
+
+def analyse_demo_world(db: Session, settings: Settings) -> int:
+    """Run line analysis over the demo analyst's imports; return the lines found."""
+    from crossline.analytics.services import run_analysis
+    from crossline.auth.signin import actor_for_email
+
+    analyst = actor_for_email(db, DEMO_USERS[0].email)
+    return run_analysis(db, analyst, settings).lines_found
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -434,6 +434,124 @@ def synth(
 
 @app.command()
 @friendly_errors
+def analyse(
+    user: UserOption,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the analysis report (JSON) to this file.")
+    ] = None,
+    parameters: Annotated[
+        Path | None,
+        typer.Option(help="A parameters file overriding the shipped defaults (YAML)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Find deal lines in your organisation's imported communications data. Audited.
+
+    Each run is recorded with its imports, engine and parameters; its findings
+    (lines, and safeguarding concerns about children on them) point to it.
+    The report's format is in docs/analysis.md.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+    from crossline.analytics.services import report_of, run_analysis
+    from crossline.auth.signin import actor_for_email
+
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        actor = actor_for_email(db, user)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("analysing", total=None)
+
+            def advance(step: str, done: int, total: int) -> None:
+                bar.update(task, description=step, completed=done, total=total)
+
+            run = run_analysis(db, actor, settings, parameters_file=parameters, progress=advance)
+        content = report_of(run)
+    if report is not None:
+        report.write_text(json.dumps(content, indent=2), encoding="utf-8")
+    if as_json:
+        print(json.dumps(content, indent=2))
+        return
+    lines = content["lines"]
+    concerns = sum(1 for line in lines for p in line["roles"] if p.get("possible_child"))
+    console.print(
+        f"Run {run.id} on {run.engine}: {run.events:,} events, {run.candidates:,} numbers "
+        f"scored, {len(lines)} line(s) found, {concerns} possible child(ren) on them."
+    )
+    for line in lines:
+        numbers = ", ".join(n["number"] for n in line["numbers"])
+        where = " → ".join(a for a in (line["hub_area"], line["county_area"]) if a)
+        console.print(f"  {line['line_id']}  score {line['score']:.2f}  {numbers}  {where}")
+    if report is not None:
+        console.print(f"Report written to {report}.")
+
+
+@app.command()
+@friendly_errors
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="A synthetic world (or its truth/ folder).")],
+    report: Annotated[
+        Path | None,
+        typer.Option(help="An analysis report to score; the latest run's when not given."),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(help="Whose latest run to score, when no --report is given."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score line analysis against a synthetic world's truth: precision, recall, F1."""
+    from crossline.analytics.evaluation import evaluate as score
+
+    if report is not None:
+        try:
+            content = json.loads(report.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CrosslineError(f"{report} is not an analysis report: {exc}") from exc
+    else:
+        from crossline.analytics.services import get_run, report_of
+        from crossline.auth.signin import actor_for_email
+
+        if user is None:
+            raise CrosslineError("Give --report FILE, or --user EMAIL to score their latest run.")
+        settings = _settings()
+        with session_scope(sessionmaker_for(settings)) as db:
+            content = report_of(get_run(db, actor_for_email(db, user)))
+    result = score(content["lines"], truth)
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return
+    table = Table("measure", "precision", "recall", "F1", "found", "missed", "wrong")
+    rows = [("line numbers", result.line_numbers), ("successor links", result.successor_links)]
+    rows += [(f"role: {k}", v) for k, v in result.roles.items()]
+    rows += [("child flags", result.child_flags)]
+    for name, s in rows:
+        table.add_row(
+            name,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            str(s.true_positives),
+            str(s.false_negatives),
+            str(s.false_positives),
+        )
+    console.print(table)
+    console.print(
+        f"Lines: {result.lines_found} reported, {result.lines_detected} of "
+        f"{result.lines_in_truth} in the truth found. Bulk senders reported as lines: "
+        f"{', '.join(result.bulk_senders_reported) or 'none'}."
+    )
+
+
+@app.command()
+@friendly_errors
 def demo(
     serve_app: Annotated[
         bool,
@@ -443,7 +561,13 @@ def demo(
     ] = True,
 ) -> None:
     """Build the demo deployment on the embedded stores, print the logins and serve it."""
-    from crossline.cli.demo import DEMO_PASSWORD, demo_logins, import_demo_world, seed_demo
+    from crossline.cli.demo import (
+        DEMO_PASSWORD,
+        analyse_demo_world,
+        demo_logins,
+        import_demo_world,
+        seed_demo,
+    )
 
     settings = _settings()
     if settings.mode is Mode.PRODUCTION:
@@ -463,6 +587,9 @@ def demo(
     with session_scope(sessionmaker_for(settings)) as db:
         imported = import_demo_world(db, settings.data_dir, world)
     console.print(f"Demo comms data imported by the demo analyst: {imported:,} new events.")
+    with session_scope(sessionmaker_for(settings)) as db:
+        found = analyse_demo_world(db, settings)
+    console.print(f"Line analysis of the demo data: {found} line(s) found.")
     console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")
     for role, email, org in demo_logins():
         console.print(f"  {role:<26} {email:<34} ({org})", soft_wrap=True, highlight=False)

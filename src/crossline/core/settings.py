@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Analytics engine for comms analysis: `duckdb` (embedded) or `spark`. "
         "Read by the analytics module.",
     )
+    spark_master: str = Field(
+        "local[2]",
+        description="Where the Spark engine runs: `local[N]` in this process's machine, or a "
+        "cluster's master URL (for example `spark://host:7077`).",
+    )
     host: str = Field("127.0.0.1", description="Address `crossline serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(
         8000, description="Port `crossline serve` listens on."

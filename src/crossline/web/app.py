@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 import crossline.models  # noqa: F401  every table known to the ORM
 from crossline import __version__
+from crossline.analytics import routes as analytics_routes
 from crossline.audit import routes as audit_routes
 from crossline.auth import routes as auth_routes
 from crossline.auth.dependencies import csrf_protect
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orgs_routes,
         outreach_routes,
         comms_routes,
+        analytics_routes,
     ):
         app.include_router(module.router)
     return app

@@ -1,0 +1,174 @@
+"""Line analysis scored against the synthetic world's truth over several seeds.
+
+For each seed: make the world, read its exports as an import reads them (every
+row normalised; quarantined rows left out) into Parquet, run the analysis on
+DuckDB with the shipped parameters, and score it with ``crossline evaluate``'s
+rules (``analytics/evaluation.py``). Prints each seed and the pooled scores;
+``--record`` writes them into docs/evaluation.md. The parameters are never
+tuned to one seed: every seed runs with the same shipped file.
+
+    .venv/bin/python bench/evaluate.py --preset medium --seeds 1 2 3 4 5 [--record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, duration, in_child, machine
+
+EVALUATION_PAGE = ROOT / "docs" / "evaluation.md"
+BEGIN, END = "<!-- evaluation:synthetic:begin -->", "<!-- evaluation:synthetic:end -->"
+
+
+def one_seed(preset: str, seed: int, scratch: Path) -> dict[str, Any]:
+    """Make, read, analyse and score one world; runs in a child."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from crossline.analytics.areas import place_cells
+    from crossline.analytics.engines import DuckDBEngine
+    from crossline.analytics.evaluation import evaluate
+    from crossline.analytics.parameters import load_parameters
+    from crossline.analytics.pipeline import analyse
+    from crossline.comms import reading
+    from crossline.comms.profiles import load_profiles
+    from crossline.synth.generate import generate
+
+    world = scratch / f"world-{seed}"
+    generate(preset, seed, world)
+    profiles = load_profiles()
+    files, cells = [], []
+    for path in sorted((world / "comms").glob("*.csv")):
+        sniffed = reading.sniff(path, profiles)
+        if sniffed.profile.kind == "cells":
+            table = pa.concat_tables(b.events for b in reading.batches(path, sniffed))
+            cells.append(table.select(["cell_id", "lat", "lon"]))
+            continue
+        target = scratch / f"{seed}-{path.stem}.parquet"
+        with pq.ParquetWriter(target, _schema(path, sniffed)) as writer:
+            for batch in reading.batches(path, sniffed):
+                writer.write_table(batch.events)
+        files.append(str(target))
+    parameters = load_parameters()
+    engine = DuckDBEngine(parameters.time_zone)
+    started = time.perf_counter()
+    try:
+        result = analyse(engine, files, place_cells(pa.concat_tables(cells)), parameters)
+    finally:
+        engine.close()
+    seconds = time.perf_counter() - started
+    scores = evaluate(result.report(), world).as_dict()
+    shutil.rmtree(world)
+    for f in files:
+        Path(f).unlink()
+    return {"seed": seed, "events": result.events, "seconds": seconds, **scores}
+
+
+def _schema(path: Path, sniffed: Any) -> Any:
+    from crossline.comms import reading
+
+    return next(iter(reading.batches(path, sniffed))).events.schema
+
+
+def pooled(results: list[dict[str, Any]], *keys: str) -> dict[str, float]:
+    """Precision, recall and F1 over the seeds' counts added together."""
+    tp = fp = fn = 0
+    for r in results:
+        part = r
+        for key in keys:
+            part = part[key]
+        tp, fp, fn = (
+            tp + part["true_positives"],
+            fp + part["false_positives"],
+            fn + part["false_negatives"],
+        )
+    p = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    return {"precision": p, "recall": rec, "f1": 2 * p * rec / (p + rec) if p + rec else 0.0}
+
+
+MEASURES = [
+    ("line numbers", ("line_numbers",), "precision and recall ≥ 0.95"),
+    ("successor links", ("successor_links",), "F1 ≥ 0.95"),
+    ("child runners flagged", ("child_flags",), "recall ≥ 0.9"),
+    ("runners", ("roles", "runner"), ""),
+    ("controllers", ("roles", "controller"), ""),
+    ("cuckooed residents", ("roles", "cuckooed"), ""),
+]
+
+
+def table(preset: str, results: list[dict[str, Any]]) -> str:
+    rows = [
+        f"Preset `{preset}`, seeds {', '.join(str(r['seed']) for r in results)}; "
+        f"{date.today().isoformat()}, {machine()}.",
+        "",
+        "| measure | precision | recall | F1 | goal | per seed (F1) |",
+        "|---|--:|--:|--:|---|---|",
+    ]
+    for name, keys, goal in MEASURES:
+        s = pooled(results, *keys)
+        per_seed = []
+        for r in results:
+            part = r
+            for key in keys:
+                part = part[key]
+            per_seed.append(f"{part['f1']:.3f}")
+        rows.append(
+            f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {goal} | "
+            f"{' '.join(per_seed)} |"
+        )
+    bulk = sum(len(r["bulk_senders_reported"]) for r in results)
+    found = sum(r["lines_detected"] for r in results)
+    real = sum(r["lines_in_truth"] for r in results)
+    rows += [
+        "",
+        f"Legitimate bulk senders (taxi, school, surgery, delivery) reported as lines: {bulk} "
+        "(goal: none).",
+        f"Lines of the truth found: {found} of {real}. Analysis time per world "
+        f"(about {results[0]['events']:,} events): "
+        + ", ".join(duration(r["seconds"]) for r in results)
+        + ".",
+    ]
+    return "\n".join(rows)
+
+
+def record(text: str) -> None:
+    page = EVALUATION_PAGE.read_text("utf-8")
+    start, end = page.index(BEGIN) + len(BEGIN), page.index(END)
+    EVALUATION_PAGE.write_text(page[:start] + "\n" + text + "\n" + page[end:], "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="medium")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--record", action="store_true", help="Write into docs/evaluation.md.")
+    parser.add_argument("--json", action="store_true", help="Print each seed's scores as JSON.")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="crossline-bench-evaluate-"))
+    results = []
+    try:
+        for seed in args.seeds:
+            print(f"seed {seed}...", file=sys.stderr)
+            results.append(in_child(one_seed, args.preset, seed, scratch))
+            if args.json:
+                print(json.dumps(results[-1]))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    text = table(args.preset, results)
+    print(text)
+    if args.record:
+        record(text)
+        print(f"Recorded in {EVALUATION_PAGE.relative_to(ROOT)}.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,579 @@
+"""Finding lines: the analysis from events to lines, roles, areas and child concerns.
+
+The heavy work (scans, joins, aggregates over all events) is SQL run by an
+engine; what is left is small (scored candidates, successor pairs, the people
+around a few lines) and is decided here, in one place, the same whatever the
+engine. Every decision keeps its evidence, so that a finding can be explained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from crossline.analytics.engines import Engine, steps
+from crossline.analytics.parameters import Parameters
+
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+# An order is a short call or a text (DESIGN.md, How a line is found): a number is a
+# line only if its customers' contact looks like ordering by one of them, whatever
+# its score. A school's parents phone at length and never text; they do not order.
+ORDER_SIGNALS = ("short_calls", "texts_in")
+CELLS_SCHEMA = pa.schema(
+    [
+        pa.field("cell_id", pa.string()),
+        pa.field("lat", pa.float64()),
+        pa.field("lon", pa.float64()),
+        pa.field("area", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One piece of evidence: its value, the bar it is held to, and what it scored."""
+
+    name: str
+    value: float | None  # None when the data cannot show it (no cell sites)
+    threshold: float
+    points: float
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": None if self.value is None else round(self.value, 4),
+            "threshold": self.threshold,
+            "points": round(self.points, 4),
+            "explanation": self.explanation,
+        }
+
+
+@dataclass
+class Scored:
+    number: str
+    score: float
+    signals: list[Signal]
+    customers: int
+    first_seen: datetime
+    last_seen: datetime
+    detected: bool
+
+
+@dataclass
+class Person:
+    number: str
+    role: str  # runner | controller | cuckooed | customer
+    evidence: dict[str, Any]
+    possible_child: bool = False
+    child_evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Line:
+    line_id: str
+    score: float
+    numbers: list[Scored]
+    handsets: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    hub_area: str | None = None
+    county_area: str | None = None
+    bases: list[dict[str, Any]] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+    @property
+    def signals(self) -> list[Signal]:
+        best = max(self.numbers, key=lambda n: n.score)
+        return best.signals
+
+    def as_report(self) -> dict[str, Any]:
+        """The line as the analysis report gives it (docs/analysis.md)."""
+        return {
+            "line_id": self.line_id,
+            "score": round(self.score, 4),
+            "numbers": [
+                {
+                    "number": n.number,
+                    "first_seen": _iso(n.first_seen),
+                    "last_seen": _iso(n.last_seen),
+                    "score": round(n.score, 4),
+                    "detected": n.detected,
+                    "customers": n.customers,
+                }
+                for n in self.numbers
+            ],
+            "handsets": self.handsets,
+            "successor_links": self.links,
+            "roles": [
+                {
+                    "number": p.number,
+                    "role": p.role,
+                    "evidence": p.evidence,
+                    "possible_child": p.possible_child,
+                    **({"child_evidence": p.child_evidence} if p.possible_child else {}),
+                }
+                for p in self.people
+            ],
+            "hub_area": self.hub_area,
+            "county_area": self.county_area,
+            "bases": self.bases,
+            "signals": [s.as_dict() for s in self.signals],
+        }
+
+
+@dataclass
+class Result:
+    lines: list[Line]
+    candidates: int
+    events: int
+    located: bool  # whether cell sites were there to place events
+
+    def report(self) -> list[dict[str, Any]]:
+        return [line.as_report() for line in self.lines]
+
+
+def analyse(
+    engine: Engine,
+    event_files: list[str],
+    cells: pa.Table,
+    parameters: Parameters,
+    progress: Progress | None = None,
+) -> Result:
+    """Lines in the events of ``event_files``, with their people, areas and evidence."""
+    values = parameters.sql_values()
+    line_steps = steps("lines", values)
+    role_steps = steps("roles", values)
+    total = len(line_steps) + len(role_steps) + 2
+    done = 0
+
+    def tick(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(name, done, total)
+
+    engine.register_parquet("events", event_files)
+    engine.register_arrow("cells", cells.cast(CELLS_SCHEMA))
+    for step in line_steps:
+        engine.materialise(step)
+        tick(step.name)
+    located = cells.num_rows > 0
+    scored = _score(engine, parameters, located)
+    lines = _lines(engine, scored, parameters)
+    tick("successors")
+    engine.register_arrow(
+        "line_numbers",
+        pa.table(
+            {
+                "line_id": [line.line_id for line in lines for _ in line.numbers],
+                "n": [n.number for line in lines for n in line.numbers],
+            },
+            schema=pa.schema([("line_id", pa.string()), ("n", pa.string())]),
+        ),
+    )
+    if lines:
+        for step in role_steps:
+            engine.materialise(step)
+            tick(step.name)
+        _roles(engine, lines, parameters, located)
+    tick("roles")
+    events = int(engine.fetch("SELECT count(*) AS n FROM ev").column("n")[0].as_py())
+    return Result(lines, len(scored), events, located)
+
+
+# --- detection -----------------------------------------------------------------------------------
+
+
+def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
+    table = engine.fetch(
+        """
+        SELECT c.n, c.contacts_in, c.never_called, c.events_in, c.texts_in, c.answered_in,
+               c.short_calls_in, c.night_in, coalesce(b.customers, 0) AS customers,
+               coalesce(d.days, 0) AS broadcast_days, coalesce(d.most_recipients, 0) AS most,
+               a.first_seen, a.last_seen
+        FROM candidates c
+        LEFT JOIN base b ON b.n = c.n
+        LEFT JOIN broadcast_days d ON d.n = c.n
+        JOIN activity a ON a.n = c.n
+        """
+    )
+    market: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in engine.fetch("SELECT n, area, events FROM market").to_pylist():
+        market[row["n"]][row["area"]] += int(row["events"])
+    scored = {}
+    for row in table.to_pylist():
+        signals = _signals(row, market.get(row["n"]), p, located)
+        score = sum(s.points for s in signals)
+        customers = int(row["customers"])
+        scored[row["n"]] = Scored(
+            number=row["n"],
+            score=score,
+            signals=signals,
+            customers=customers,
+            first_seen=row["first_seen"],
+            last_seen=row["last_seen"],
+            detected=score >= p.threshold
+            and customers >= p.min_customers
+            and any(s.points > 0 for s in signals if s.name in ORDER_SIGNALS),
+        )
+    return scored
+
+
+def _signals(
+    row: dict[str, Any], market: Counter[str] | None, p: Parameters, located: bool
+) -> list[Signal]:
+    w = p.weights
+    contacts = max(int(row["contacts_in"]), 1)
+    events = max(int(row["events_in"]), 1)
+    answered = int(row["answered_in"])
+    customers = int(row["customers"])
+    days = int(row["broadcast_days"])
+    one_way = int(row["never_called"]) / contacts
+    texts = int(row["texts_in"]) / events
+    night = int(row["night_in"]) / events
+    short = int(row["short_calls_in"]) / answered if answered else None
+    signals = [
+        Signal(
+            "broadcasts",
+            days,
+            p.broadcast_days_full,
+            w["broadcasts"] * min(days / p.broadcast_days_full, 1.0),
+            f"texts to {p.broadcast_min_recipients} or more numbers within "
+            f"{p.broadcast_window_s} s on {days} day(s); the most at once {int(row['most'])}",
+        ),
+        Signal(
+            "customer_base",
+            customers,
+            p.min_customers,
+            w["customer_base"] * min(customers / p.min_customers, 1.0),
+            f"{customers} numbers got in touch on {p.customer_min_days} or more days "
+            "and were never phoned back",
+        ),
+        _bar(
+            "one_way",
+            one_way,
+            p.one_way_share,
+            w["one_way"],
+            f"{one_way:.0%} of the numbers that got in touch were never phoned by it",
+        ),
+        _bar(
+            "short_calls",
+            short,
+            p.short_call_share,
+            w["short_calls"],
+            "no answered incoming calls"
+            if short is None
+            else f"{short:.0%} of answered incoming calls lasted {p.short_call_s} s or less",
+        ),
+        _bar(
+            "texts_in",
+            texts,
+            p.texts_in_share,
+            w["texts_in"],
+            f"{texts:.0%} of incoming contact was by text",
+        ),
+        _bar(
+            "night",
+            night,
+            p.night_share,
+            w["night"],
+            f"{night:.0%} of incoming contact between {p.night_from_hour}:00 and "
+            f"{p.night_to_hour}:00",
+        ),
+    ]
+    if located and market:
+        area, count = market.most_common(1)[0]
+        share = count / sum(market.values())
+        signals.append(
+            _bar(
+                "market_area",
+                share,
+                p.area_share,
+                w["market_area"],
+                f"{share:.0%} of its customers' located contact was in {area}",
+            )
+        )
+    else:
+        signals.append(
+            Signal(
+                "market_area",
+                None,
+                p.area_share,
+                0.0,
+                "no cell sites for its customers' contact: not judged",
+            )
+        )
+    return signals
+
+
+def _bar(name: str, value: float | None, bar: float, weight: float, text: str) -> Signal:
+    points = weight if value is not None and value >= bar else 0.0
+    return Signal(name, value, bar, points, text)
+
+
+# --- successors and lines ------------------------------------------------------------------------
+
+
+def _lines(engine: Engine, scored: dict[str, Scored], p: Parameters) -> list[Line]:
+    """Numbers that are one line over time: detected numbers and their successors."""
+    candidates: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in engine.fetch("SELECT n1, n2, shared FROM shared_customers").to_pylist():
+        pair = _ordered(scored.get(row["n1"]), scored.get(row["n2"]))
+        if pair is None:
+            continue
+        a, b = pair
+        overlap = int(row["shared"]) / max(min(a.customers, b.customers), 1)
+        if overlap >= p.successor_min_overlap and _in_succession(a, b, p):
+            candidates[(a.number, b.number)] = {
+                "customers_in_common": int(row["shared"]),
+                "overlap": round(overlap, 4),
+            }
+    for row in engine.fetch("SELECT n1, n2, shared FROM shared_handsets").to_pylist():
+        pair = _ordered(scored.get(row["n1"]), scored.get(row["n2"]))
+        if pair is not None and _in_succession(*pair, p):
+            key = (pair[0].number, pair[1].number)
+            candidates.setdefault(key, {})["handsets_in_common"] = int(row["shared"])
+
+    # A number hands over to one successor and takes over from one predecessor: the
+    # strongest evidence first (a shared handset, then the most customers in common,
+    # then the shortest gap), so that a rival line taking over a town's custom later
+    # is not joined to the line that left it.
+    def strength(item: tuple[tuple[str, str], dict[str, Any]]) -> tuple[int, float, float]:
+        (earlier, later), evidence = item
+        gap = (scored[later].first_seen - scored[earlier].last_seen).total_seconds()
+        return (-min(evidence.get("handsets_in_common", 0), 1), -evidence.get("overlap", 0), gap)
+
+    links: dict[tuple[str, str], dict[str, Any]] = {}
+    has_successor: set[str] = set()
+    has_predecessor: set[str] = set()
+    for (earlier, later), evidence in sorted(candidates.items(), key=strength):
+        if earlier in has_successor or later in has_predecessor:
+            continue
+        links[(earlier, later)] = evidence
+        has_successor.add(earlier)
+        has_predecessor.add(later)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for number in (s.number for s in scored.values() if s.detected):
+        find(number)
+    for first, second in links:
+        parent[find(first)] = find(second)
+    groups: dict[str, list[Scored]] = defaultdict(list)
+    for number in parent:
+        groups[find(number)].append(scored[number])
+    handsets = _handsets(engine, set(parent))
+    lines = []
+    for members in groups.values():
+        members.sort(key=lambda s: (s.first_seen, s.number))
+        numbers = {m.number for m in members}
+        lines.append(
+            Line(
+                line_id="CL-" + hashlib.sha256(members[0].number.encode()).hexdigest()[:10].upper(),
+                score=max(m.score for m in members),
+                numbers=members,
+                handsets=[h for h in handsets if h["number"] in numbers],
+                links=[
+                    {"from": a, "to": b, **evidence}
+                    for (a, b), evidence in sorted(links.items())
+                    if a in numbers
+                ],
+            )
+        )
+    lines.sort(key=lambda line: (-line.score, line.line_id))
+    return lines
+
+
+def _ordered(a: Scored | None, b: Scored | None) -> tuple[Scored, Scored] | None:
+    """The pair in order of first use, when both were scored and one is a line."""
+    if a is None or b is None or not (a.detected or b.detected):
+        return None
+    first, second = sorted((a, b), key=lambda s: (s.first_seen, s.number))
+    return first, second
+
+
+def _in_succession(a: Scored, b: Scored, p: Parameters) -> bool:
+    """Whether one number took over from the other: started after it, soon, with little overlap."""
+    first, second = sorted((a, b), key=lambda s: s.first_seen)
+    gap = second.first_seen - first.last_seen
+    side_by_side = min(first.last_seen, second.last_seen) - second.first_seen
+    return gap <= timedelta(days=p.successor_max_gap_days) and side_by_side <= timedelta(
+        days=p.successor_max_overlap_days
+    )
+
+
+def _handsets(engine: Engine, numbers: set[str]) -> list[dict[str, Any]]:
+    found = []
+    for row in engine.fetch(
+        "SELECT n, imei, first_seen, last_seen, events FROM handsets ORDER BY n, first_seen, imei"
+    ).to_pylist():
+        if row["n"] in numbers:
+            found.append(
+                {
+                    "number": row["n"],
+                    "imei": row["imei"],
+                    "tac": row["imei"][:8],
+                    "first_seen": _iso(row["first_seen"]),
+                    "last_seen": _iso(row["last_seen"]),
+                    "events": int(row["events"]),
+                }
+            )
+    return found
+
+
+# --- roles, areas and children -------------------------------------------------------------------
+
+
+def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> None:
+    numbers_of = {line.line_id: {n.number for n in line.numbers} for line in lines}
+    line_of = {n: line_id for line_id, ns in numbers_of.items() for n in ns}
+    customers: dict[str, set[str]] = defaultdict(set)
+    for row in engine.fetch("SELECT n, c FROM customers").to_pylist():
+        if row["n"] in line_of:
+            customers[line_of[row["n"]]].add(row["c"])
+    areas: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in engine.fetch("SELECT n, area, days FROM areas_of").to_pylist():
+        areas[row["n"]][row["area"]] += int(row["days"])
+    called = _by_line(engine, "called_by_line")
+    colocated = _by_line(engine, "colocated")
+    in_touch = _by_line(engine, "network_contact")
+    bases: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in engine.fetch(
+        "SELECT line_id, lat, lon, days FROM bases ORDER BY line_id, days DESC, lat, lon"
+    ).to_pylist():
+        bases[row["line_id"]].append(
+            {"lat": float(row["lat"]), "lon": float(row["lon"]), "days": int(row["days"])}
+        )
+    moves: dict[tuple[str, str], list[tuple[datetime, tuple[float, float]]]] = defaultdict(list)
+    for row in engine.fetch(
+        "SELECT line_id, n, t, lat, lon FROM movements ORDER BY n, t"
+    ).to_pylist():
+        moves[(row["line_id"], row["n"])].append((row["t"], (float(row["lat"]), float(row["lon"]))))
+    market_areas: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in engine.fetch("SELECT n, area, events FROM market").to_pylist():
+        if row["n"] in line_of:
+            market_areas[line_of[row["n"]]][row["area"]] += int(row["events"])
+    zone = ZoneInfo(p.time_zone)
+    for line in lines:
+        line_id = line.line_id
+        line.county_area = _modal(market_areas[line_id])
+        line.bases = bases[line_id][:3]
+        places = {(b["lat"], b["lon"]) for b in bases[line_id]}
+        people: dict[str, Person] = {}
+        for number, days in sorted(colocated[line_id].items()):
+            contact = in_touch[line_id].get(number, 0)
+            if number in customers[line_id] or contact < p.controller_min_days:
+                continue  # with the deal phone but not in its network: a neighbour, say
+            people[number] = Person(
+                number,
+                "runner",
+                {
+                    "days_with_deal_phone": days,
+                    "days_in_touch_with_line": contact,
+                    "areas": sorted(areas[number]),
+                },
+            )
+        for number, days in sorted(called[line_id].items()):
+            if number in people or number in customers[line_id]:
+                continue
+            people[number] = Person(
+                number, "controller", {"days_phoned_by_line": days, "areas": sorted(areas[number])}
+            )
+        hub_votes: Counter[str] = Counter()
+        for person in people.values():
+            if person.role == "controller":
+                hub_votes.update(areas[person.number])
+        line.hub_area = _modal(hub_votes) or line.county_area
+        for person in people.values():
+            if person.role == "runner":
+                _child_check(person, moves[(line_id, person.number)], places, p, zone)
+        line.people = sorted(people.values(), key=lambda x: (x.role, x.number)) + [
+            Person(c, "customer", {}) for c in sorted(customers[line_id])
+        ]
+
+
+def _by_line(
+    engine: Engine, table: Literal["called_by_line", "colocated", "network_contact"]
+) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    sql = f"SELECT line_id, n, days FROM {table}"  # noqa: S608  one of the steps' own tables
+    for row in engine.fetch(sql).to_pylist():
+        found[row["line_id"]][row["n"]] = int(row["days"])
+    return found
+
+
+def _child_check(
+    person: Person,
+    moves: list[tuple[datetime, tuple[float, float]]],
+    bases: set[tuple[float, float]],
+    p: Parameters,
+    zone: ZoneInfo,
+) -> None:
+    """Flag a runner whose journeys to the line's bases set off in school hours.
+
+    DOMAIN.md §LINES.child-runner: with no date of birth, a runner whose journeys
+    (hub to county, or home to the trap house of a local line) start in school
+    hours on school days is flagged as a possible child. A journey is an arrival
+    at a base after at least ``journey_min_away_hours`` seen elsewhere; it set off
+    at the last sighting elsewhere.
+    """
+    departures = []
+    last_elsewhere: datetime | None = None
+    last_at_base: datetime | None = None
+    away = timedelta(hours=p.journey_min_away_hours)
+    for when, place in moves:
+        if place in bases:
+            if last_elsewhere is not None and (
+                last_at_base is None or last_elsewhere - last_at_base >= away
+            ):
+                departures.append(last_elsewhere)
+            last_at_base, last_elsewhere = when, None
+        else:
+            last_elsewhere = when
+    start, end = p.school_hours
+    in_school_hours = []
+    for when in departures:
+        local = when.astimezone(zone)
+        hour = local.hour + local.minute / 60
+        if local.weekday() in p.school_weekdays and start <= hour < end:
+            in_school_hours.append(local.isoformat(timespec="minutes"))
+    person.evidence["journeys_to_base"] = len(departures)
+    if len(in_school_hours) >= p.child_min_school_hour_departures:
+        person.possible_child = True
+        person.child_evidence = {
+            "rule": "DOMAIN.md §LINES.child-runner: journeys to the line's base set off "
+            "in school hours on school days",
+            "departures_in_school_hours": in_school_hours,
+            "journeys": len(departures),
+        }
+
+
+def _modal(counts: Counter[str]) -> str | None:
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def empty_cells() -> pa.Table:
+    return CELLS_SCHEMA.empty_table()
+
+
+def all_numbers(lines: Iterable[Line]) -> set[str]:
+    return {n.number for line in lines for n in line.numbers}

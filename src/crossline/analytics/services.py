@@ -1,0 +1,218 @@
+"""Running line analysis over an organisation's imports, and reading what it found.
+
+The only place the rules of analysis runs live: who may run one (``analysis.run``),
+over which data (the organisation's own imports: tenant isolation), and how
+each run and its findings are recorded and audited.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crossline.analytics import areas
+from crossline.analytics.engines import make_engine
+from crossline.analytics.models import AnalysisRun, Finding
+from crossline.analytics.parameters import load_parameters
+from crossline.analytics.pipeline import Progress, analyse
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.comms import store
+from crossline.comms.models import CommsImport
+from crossline.core import clock
+from crossline.core.errors import InvalidInput, NotFound
+from crossline.core.settings import Settings
+
+REPORT_FORMAT = "crossline-analysis/1"
+
+
+def run_analysis(
+    db: Session,
+    actor: Actor,
+    settings: Settings,
+    *,
+    parameters_file: Path | None = None,
+    progress: Progress | None = None,
+    via: str = "cli",
+) -> AnalysisRun:
+    """Analyse every import of the actor's organisation; record the run and its findings.
+
+    Needs ``analysis.run``. The run is a combination of personal data and is
+    audited as one (DOMAIN.md §AUDIT.s62).
+    """
+    actor.require(Permission.ANALYSIS_RUN)
+    parameters = load_parameters(parameters_file)
+    imports = db.scalars(
+        select(CommsImport)
+        .where(CommsImport.owner_id == actor.organisation_id)
+        .order_by(CommsImport.finished_at)
+    ).all()
+    ids = {str(i.id) for i in imports}
+    event_files = [
+        str(path)
+        for path in sorted(store.root(settings.data_dir).glob("events/date=*/import=*.parquet"))
+        if path.stem.removeprefix("import=") in ids
+    ]
+    if not event_files:
+        raise InvalidInput(
+            "There is nothing to analyse: your organisation has imported no call records. "
+            "Import them first (crossline comms import, or the Import page).",
+            field="imports",
+        )
+    cells = areas.stored_cells(areas.cell_files(settings.data_dir, ids))
+    started = clock.now()
+    engine = make_engine(settings.engine.value, parameters.time_zone, settings.spark_master)
+    try:
+        result = analyse(engine, event_files, cells, parameters, progress)
+    finally:
+        engine.close()
+    run = AnalysisRun(
+        id=uuid.uuid4(),
+        owner_id=actor.organisation_id,
+        run_by_id=actor.user_id,
+        run_by_name=actor.display_name,
+        engine=settings.engine.value,
+        import_ids=json.dumps(sorted(ids)),
+        parameters=parameters.model_dump_json(),
+        status="done",
+        started_at=started,
+        finished_at=clock.now(),
+        events=result.events,
+        candidates=result.candidates,
+        lines_found=len(result.lines),
+        report="",
+    )
+    run.report = json.dumps(_report(run, result.report(), result.located))
+    db.add(run)
+    db.flush()
+    for line in result.lines:
+        entry = line.as_report()
+        db.add(
+            Finding(
+                run_id=run.id,
+                owner_id=actor.organisation_id,
+                kind="line",
+                line_id=line.line_id,
+                score=line.score,
+                summary=_line_summary(entry),
+                detail=json.dumps(entry),
+            )
+        )
+        for person in line.people:
+            if person.possible_child:
+                db.add(
+                    Finding(
+                        run_id=run.id,
+                        owner_id=actor.organisation_id,
+                        kind="safeguarding_concern",
+                        line_id=line.line_id,
+                        number=person.number,
+                        score=line.score,
+                        summary=f"A {person.role} on line {line.line_id} may be a child "
+                        "(DOMAIN.md §LINES.child-runner): treat as a possible victim of "
+                        "criminal exploitation.",
+                        detail=json.dumps(
+                            {"role": person.role, **person.evidence, **person.child_evidence}
+                        ),
+                    )
+                )
+    record(
+        db,
+        actor,
+        Operation.COMBINATION,
+        RecordRef.of("analysis_run", run.id),
+        why=f"line analysis of {len(ids)} import(s) of communications data",
+        owner=actor.organisation_id,
+        via=via,
+    )
+    db.commit()
+    return run
+
+
+def _report(run: AnalysisRun, lines: list[dict[str, Any]], located: bool) -> dict[str, Any]:
+    return {
+        "format": REPORT_FORMAT,
+        "run": {
+            "run_id": str(run.id),
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat(),
+            "run_by": run.run_by_name,
+            "engine": run.engine,
+            "imports": json.loads(run.import_ids),
+            "events": run.events,
+            "candidates_scored": run.candidates,
+            "cell_sites": located,
+            "parameters": json.loads(run.parameters),
+        },
+        "lines": lines,
+    }
+
+
+def _line_summary(entry: dict[str, Any]) -> str:
+    numbers = ", ".join(n["number"] for n in entry["numbers"][:3])
+    more = len(entry["numbers"]) - 3
+    runners = sum(1 for p in entry["roles"] if p["role"] == "runner")
+    where = " → ".join(a for a in (entry["hub_area"], entry["county_area"]) if a) or "areas unknown"
+    return (
+        f"{numbers}{f' and {more} more' if more > 0 else ''}; {where}; "
+        f"{runners} runner(s); score {entry['score']:.2f}"
+    )[:500]
+
+
+def list_runs(db: Session, actor: Actor) -> Sequence[AnalysisRun]:
+    actor.require(Permission.ANALYSIS_RUN)
+    return db.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.owner_id == actor.organisation_id)
+        .order_by(AnalysisRun.finished_at.desc())
+    ).all()
+
+
+def get_run(db: Session, actor: Actor, run_id: uuid.UUID | None = None) -> AnalysisRun:
+    """A run of the actor's organisation (the latest when ``run_id`` is None)."""
+    actor.require(Permission.ANALYSIS_RUN)
+    query = select(AnalysisRun).where(AnalysisRun.owner_id == actor.organisation_id)
+    if run_id is not None:
+        query = query.where(AnalysisRun.id == run_id)
+    run = db.scalars(query.order_by(AnalysisRun.finished_at.desc()).limit(1)).first()
+    if run is None:
+        raise NotFound("There is no such analysis run for your organisation.")
+    return run
+
+
+def findings(db: Session, actor: Actor, run: AnalysisRun, *, via: str = "web") -> Sequence[Finding]:
+    """The findings of one of the actor's organisation's runs: lines first, best first.
+
+    Reading them is a consultation of personal data (numbers of people), audited.
+    """
+    actor.require(Permission.ANALYSIS_RUN)
+    if run.owner_id != actor.organisation_id:
+        raise NotFound("There is no such analysis run for your organisation.")
+    found = db.scalars(
+        select(Finding)
+        .where(Finding.run_id == run.id)
+        .order_by(Finding.kind, Finding.score.desc(), Finding.line_id)
+    ).all()
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("analysis_run", run.id),
+        why="reviewing the findings of line analysis",
+        owner=actor.organisation_id,
+        via=via,
+    )
+    db.commit()
+    return found
+
+
+def report_of(run: AnalysisRun) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run.report)
+    return data

@@ -1,0 +1,98 @@
+-- Line analysis, written once in DuckDB's dialect; the Spark engine runs it
+-- transpiled by sqlglot. Each step is materialised as a table named after it.
+-- Inputs: `events` (the comms store's columns), `cells` (cell_id, lat, lon, area),
+-- registered by the engine. {name} is a number from the parameters file.
+-- Times: the session time zone is the parameters' time_zone, so CAST(t AS DATE)
+-- and HOUR(t) are local days and hours.
+
+-- step: ev
+SELECT a_number AS a, b_number AS b, event_type AS k, duration_s AS d, start_time AS t,
+       CAST(epoch(start_time) AS BIGINT) AS s, CAST(start_time AS DATE) AS day,
+       hour(start_time) AS h, a_imei AS imei, a_cell, b_cell
+FROM events;
+
+-- step: broadcasts
+-- Many distinct recipients of one sender's texts inside one window (§LINES.signals).
+SELECT a AS n, s // {broadcast_window_s} AS w, min(t) AS t, count(DISTINCT b) AS recipients
+FROM ev
+WHERE k = 'sms'
+GROUP BY a, s // {broadcast_window_s}
+HAVING count(DISTINCT b) >= {broadcast_min_recipients};
+
+-- step: contacts
+-- One row per (number, party who started contact with it).
+SELECT b AS n, a AS c, count(*) AS events, count(DISTINCT day) AS days,
+       sum(CASE WHEN k = 'sms' THEN 1 ELSE 0 END) AS texts,
+       sum(CASE WHEN k = 'call' AND d > 0 THEN 1 ELSE 0 END) AS answered,
+       sum(CASE WHEN k = 'call' AND d > 0 AND d <= {short_call_s} THEN 1 ELSE 0 END) AS short_calls,
+       sum(CASE WHEN h >= {night_from_hour} OR h < {night_to_hour} THEN 1 ELSE 0 END) AS night,
+       sum(CASE WHEN k = 'call' THEN 1 ELSE 0 END) AS calls
+FROM ev
+GROUP BY b, a;
+
+-- step: customers
+-- Repeat contacts the number never phones: its customer base when it is a line.
+SELECT i.n, i.c, i.events, i.days, i.texts, i.answered, i.short_calls, i.night
+FROM contacts i
+LEFT JOIN contacts r ON r.n = i.c AND r.c = i.n
+WHERE i.days >= {customer_min_days} AND coalesce(r.calls, 0) = 0;
+
+-- step: candidates
+-- Numbers with a customer base worth scoring, with their contacts' shape.
+SELECT i.n,
+       count(*) AS contacts_in,
+       sum(CASE WHEN coalesce(r.calls, 0) = 0 THEN 1 ELSE 0 END) AS never_called,
+       sum(i.events) AS events_in,
+       sum(i.texts) AS texts_in,
+       sum(i.answered) AS answered_in,
+       sum(i.short_calls) AS short_calls_in,
+       sum(i.night) AS night_in
+FROM contacts i
+LEFT JOIN contacts r ON r.n = i.c AND r.c = i.n
+WHERE i.n IN (SELECT n FROM customers GROUP BY n HAVING count(*) >= {min_customers})
+   OR i.n IN (SELECT n FROM broadcasts)
+GROUP BY i.n;
+
+-- step: base
+SELECT n, count(*) AS customers FROM customers GROUP BY n;
+
+-- step: broadcast_days
+SELECT n, count(DISTINCT CAST(t AS DATE)) AS days, max(recipients) AS most_recipients
+FROM broadcasts
+GROUP BY n;
+
+-- step: activity
+-- When each candidate was used, and on which handsets.
+SELECT n, min(t) AS first_seen, max(t) AS last_seen, count(*) AS events
+FROM (SELECT a AS n, t FROM ev UNION ALL SELECT b AS n, t FROM ev) x
+WHERE n IN (SELECT n FROM candidates)
+GROUP BY n;
+
+-- step: handsets
+SELECT a AS n, imei, min(t) AS first_seen, max(t) AS last_seen, count(*) AS events
+FROM ev
+WHERE imei IS NOT NULL AND a IN (SELECT n FROM candidates)
+GROUP BY a, imei;
+
+-- step: market
+-- Where a candidate's customers are when they get in touch (their own cell).
+SELECT ev.b AS n, c.area, count(*) AS events
+FROM ev
+JOIN customers u ON u.n = ev.b AND u.c = ev.a
+JOIN cells c ON c.cell_id = ev.a_cell
+WHERE c.area IS NOT NULL
+GROUP BY ev.b, c.area;
+
+-- step: shared_customers
+-- Successor candidates through an inverted index: only pairs with a customer in common.
+SELECT x.n AS n1, y.n AS n2, count(*) AS shared
+FROM customers x
+JOIN customers y ON x.c = y.c AND x.n < y.n
+WHERE x.n IN (SELECT n FROM candidates) AND y.n IN (SELECT n FROM candidates)
+GROUP BY x.n, y.n;
+
+-- step: shared_handsets
+SELECT x.n AS n1, y.n AS n2, count(DISTINCT x.imei) AS shared
+FROM handsets x
+JOIN handsets y ON x.imei = y.imei AND x.n < y.n
+GROUP BY x.n, y.n;

@@ -1,0 +1,73 @@
+-- Roles around the lines found: runners and holders (co-located with a deal
+-- phone), controllers (phoned by the line), customers; and where everyone is.
+-- Inputs: the tables of lines.sql, and `line_numbers` (line_id, n) registered
+-- from the lines found.
+
+-- step: presence
+-- Each number at a located cell: the caller at its cell, the called at its own.
+SELECT a AS n, s, day, t, c.lat, c.lon, c.area
+FROM ev JOIN cells c ON c.cell_id = ev.a_cell
+UNION ALL
+SELECT b AS n, s, day, t, c.lat, c.lon, c.area
+FROM ev JOIN cells c ON c.cell_id = ev.b_cell;
+
+-- step: line_presence
+SELECT l.line_id, p.n, p.day, p.s // {colocation_window_s} AS slot,
+       round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
+FROM presence p JOIN line_numbers l ON l.n = p.n;
+
+-- step: colocated
+-- Personal phones in the deal phone's cell within the same hour, on several days.
+SELECT l.line_id, p.n, count(DISTINCT p.day) AS days
+FROM presence p
+JOIN line_presence l
+  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
+WHERE p.n NOT IN (SELECT n FROM line_numbers)
+GROUP BY l.line_id, p.n
+HAVING count(DISTINCT p.day) >= {colocation_min_days};
+
+-- step: called_by_line
+-- Numbers the line itself phones, on several days: it never phones customers.
+SELECT l.line_id, ev.b AS n, count(DISTINCT ev.day) AS days
+FROM ev JOIN line_numbers l ON l.n = ev.a
+WHERE ev.k = 'call' AND ev.b NOT IN (SELECT n FROM line_numbers)
+GROUP BY l.line_id, ev.b
+HAVING count(DISTINCT ev.day) >= {controller_min_days};
+
+-- step: network
+-- The numbers the line phones (its controllers, and runners it instructs).
+SELECT line_id, n FROM called_by_line;
+
+-- step: network_contact
+-- Days each co-located phone was in touch with the line's network: a runner is,
+-- a neighbour of the trap house is not.
+SELECT c.line_id, c.n, count(DISTINCT x.day) AS days
+FROM colocated c
+JOIN (SELECT a AS n, b AS other, day FROM ev UNION ALL SELECT b AS n, a AS other, day FROM ev) x
+  ON x.n = c.n
+JOIN network w ON w.line_id = c.line_id AND w.n = x.other
+GROUP BY c.line_id, c.n;
+
+-- step: bases
+-- Where the deal phone and the phones with it meet: the line's bases (trap houses).
+SELECT l.line_id, l.lat, l.lon, count(DISTINCT l.day) AS days
+FROM line_presence l
+JOIN presence p
+  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
+JOIN colocated c ON c.line_id = l.line_id AND c.n = p.n
+GROUP BY l.line_id, l.lat, l.lon;
+
+-- step: areas_of
+-- Where the people around the lines are, by force area.
+SELECT p.n, p.area, count(*) AS events, count(DISTINCT p.day) AS days
+FROM presence p
+WHERE p.area IS NOT NULL
+  AND (p.n IN (SELECT n FROM colocated) OR p.n IN (SELECT n FROM called_by_line)
+       OR p.n IN (SELECT n FROM line_numbers))
+GROUP BY p.n, p.area;
+
+-- step: movements
+-- The located events of co-located phones, for their journeys to the line's bases.
+SELECT c.line_id, p.n, p.t, round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
+FROM presence p
+JOIN colocated c ON c.n = p.n;
