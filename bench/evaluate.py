@@ -53,10 +53,13 @@ def one_seed(preset: str, seed: int, scratch: Path) -> dict[str, Any]:
             cells.append(table.select(["cell_id", "lat", "lon"]))
             continue
         target = scratch / f"{seed}-{path.stem}.parquet"
-        with pq.ParquetWriter(target, _schema(path, sniffed)) as writer:
-            for batch in reading.batches(path, sniffed):
-                writer.write_table(batch.events)
-        files.append(str(target))
+        writer = None
+        for batch in reading.batches(path, sniffed):
+            writer = writer or pq.ParquetWriter(target, batch.events.schema)
+            writer.write_table(batch.events)
+        if writer is not None:
+            writer.close()
+            files.append(str(target))
     parameters = load_parameters()
     engine = DuckDBEngine(parameters.time_zone)
     started = time.perf_counter()
@@ -70,12 +73,6 @@ def one_seed(preset: str, seed: int, scratch: Path) -> dict[str, Any]:
     for f in files:
         Path(f).unlink()
     return {"seed": seed, "events": result.events, "seconds": seconds, **scores}
-
-
-def _schema(path: Path, sniffed: Any) -> Any:
-    from crossline.comms import reading
-
-    return next(iter(reading.batches(path, sniffed))).events.schema
 
 
 def pooled(results: list[dict[str, Any]], *keys: str) -> dict[str, float]:

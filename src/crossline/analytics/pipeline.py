@@ -65,6 +65,7 @@ class Scored:
     first_seen: datetime
     last_seen: datetime
     detected: bool
+    market: Counter[str] = field(default_factory=Counter)  # customers' located contact by area
 
 
 @dataclass
@@ -219,6 +220,7 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
             customers=customers,
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
+            market=market.get(row["n"], Counter()),
             detected=score >= p.threshold
             and customers >= p.min_customers
             and any(s.points > 0 for s in signals if s.name in ORDER_SIGNALS),
@@ -462,14 +464,10 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> N
         "SELECT line_id, n, t, lat, lon FROM movements ORDER BY n, t"
     ).to_pylist():
         moves[(row["line_id"], row["n"])].append((row["t"], (float(row["lat"]), float(row["lon"]))))
-    market_areas: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in engine.fetch("SELECT n, area, events FROM market").to_pylist():
-        if row["n"] in line_of:
-            market_areas[line_of[row["n"]]][row["area"]] += int(row["events"])
     zone = ZoneInfo(p.time_zone)
     for line in lines:
         line_id = line.line_id
-        line.county_area = _modal(market_areas[line_id])
+        line.county_area = _modal(sum((n.market for n in line.numbers), Counter()))
         line.bases = bases[line_id][:3]
         places = {(b["lat"], b["lon"]) for b in bases[line_id]}
         people: dict[str, Person] = {}
