@@ -62,6 +62,7 @@ class Scored:
     score: float
     signals: list[Signal]
     customers: int
+    audience: int  # customers and recipients of its broadcasts
     first_seen: datetime
     last_seen: datetime
     detected: bool
@@ -198,8 +199,9 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
         SELECT c.n, c.contacts_in, c.never_called, c.events_in, c.texts_in, c.answered_in,
                c.short_calls_in, c.night_in, coalesce(b.customers, 0) AS customers,
                coalesce(d.days, 0) AS broadcast_days, coalesce(d.most_recipients, 0) AS most,
-               a.first_seen, a.last_seen
+               coalesce(s.size, 0) AS audience, a.first_seen, a.last_seen
         FROM candidates c
+        LEFT JOIN audience_size s ON s.n = c.n
         LEFT JOIN base b ON b.n = c.n
         LEFT JOIN broadcast_days d ON d.n = c.n
         JOIN activity a ON a.n = c.n
@@ -211,13 +213,14 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
     scored = {}
     for row in table.to_pylist():
         signals = _signals(row, market.get(row["n"]), p, located)
-        score = sum(s.points for s in signals)
+        score = round(sum(s.points for s in signals), 6)  # 0.65 is 0.65, not 0.6499999
         customers = int(row["customers"])
         scored[row["n"]] = Scored(
             number=row["n"],
             score=score,
             signals=signals,
             customers=customers,
+            audience=int(row["audience"]),
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
             market=market.get(row["n"], Counter()),
@@ -324,17 +327,17 @@ def _bar(name: str, value: float | None, bar: float, weight: float, text: str) -
 
 
 def _lines(engine: Engine, scored: dict[str, Scored], p: Parameters) -> list[Line]:
-    """Numbers that are one line over time: detected numbers and their successors."""
+    """Numbers that are one line over time: detected numbers, their predecessors and successors."""
     candidates: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in engine.fetch("SELECT n1, n2, shared FROM shared_customers").to_pylist():
+    for row in engine.fetch("SELECT n1, n2, shared FROM shared_audience").to_pylist():
         pair = _ordered(scored.get(row["n1"]), scored.get(row["n2"]))
         if pair is None:
             continue
         a, b = pair
-        overlap = int(row["shared"]) / max(min(a.customers, b.customers), 1)
+        overlap = int(row["shared"]) / max(min(a.audience, b.audience), 1)
         if overlap >= p.successor_min_overlap and _in_succession(a, b, p):
             candidates[(a.number, b.number)] = {
-                "customers_in_common": int(row["shared"]),
+                "audience_in_common": int(row["shared"]),
                 "overlap": round(overlap, 4),
             }
     for row in engine.fetch("SELECT n1, n2, shared FROM shared_handsets").to_pylist():
@@ -343,14 +346,18 @@ def _lines(engine: Engine, scored: dict[str, Scored], p: Parameters) -> list[Lin
             key = (pair[0].number, pair[1].number)
             candidates.setdefault(key, {})["handsets_in_common"] = int(row["shared"])
 
-    # A number hands over to one successor and takes over from one predecessor: the
-    # strongest evidence first (a shared handset, then the most customers in common,
-    # then the shortest gap), so that a rival line taking over a town's custom later
-    # is not joined to the line that left it.
-    def strength(item: tuple[tuple[str, str], dict[str, Any]]) -> tuple[int, float, float]:
+    # A number hands over to one successor and takes over from one predecessor. The
+    # next number in time first (whole days of gap), then a shared handset, then the
+    # most in common: a line's customer list hardly changes across its numbers, so
+    # ranking by overlap first would skip a short-lived number in the middle.
+    def strength(item: tuple[tuple[str, str], dict[str, Any]]) -> tuple[float, int, float]:
         (earlier, later), evidence = item
-        gap = (scored[later].first_seen - scored[earlier].last_seen).total_seconds()
-        return (-min(evidence.get("handsets_in_common", 0), 1), -evidence.get("overlap", 0), gap)
+        gap_days = (scored[later].first_seen - scored[earlier].last_seen).total_seconds() // 86400
+        return (
+            max(gap_days, 0),
+            -min(evidence.get("handsets_in_common", 0), 1),
+            -evidence.get("overlap", 0),
+        )
 
     links: dict[tuple[str, str], dict[str, Any]] = {}
     has_successor: set[str] = set()
@@ -377,7 +384,9 @@ def _lines(engine: Engine, scored: dict[str, Scored], p: Parameters) -> list[Lin
     groups: dict[str, list[Scored]] = defaultdict(list)
     for number in parent:
         groups[find(number)].append(scored[number])
-    handsets = _handsets(engine, set(parent))
+    # A line is a chain of numbers at least one of which met the bar on its own.
+    groups = {k: g for k, g in groups.items() if any(m.detected for m in g)}
+    handsets = _handsets(engine, {m.number for g in groups.values() for m in g})
     lines = []
     for members in groups.values():
         members.sort(key=lambda s: (s.first_seen, s.number))
@@ -400,8 +409,8 @@ def _lines(engine: Engine, scored: dict[str, Scored], p: Parameters) -> list[Lin
 
 
 def _ordered(a: Scored | None, b: Scored | None) -> tuple[Scored, Scored] | None:
-    """The pair in order of first use, when both were scored and one is a line."""
-    if a is None or b is None or not (a.detected or b.detected):
+    """The pair in order of first use, when both were scored."""
+    if a is None or b is None:
         return None
     first, second = sorted((a, b), key=lambda s: (s.first_seen, s.number))
     return first, second

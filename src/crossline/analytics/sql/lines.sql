@@ -83,13 +83,34 @@ JOIN cells c ON c.cell_id = ev.a_cell
 WHERE c.area IS NOT NULL
 GROUP BY ev.b, c.area;
 
--- step: shared_customers
--- Successor candidates through an inverted index: only pairs with a customer in common.
-SELECT x.n AS n1, y.n AS n2, count(*) AS shared
-FROM customers x
-JOIN customers y ON x.c = y.c AND x.n < y.n
-WHERE x.n IN (SELECT n FROM candidates) AND y.n IN (SELECT n FROM candidates)
-GROUP BY x.n, y.n;
+-- step: audience
+-- Who a candidate deals with: its customers and the recipients of its broadcasts. A
+-- line's new number texts the old number's customer list (§LINES.signals), so the
+-- audiences of one line's numbers are much the same even when the new number has
+-- had too few days for its customers to come back.
+SELECT n, c FROM customers WHERE n IN (SELECT n FROM candidates)
+UNION
+SELECT e.a AS n, e.b AS c
+FROM ev e
+JOIN broadcasts b ON b.n = e.a AND b.w = e.s // {broadcast_window_s}
+WHERE e.k = 'sms';
+
+-- step: audience_size
+SELECT n, count(*) AS size FROM audience GROUP BY n;
+
+-- step: shared_audience
+-- Successor candidates through an inverted index: only pairs with someone in common,
+-- and of those only pairs with enough of the smaller audience in common.
+SELECT p.n1, p.n2, p.shared
+FROM (
+    SELECT x.n AS n1, y.n AS n2, count(*) AS shared
+    FROM audience x
+    JOIN audience y ON x.c = y.c AND x.n < y.n
+    GROUP BY x.n, y.n
+) p
+JOIN audience_size s1 ON s1.n = p.n1
+JOIN audience_size s2 ON s2.n = p.n2
+WHERE p.shared >= {successor_min_overlap} * least(s1.size, s2.size);
 
 -- step: shared_handsets
 SELECT x.n AS n1, y.n AS n2, count(DISTINCT x.imei) AS shared
