@@ -51,9 +51,12 @@ class Parameters(BaseModel, frozen=True):
     colocation_window_s: int = Field(gt=0)
     colocation_min_days: int = Field(ge=1)
     controller_min_days: int = Field(ge=1)
+    base_min_share: float = Field(gt=0, le=1)
     journey_min_away_hours: float = Field(gt=0)
     school_hours: tuple[float, float]
     school_weekdays: tuple[int, ...]
+    school_hours_share: float = Field(gt=0, le=1)
+    travel_hours: tuple[float, float]
     child_min_school_hour_departures: int = Field(ge=1)
 
     @field_validator("time_zone")

@@ -12,7 +12,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -468,22 +468,30 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> N
         bases[row["line_id"]].append(
             {"lat": float(row["lat"]), "lon": float(row["lon"]), "days": int(row["days"])}
         )
-    moves: dict[tuple[str, str], list[tuple[datetime, tuple[float, float]]]] = defaultdict(list)
-    for row in engine.fetch(
-        "SELECT line_id, n, t, lat, lon FROM movements ORDER BY n, t"
-    ).to_pylist():
-        moves[(row["line_id"], row["n"])].append((row["t"], (float(row["lat"]), float(row["lon"]))))
+    moves = _movements(engine)
     zone = ZoneInfo(p.time_zone)
     for line in lines:
         line_id = line.line_id
         line.county_area = _modal(sum((n.market for n in line.numbers), Counter()))
-        line.bases = bases[line_id][:3]
-        places = {(b["lat"], b["lon"]) for b in bases[line_id]}
+        # The places the line keeps coming back to; the deal phone's other meetings
+        # (a delivery round, say) happen on far fewer days.
+        most = max((b["days"] for b in bases[line_id]), default=0)
+        line.bases = [b for b in bases[line_id] if b["days"] >= p.base_min_share * most]
+        places = {(b["lat"], b["lon"]) for b in line.bases}
+        buyers = customers[line_id]
+        controllers = {n: days for n, days in called[line_id].items() if n not in buyers}
+        hub_votes: Counter[str] = Counter()
+        for number in controllers:
+            hub_votes.update(areas[number])
+        line.hub_area = _modal(hub_votes) or line.county_area
+        county = line.county_area if line.hub_area != line.county_area else None
         people: dict[str, Person] = {}
         for number, days in sorted(colocated[line_id].items()):
             contact = in_touch[line_id].get(number, 0)
-            if number in customers[line_id] or contact < p.controller_min_days:
+            if number in buyers or contact < p.controller_min_days:
                 continue  # with the deal phone but not in its network: a neighbour, say
+            if county is not None and not areas[number][county]:
+                continue  # never in the market: the family of a controller the phone stays with
             people[number] = Person(
                 number,
                 "runner",
@@ -493,23 +501,57 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> N
                     "areas": sorted(areas[number]),
                 },
             )
-        for number, days in sorted(called[line_id].items()):
-            if number in people or number in customers[line_id]:
-                continue
-            people[number] = Person(
-                number, "controller", {"days_phoned_by_line": days, "areas": sorted(areas[number])}
-            )
-        hub_votes: Counter[str] = Counter()
-        for person in people.values():
-            if person.role == "controller":
-                hub_votes.update(areas[person.number])
-        line.hub_area = _modal(hub_votes) or line.county_area
+        if county is not None and line.hub_area is not None:
+            # Going country: in touch with the network, seen in the hub and in the
+            # county. A line whose deal phone stays in the hub has only these runners.
+            for number, contact in sorted(in_touch[line_id].items()):
+                seen = areas[number]
+                if number in people or number in buyers or number in controllers:
+                    continue
+                if seen[county] < p.colocation_min_days or seen[line.hub_area] < 1:
+                    continue
+                people[number] = Person(
+                    number,
+                    "runner",
+                    {
+                        "days_in_county": seen[county],
+                        "days_in_hub": seen[line.hub_area],
+                        "days_in_touch_with_line": contact,
+                        "areas": sorted(seen),
+                    },
+                )
+        for number, days in sorted(controllers.items()):
+            if number not in people:
+                people[number] = Person(
+                    number,
+                    "controller",
+                    {"days_phoned_by_line": days, "areas": sorted(areas[number])},
+                )
         for person in people.values():
             if person.role == "runner":
-                _child_check(person, moves[(line_id, person.number)], places, p, zone)
+                _child_check(
+                    person, moves.get((line_id, person.number), []), places, county, p, zone
+                )
         line.people = sorted(people.values(), key=lambda x: (x.role, x.number)) + [
-            Person(c, "customer", {}) for c in sorted(customers[line_id])
+            Person(c, "customer", {}) for c in sorted(buyers)
         ]
+
+
+Sighting = tuple[int, tuple[float, float], str | None]  # (epoch seconds, place, force area)
+
+
+def _movements(engine: Engine) -> dict[tuple[str, str], list[Sighting]]:
+    """Each possible runner's located events in time order, read column by column."""
+    table = engine.fetch(
+        "SELECT line_id, n, s, lat, lon, area FROM movements ORDER BY line_id, n, s"
+    )
+    columns = [
+        table.column(name).to_pylist() for name in ("line_id", "n", "s", "lat", "lon", "area")
+    ]
+    moves: dict[tuple[str, str], list[Sighting]] = defaultdict(list)
+    for line_id, n, s, lat, lon, area in zip(*columns, strict=True):
+        moves[(line_id, n)].append((s, (lat, lon), area))
+    return moves
 
 
 def _by_line(
@@ -524,48 +566,77 @@ def _by_line(
 
 def _child_check(
     person: Person,
-    moves: list[tuple[datetime, tuple[float, float]]],
+    moves: list[Sighting],
     bases: set[tuple[float, float]],
+    county: str | None,
     p: Parameters,
     zone: ZoneInfo,
 ) -> None:
-    """Flag a runner whose journeys to the line's bases set off in school hours.
+    """Flag a runner whose journeys to the line set off in school hours on school days.
 
     DOMAIN.md §LINES.child-runner: with no date of birth, a runner whose journeys
-    (hub to county, or home to the trap house of a local line) start in school
-    hours on school days is flagged as a possible child. A journey is an arrival
-    at a base after at least ``journey_min_away_hours`` seen elsewhere; it set off
-    at the last sighting elsewhere.
+    (hub to county, or home to the trap house of a local line) fall in school hours
+    on school days is flagged as a possible child. A journey is an arrival in the
+    line's county area (at one of its bases for a local line) after at least
+    ``journey_min_away_hours`` seen elsewhere. Records are sparse, so when it set
+    off is known only to lie between the last sighting elsewhere and the first at
+    the destination; the journey counts when most of that window is school time.
     """
-    departures = []
-    last_elsewhere: datetime | None = None
-    last_at_base: datetime | None = None
-    away = timedelta(hours=p.journey_min_away_hours)
-    for when, place in moves:
-        if place in bases:
+    away = p.journey_min_away_hours * 3600
+    journeys: list[tuple[int, int]] = []  # (last sighting elsewhere, first at destination)
+    last_elsewhere: int | None = None
+    last_there: int | None = None
+    for when, place, area in moves:
+        if area == county if county is not None else place in bases:
             if last_elsewhere is not None and (
-                last_at_base is None or last_elsewhere - last_at_base >= away
+                last_there is None or last_elsewhere - last_there >= away
             ):
-                departures.append(last_elsewhere)
-            last_at_base, last_elsewhere = when, None
+                journeys.append((last_elsewhere, when))
+            last_there, last_elsewhere = when, None
         else:
             last_elsewhere = when
-    start, end = p.school_hours
     in_school_hours = []
-    for when in departures:
-        local = when.astimezone(zone)
-        hour = local.hour + local.minute / 60
-        if local.weekday() in p.school_weekdays and start <= hour < end:
-            in_school_hours.append(local.isoformat(timespec="minutes"))
-    person.evidence["journeys_to_base"] = len(departures)
+    for left, arrived in journeys:
+        start = datetime.fromtimestamp(left, zone)
+        end = datetime.fromtimestamp(arrived, zone)
+        if _school_share(start, end, p) >= p.school_hours_share:
+            in_school_hours.append(
+                f"{start.isoformat(timespec='minutes')}/{end.isoformat(timespec='minutes')}"
+            )
+    person.evidence["journeys"] = len(journeys)
     if len(in_school_hours) >= p.child_min_school_hour_departures:
         person.possible_child = True
         person.child_evidence = {
-            "rule": "DOMAIN.md §LINES.child-runner: journeys to the line's base set off "
+            "rule": "DOMAIN.md §LINES.child-runner: journeys to the line set off "
             "in school hours on school days",
             "departures_in_school_hours": in_school_hours,
-            "journeys": len(departures),
+            "journeys": len(journeys),
         }
+
+
+def _school_share(start: datetime, end: datetime, p: Parameters) -> float:
+    """The share of the window from ``start`` to ``end`` (local times) that is school time.
+
+    Counted over the hours people set off on journeys at all (``travel_hours``): a
+    window that runs overnight says nothing about the small hours.
+    """
+    if end <= start:
+        end = start + timedelta(minutes=1)
+    (opens, closes), (first, last) = (
+        tuple(timedelta(hours=h) for h in pair) for pair in (p.school_hours, p.travel_hours)
+    )
+    day, school, travel = start.date(), 0.0, 0.0
+    while day <= end.date():
+        midnight = datetime.combine(day, time(0), start.tzinfo)
+        travel += _seconds_within(start, end, midnight + first, midnight + last)
+        if day.weekday() in p.school_weekdays:
+            school += _seconds_within(start, end, midnight + opens, midnight + closes)
+        day += timedelta(days=1)
+    return school / travel if travel else 0.0
+
+
+def _seconds_within(start: datetime, end: datetime, lo: datetime, hi: datetime) -> float:
+    return max((min(end, hi) - max(start, lo)).total_seconds(), 0.0)
 
 
 def _modal(counts: Counter[str]) -> str | None:

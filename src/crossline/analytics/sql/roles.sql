@@ -39,13 +39,39 @@ HAVING count(DISTINCT ev.day) >= {controller_min_days};
 SELECT line_id, n FROM called_by_line;
 
 -- step: network_contact
--- Days each co-located phone was in touch with the line's network: a runner is,
--- a neighbour of the trap house is not.
-SELECT c.line_id, c.n, count(DISTINCT x.day) AS days
-FROM colocated c
-JOIN (SELECT a AS n, b AS other, day FROM ev UNION ALL SELECT b AS n, a AS other, day FROM ev) x
-  ON x.n = c.n
-JOIN network w ON w.line_id = c.line_id AND w.n = x.other
+-- Days each other number was in touch with the line's network: a runner is, a
+-- neighbour of the trap house is not.
+SELECT w.line_id, x.n, count(DISTINCT x.day) AS days
+FROM (SELECT a AS n, b AS other, day FROM ev UNION ALL SELECT b AS n, a AS other, day FROM ev) x
+JOIN network w ON w.n = x.other
+WHERE x.n NOT IN (SELECT n FROM line_numbers)
+GROUP BY w.line_id, x.n
+HAVING count(DISTINCT x.day) >= {controller_min_days};
+
+-- step: line_county
+-- Each line's market: the force area most of its customers' located contacts are in.
+SELECT line_id, area
+FROM (
+    SELECT line_id, area, row_number() OVER (PARTITION BY line_id ORDER BY events DESC, area) AS r
+    FROM (
+        SELECT l.line_id, m.area, sum(m.events) AS events
+        FROM market m JOIN line_numbers l ON l.n = m.n
+        GROUP BY l.line_id, m.area
+    ) t
+) ranked
+WHERE r = 1;
+
+-- step: travellers
+-- Numbers in touch with the line's network that are seen in its county and
+-- elsewhere ("going country"): the runners of a line whose deal phone stays in the
+-- hub are never with it, but they travel to its market.
+SELECT c.line_id, c.n,
+       count(DISTINCT CASE WHEN p.area = k.area THEN p.day END) AS county_days,
+       count(DISTINCT CASE WHEN p.area <> k.area THEN p.day END) AS other_days
+FROM network_contact c
+JOIN line_county k ON k.line_id = c.line_id
+JOIN presence p ON p.n = c.n
+WHERE p.area IS NOT NULL
 GROUP BY c.line_id, c.n;
 
 -- step: bases
@@ -63,11 +89,17 @@ SELECT p.n, p.area, count(*) AS events, count(DISTINCT p.day) AS days
 FROM presence p
 WHERE p.area IS NOT NULL
   AND (p.n IN (SELECT n FROM colocated) OR p.n IN (SELECT n FROM called_by_line)
-       OR p.n IN (SELECT n FROM line_numbers))
+       OR p.n IN (SELECT n FROM travellers) OR p.n IN (SELECT n FROM line_numbers))
 GROUP BY p.n, p.area;
 
 -- step: movements
--- The located events of co-located phones, for their journeys to the line's bases.
-SELECT c.line_id, p.n, p.t, round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
+-- The located events of the possible runners, for their journeys.
+SELECT r.line_id, p.n, p.s, round(p.lat, 3) AS lat, round(p.lon, 3) AS lon, p.area
 FROM presence p
-JOIN colocated c ON c.n = p.n;
+JOIN (
+    SELECT c.line_id, c.n
+    FROM colocated c JOIN network_contact w ON w.line_id = c.line_id AND w.n = c.n
+    UNION
+    SELECT line_id, n FROM travellers
+    WHERE county_days >= {colocation_min_days} AND other_days >= 1
+) r ON r.n = p.n;
