@@ -119,3 +119,18 @@ def test_a_rival_in_the_same_town_is_a_line_of_its_own(
         [line],
         [rival],
     ]
+
+
+def test_a_line_is_detected_on_the_day_its_evidence_first_meets_the_bar(
+    tmp_path: Path, parameters: Parameters
+) -> None:
+    customers = [_number(1, i) for i in range(30)]
+    events = _Events()
+    events.deal(_number(5, 1), customers, range(0, 10), returning=30)
+
+    (line,) = _analyse(events, tmp_path, parameters).lines
+
+    # half the customers order on even days, half on odd: by the end of the third
+    # day fifteen have come back on two days, and three days of broadcasts are in
+    assert line.detected_on == (START + timedelta(days=2)).date()
+    assert line.as_report()["detected_on"] == "2025-10-08"

@@ -12,7 +12,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -87,6 +87,7 @@ class Line:
     links: list[dict[str, Any]]
     hub_area: str | None = None
     county_area: str | None = None
+    detected_on: date | None = None  # the first day by whose end the evidence met the bar
     bases: list[dict[str, Any]] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
 
@@ -125,6 +126,7 @@ class Line:
             ],
             "hub_area": self.hub_area,
             "county_area": self.county_area,
+            "detected_on": self.detected_on.isoformat() if self.detected_on else None,
             "bases": self.bases,
             "signals": [s.as_dict() for s in self.signals],
         }
@@ -185,6 +187,10 @@ def analyse(
             engine.materialise(step)
             tick(step.name)
         _roles(engine, lines, parameters, located)
+        first_days = _detection_days(engine, parameters, located)
+        for line in lines:
+            days = [first_days[n.number] for n in line.numbers if n.number in first_days]
+            line.detected_on = min(days, default=None)
     tick("roles")
     events = int(engine.fetch("SELECT count(*) AS n FROM ev").column("n")[0].as_py())
     return Result(lines, len(scored), events, located)
@@ -224,11 +230,17 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
             market=market.get(row["n"], Counter()),
-            detected=score >= p.threshold
-            and customers >= p.min_customers
-            and any(s.points > 0 for s in signals if s.name in ORDER_SIGNALS),
+            detected=_meets_bar(score, customers, signals, p),
         )
     return scored
+
+
+def _meets_bar(score: float, customers: int, signals: list[Signal], p: Parameters) -> bool:
+    return (
+        score >= p.threshold
+        and customers >= p.min_customers
+        and any(s.points > 0 for s in signals if s.name in ORDER_SIGNALS)
+    )
 
 
 def _signals(
@@ -443,6 +455,84 @@ def _handsets(engine: Engine, numbers: set[str]) -> list[dict[str, Any]]:
                 }
             )
     return found
+
+
+# --- when each line was first detectable ---------------------------------------------------------
+
+
+@dataclass
+class _Party:
+    """One party's contact with a number so far."""
+
+    days: int = 0
+    called: bool = False  # the number has phoned it
+    events: int = 0
+    texts: int = 0
+    answered: int = 0
+    short_calls: int = 0
+    night: int = 0
+
+
+def _detection_days(engine: Engine, p: Parameters, located: bool) -> dict[str, date]:
+    """The first day by whose end each line number's evidence met the bar.
+
+    The same signals and bar as the whole period's scores, on the events up to and
+    including each day in turn, so that a line's ``detected_on`` says how soon the
+    analysis would have reported it had it been run every day. The market is read
+    from the whole period's customers.
+    """
+    days: dict[str, dict[date, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in engine.fetch(
+        "SELECT n, c, day, events, texts, answered, short_calls, night, calls_out "
+        "FROM daily_contacts ORDER BY n, day, c"
+    ).to_pylist():
+        days[row["n"]][row["day"]].append(row)
+    broadcasts: dict[str, dict[date, int]] = defaultdict(dict)
+    for row in engine.fetch("SELECT n, day, most FROM daily_broadcasts").to_pylist():
+        broadcasts[row["n"]][row["day"]] = int(row["most"])
+        days[row["n"]].setdefault(row["day"], [])
+    market: dict[str, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for row in engine.fetch("SELECT n, day, area, events FROM daily_market").to_pylist():
+        market[row["n"]][row["day"]][row["area"]] += int(row["events"])
+    first: dict[str, date] = {}
+    for number, by_day in days.items():
+        parties: dict[str, _Party] = defaultdict(_Party)
+        seen_market: Counter[str] = Counter()
+        sent: list[int] = []
+        for day in sorted(by_day):
+            for row in by_day[day]:
+                party = parties[row["c"]]
+                party.called = party.called or row["calls_out"] > 0
+                if row["events"]:
+                    party.days += 1
+                    party.events += row["events"]
+                    party.texts += row["texts"]
+                    party.answered += row["answered"]
+                    party.short_calls += row["short_calls"]
+                    party.night += row["night"]
+            if day in broadcasts[number]:
+                sent.append(broadcasts[number][day])
+            seen_market.update(market[number].get(day, Counter()))
+            contacts = [x for x in parties.values() if x.events]
+            customers = sum(1 for x in contacts if x.days >= p.customer_min_days and not x.called)
+            row = {
+                "contacts_in": len(contacts),
+                "never_called": sum(1 for x in contacts if not x.called),
+                "events_in": sum(x.events for x in contacts),
+                "texts_in": sum(x.texts for x in contacts),
+                "answered_in": sum(x.answered for x in contacts),
+                "short_calls_in": sum(x.short_calls for x in contacts),
+                "night_in": sum(x.night for x in contacts),
+                "customers": customers,
+                "broadcast_days": len(sent),
+                "most": max(sent, default=0),
+            }
+            signals = _signals(row, seen_market, p, located)
+            score = round(sum(s.points for s in signals), 6)
+            if _meets_bar(score, customers, signals, p):
+                first[number] = day
+                break
+    return first
 
 
 # --- roles, areas and children -------------------------------------------------------------------

@@ -3,6 +3,40 @@
 -- Inputs: the tables of lines.sql, and `line_numbers` (line_id, n) registered
 -- from the lines found.
 
+-- step: daily_contacts
+-- The lines' numbers day by day, to find the first day their evidence met the bar:
+-- each party's contact with the number, and the number's calls to it, per day.
+SELECT n, c, day,
+       sum(events) AS events, sum(texts) AS texts, sum(answered) AS answered,
+       sum(short_calls) AS short_calls, sum(night) AS night, sum(calls_out) AS calls_out
+FROM (
+    SELECT b AS n, a AS c, day, 1 AS events,
+           CASE WHEN k = 'sms' THEN 1 ELSE 0 END AS texts,
+           CASE WHEN k = 'call' AND d > 0 THEN 1 ELSE 0 END AS answered,
+           CASE WHEN k = 'call' AND d > 0 AND d <= {short_call_s} THEN 1 ELSE 0 END AS short_calls,
+           CASE WHEN h >= {night_from_hour} OR h < {night_to_hour} THEN 1 ELSE 0 END AS night,
+           0 AS calls_out
+    FROM ev WHERE b IN (SELECT n FROM line_numbers)
+    UNION ALL
+    SELECT a AS n, b AS c, day, 0, 0, 0, 0, 0, 1
+    FROM ev WHERE k = 'call' AND a IN (SELECT n FROM line_numbers)
+) x
+GROUP BY n, c, day;
+
+-- step: daily_broadcasts
+SELECT n, CAST(t AS DATE) AS day, max(recipients) AS most
+FROM broadcasts
+WHERE n IN (SELECT n FROM line_numbers)
+GROUP BY n, CAST(t AS DATE);
+
+-- step: daily_market
+SELECT ev.b AS n, ev.day, c.area, count(*) AS events
+FROM ev
+JOIN customers u ON u.n = ev.b AND u.c = ev.a
+JOIN cells c ON c.cell_id = ev.a_cell
+WHERE c.area IS NOT NULL AND ev.b IN (SELECT n FROM line_numbers)
+GROUP BY ev.b, ev.day, c.area;
+
 -- step: presence
 -- Each number at a located cell: the caller at its cell, the called at its own.
 SELECT a AS n, s, day, t, c.lat, c.lon, c.area
