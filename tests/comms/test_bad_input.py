@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crossline.auth.actor import Actor
-from crossline.comms import services
+from crossline.comms import normalise, services
 from crossline.comms.models import CommsImport, QuarantinedRow
 
 AUTH = "OCDA-2025-000123"
@@ -185,6 +188,76 @@ def test_bad_rows_are_quarantined_with_line_and_reason(
         (7, "3 fields where the layout has 8"),
     ]
     assert rows[0][2].startswith("2024-02-31T10:00:00Z,07700900123")
+
+
+def _stored(data_dir: Path) -> list[tuple[int, Any]]:
+    import duckdb
+
+    return duckdb.sql(
+        "SELECT line, start_time AT TIME ZONE 'UTC' FROM read_parquet("
+        f"'{data_dir}/comms/events/date=*/*.parquet', hive_partitioning = true) ORDER BY line"
+    ).fetchall()
+
+
+def test_a_generic_file_of_times_written_every_way_imports_each_with_its_time_or_a_reason(
+    db: Session, analyst: Actor, data_dir: Path, tmp_path: Path
+) -> None:
+    times = [
+        "2024-11-25T09:31:31.622854+00:00",
+        "2025-10-13T09:30:33.5Z",
+        "2025-10-13T10:30:00+01:00",
+        "2025-10-13T09:30:00+0100",
+        "2025-10-13T09:30:00+01",
+        "2025-10-13 09:30:00Z",
+        "2025-10-13T09:30Z",
+        "2025-10-13T09:30:00Zjunk",
+        "2025-10-13T09:30:00z",
+        "2025-10-13T09:30:00",
+    ]
+    rows = [f"{t},07700900123,07700900124,call,{i},,," for i, t in enumerate(times)]
+    path = _write(tmp_path, "times.csv", "\n".join([GENERIC, *rows]) + "\n")
+    report = _import(db, analyst, data_dir, path)
+    assert (report.rows_read, report.rows_imported, sum(report.quarantined.values())) == (10, 5, 5)
+    assert _stored(data_dir) == [
+        (2, datetime(2024, 11, 25, 9, 31, 31)),
+        (3, datetime(2025, 10, 13, 9, 30, 33)),
+        (4, datetime(2025, 10, 13, 9, 30)),
+        (5, datetime(2025, 10, 13, 8, 30)),
+        (6, datetime(2025, 10, 13, 8, 30)),
+    ]
+    quarantined = db.execute(
+        select(QuarantinedRow.line, QuarantinedRow.reason).order_by(QuarantinedRow.line)
+    ).all()
+    no_offset = "time does not end with Z or an offset (+hh:mm, +hhmm or +hh)"
+    assert [tuple(row) for row in quarantined] == [
+        (7, "not a date and time written as 2025-10-13T09:30:00Z"),
+        (8, "not a date and time written as 2025-10-13T09:30:00Z"),
+        (9, no_offset),
+        (10, no_offset),
+        (11, no_offset),
+    ]
+
+
+def test_a_row_whose_time_was_not_read_is_quarantined_not_stored_without_one(
+    db: Session, analyst: Actor, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = normalise.times
+
+    def losing_the_second(parts: list[pa.Array], spec: Any) -> tuple[pa.Array, pa.Array]:
+        utc, reasons = read(parts, spec)
+        lost = pa.array([i == 1 for i in range(len(utc))])
+        return pc.if_else(lost, pa.scalar(None, utc.type), utc), reasons
+
+    monkeypatch.setattr(normalise, "times", losing_the_second)
+    rows = [f"2025-10-13T10:00:0{i}Z,07700900123,07700900124,call,5,,," for i in range(3)]
+    path = _write(tmp_path, "lost.csv", "\n".join([GENERIC, *rows]) + "\n")
+    report = _import(db, analyst, data_dir, path)
+    assert (report.rows_imported, report.quarantined) == (2, {"unreadable time": 1})
+    assert [line for line, _ in _stored(data_dir)] == [2, 4]
+    assert db.execute(select(QuarantinedRow.line, QuarantinedRow.reason)).one() == (
+        3,
+        "unreadable time",
+    )
 
 
 def test_a_file_larger_than_the_free_space_is_refused_before_anything_is_written(

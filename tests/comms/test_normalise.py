@@ -145,6 +145,108 @@ def test_times_with_an_offset_are_read_as_written(moment: datetime, hours: int) 
     assert utc[0].as_py().replace(tzinfo=None) == moment - offset
 
 
+OFFSET_SPEC = TimeSpec(columns=("t",), format="%Y-%m-%dT%H:%M:%S%z", zone="offset")
+
+
+@given(
+    st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.integers(1, 9),
+    st.integers(-12 * 60, 14 * 60).map(lambda m: m - m % 15),
+    st.sampled_from(["{sign}{h:02d}:{m:02d}", "{sign}{h:02d}{m:02d}", "Z"]),
+)
+def test_fractions_of_a_second_are_truncated_to_the_second_they_began_in(
+    moment: datetime, digits: int, minutes: int, form: str
+) -> None:
+    offset = timedelta(minutes=0 if form == "Z" else minutes)
+    sign = "-" if offset < timedelta(0) else "+"
+    h, m = divmod(abs(minutes), 60)
+    fraction = f"{moment.microsecond:06d}000"[:digits]
+    text = f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}" + form.format(sign=sign, h=h, m=m)
+    utc, reasons = normalise.times([pa.array([text])], OFFSET_SPEC)
+    assert reasons[0].as_py() is None, text
+    expected = (moment.replace(microsecond=0) - offset).replace(tzinfo=UTC)
+    assert utc[0].as_py() == expected, text
+
+
+NO_OFFSET = "time does not end with Z or an offset (+hh:mm, +hhmm or +hh)"
+NOT_WRITTEN = "not a date and time written as 2025-10-13T09:30:00Z"
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "reason"),
+    [
+        ("2024-11-25T09:31:31.622854+00:00", "2024-11-25 09:31:31", None),
+        ("2025-10-13T09:30:33.5Z", "2025-10-13 09:30:33", None),
+        ("2025-10-13T09:30:59.999999999Z", "2025-10-13 09:30:59", None),
+        ("2025-10-13T00:00:00.5+01:00", "2025-10-12 23:00:00", None),
+        ("2025-10-13T09:30:00+0100", "2025-10-13 08:30:00", None),
+        ("2025-10-13T09:30:00+01", "2025-10-13 08:30:00", None),
+        ("2025-10-13T09:30:00-05:30", "2025-10-13 15:00:00", None),
+        ("2025-10-13T09:30:00-00:00", "2025-10-13 09:30:00", None),
+        ("2025-10-13 09:30:00Z", None, NOT_WRITTEN),
+        ("2025-10-13T09:30Z", None, NOT_WRITTEN),
+        ("2025-10-13T9:30:00Z", None, NOT_WRITTEN),
+        (" 2025-10-13T09:30:00Z", None, NOT_WRITTEN),
+        ("2025-10-13T09:30:00 Z", None, NOT_WRITTEN),
+        ("2025-10-13T09:30:00.Z", None, NOT_WRITTEN),
+        ("2025-10-13T09:30:00.1234567891Z", None, NOT_WRITTEN),  # ten digits
+        ("2025-10-13T09:30:00Zjunk", None, NO_OFFSET),
+        ("2025-10-13T09:30:00+01:00junk", None, NO_OFFSET),
+        ("2025-10-13T09:30:00z", None, NO_OFFSET),
+        ("2025-10-13T09:30:00", None, NO_OFFSET),
+        ("2025-10-13T09:30:00+1", None, NO_OFFSET),
+        ("2025-10-13T09:30:00+24:00", None, NO_OFFSET),
+        ("2025-10-13T09:30:00+01:60", None, NO_OFFSET),
+        ("", None, NO_OFFSET),
+        ("2024-02-31T10:00:00Z", None, "not a real date and time"),
+        ("2025-10-13T24:00:00Z", None, "not a real date and time"),
+        ("2025-10-13T09:30:60Z", None, "not a real date and time"),
+    ],
+)
+def test_each_way_of_writing_an_iso_time_is_read_or_refused_with_its_reason(
+    text: str, read: str | None, reason: str | None
+) -> None:
+    utc, reasons = normalise.times([pa.array([text])], OFFSET_SPEC)
+    assert reasons[0].as_py() == reason
+    if read is not None:
+        assert utc[0].as_py() == datetime.fromisoformat(read).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("13/10/2025 09:30:60", "not a real date and time"),  # not rolled into 09:31
+        ("31/02/2024 10:00:00", "not a real date and time"),
+        ("13/10/2025 9:30:00", "not a date and time written as 13/10/2025 09:30:00"),
+        ("2025-10-13T09:30:00", "not a date and time written as 13/10/2025 09:30:00"),
+    ],
+)
+def test_a_local_time_that_does_not_read_back_is_refused_with_its_reason(
+    text: str, reason: str
+) -> None:
+    spec = TimeSpec(columns=("t",), format="%d/%m/%Y %H:%M:%S", zone="Europe/London")
+    assert normalise.times([pa.array([text])], spec)[1].to_pylist() == [reason]
+
+
+def test_every_time_without_a_reason_has_been_read() -> None:
+    texts = [
+        "2025-10-13T09:30:00Z",
+        "2025-10-13T09:30:00.5+01:00",
+        "2025-10-13T09:30Z",
+        "2025-10-13T09:30:00Zjunk",
+        "2024-02-31T10:00:00Z",
+        "nonsense",
+    ]
+    utc, reasons = normalise.times([pa.array(texts)], OFFSET_SPEC)
+    for instant, reason in zip(utc.to_pylist(), reasons.to_pylist(), strict=True):
+        assert instant is not None or reason is not None
+
+
+def test_times_with_an_offset_need_a_format_ending_with_it() -> None:
+    with pytest.raises(ValueError, match="ending with %z"):
+        TimeSpec(columns=("t",), format="%z %Y-%m-%dT%H:%M:%S", zone="offset")
+
+
 @given(st.integers(0, 999 * 3600))
 def test_durations_read_back_in_seconds(seconds: int) -> None:
     hms = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

@@ -124,47 +124,44 @@ def _check_imeis(column: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
-    """(UTC timestamps, reasons): a reason where the time is impossible or not one instant."""
+    """(UTC timestamps, reasons): a reason where the time is impossible or not one instant.
+
+    Every time without a reason has a timestamp, to the second: a fraction of a
+    second (allowed where times carry an offset) is truncated, not rounded.
+    """
     text = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
-    local = pc.strptime(text, format=spec.format, unit="s", error_is_null=True)
     if spec.zone == "offset":
-        # The wall time before the offset must be real (no 31 February).
-        wall_format = spec.format.split("%z")[0]
-        wall = pc.strptime(
-            pc.utf8_slice_codeunits(text, 0, _width(wall_format) or 19),
-            format=wall_format,
-            unit="s",
-            error_is_null=True,
+        return _times_with_offsets(text, spec.format.removesuffix("%z"))
+    return _local_times(text, spec.format, spec.zone)
+
+
+def _local_times(text: pa.Array, form: str, zone: str) -> tuple[pa.Array, pa.Array]:
+    """Local times of ``zone`` written as ``form``, to UTC."""
+    local = pc.strptime(text, format=form, unit="s", error_is_null=True)
+    # arrow rolls 31/02 over into March: a real date reads back as it was written.
+    real = _reads_back(text, local, form)
+    earliest = pc.assume_timezone(
+        local, timezone=zone, ambiguous="earliest", nonexistent="earliest"
+    )
+    # A repeated hour maps to two instants an hour apart; a skipped hour to none,
+    # which arrow resolves either side of the gap: both differ, neither is guessed.
+    # Only days around a clock change can have either, so only those are read twice.
+    near = _near_clock_changes(local, zone)
+    found = np.zeros(len(local), bool)
+    where = near.to_numpy(zero_copy_only=False)
+    if where.any():
+        latest = pc.assume_timezone(
+            pc.filter(local, near), timezone=zone, ambiguous="latest", nonexistent="latest"
         )
-        real = _reads_back(text, wall, wall_format)
-        utc = local
-        ambiguous = nonexistent = pa.array(np.zeros(len(text), bool))
-    else:
-        # arrow rolls 31/02 over into March: a real date reads back as it was written.
-        real = _reads_back(text, local, spec.format)
-        earliest = pc.assume_timezone(
-            local, timezone=spec.zone, ambiguous="earliest", nonexistent="earliest"
-        )
-        # A repeated hour maps to two instants an hour apart; a skipped hour to none,
-        # which arrow resolves either side of the gap: both differ, neither is guessed.
-        # Only days around a clock change can have either, so only those are read twice.
-        near = _near_clock_changes(local, spec.zone)
-        found = np.zeros(len(local), bool)
-        where = near.to_numpy(zero_copy_only=False)
-        if where.any():
-            latest = pc.assume_timezone(
-                pc.filter(local, near), timezone=spec.zone, ambiguous="latest", nonexistent="latest"
-            )
-            found[where] = pc.fill_null(
-                pc.not_equal(pc.filter(earliest, near), latest), False
-            ).to_numpy(zero_copy_only=False)
-        differs = pa.array(found)
-        nonexistent = _skipped(local, spec.zone, differs)
-        ambiguous = pc.and_(differs, pc.invert(nonexistent))
-        utc = earliest
+        found[where] = pc.fill_null(
+            pc.not_equal(pc.filter(earliest, near), latest), False
+        ).to_numpy(zero_copy_only=False)
+    differs = pa.array(found)
+    nonexistent = _skipped(local, zone, differs)
+    ambiguous = pc.and_(differs, pc.invert(nonexistent))
     reasons = pc.if_else(
-        pc.fill_null(pc.invert(real), True),
-        "not a real date and time",
+        pc.invert(real),
+        _unreal(text, real, form),
         pc.if_else(
             ambiguous,
             "ambiguous local time (the hour repeated when clocks go back)",
@@ -175,7 +172,104 @@ def times(parts: list[pa.Array], spec: TimeSpec) -> tuple[pa.Array, pa.Array]:
             ),
         ),
     )
+    return pc.cast(earliest, pa.timestamp("s", tz="UTC")), reasons
+
+
+# What ISO 8601 allows after the seconds: a fraction of 1 to 9 digits, then Z or an
+# offset in hours and minutes (+01:00, +0100) or hours alone (+01). Not lower-case z,
+# an offset of 24 hours or more, or anything after the offset.
+_FRACTION_AND_OFFSET = r"(?:\.\d{1,9})?(?P<offset>Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)$"
+NO_OFFSET = "time does not end with Z or an offset (+hh:mm, +hhmm or +hh)"
+NOT_REAL = "not a real date and time"
+
+
+def _times_with_offsets(text: pa.Array, wall_form: str) -> tuple[pa.Array, pa.Array]:
+    """Times that carry their own offset, the wall time written as ``wall_form``, to UTC.
+
+    The fraction of a second is dropped from the wall time; offsets are whole
+    minutes, so the UTC time is truncated to the second the event began in.
+    """
+    written = f"^(?P<wall>{_shape(wall_form) or '.*?'}){_FRACTION_AND_OFFSET}"
+    parts = pc.extract_regex(text, written)
+    wall = pc.struct_field(parts, "wall")  # null where the text is not written so
+    local = pc.strptime(wall, format=wall_form, unit="s", error_is_null=True)
+    real = _reads_back(wall, local, wall_form)
+    utc = pc.subtract(local, _offsets(pc.struct_field(parts, "offset")))
+    example = _example(wall_form) + "Z"
+    not_written = pc.is_null(wall)
+    reasons = pc.if_else(
+        real,
+        pa.scalar(None, pa.string()),
+        pc.if_else(not_written, _why_not_written(text, not_written, example), NOT_REAL),
+    )
     return pc.cast(utc, pa.timestamp("s", tz="UTC")), reasons
+
+
+def _why_not_written(text: pa.Array, not_written: pa.Array, example: str) -> pa.Array:
+    """Why each time not written as the profile writes them is refused: it does not
+    end with an offset, or what comes before the offset is written some other way.
+
+    Only those times are looked at again: in a good file there are none.
+    """
+    no_offset = np.zeros(len(text), bool)
+    where = not_written.to_numpy(zero_copy_only=False)
+    if where.any():
+        ends = pc.match_substring_regex(pc.filter(text, not_written), _FRACTION_AND_OFFSET)
+        no_offset[where] = ~pc.fill_null(ends, False).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(no_offset), NO_OFFSET, f"not a date and time written as {example}")
+
+
+def _offsets(written: pa.Array) -> pa.Array:
+    """Each offset as written (Z, +hh:mm, +hhmm, +hh) as a duration east of UTC.
+
+    A file holds few distinct offsets (Z, and a zone's summer and winter ones),
+    so each is worked out once.
+    """
+    encoded = pc.dictionary_encode(written)
+    seconds = [_offset_seconds(o) for o in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(seconds, pa.duration("s")), encoded.indices)
+
+
+def _offset_seconds(offset: str) -> int:
+    if offset == "Z":
+        return 0
+    digits = offset[1:].replace(":", "")
+    seconds = int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60
+    return -seconds if offset[0] == "-" else seconds
+
+
+def _unreal(text: pa.Array, real: pa.Array, form: str) -> pa.Array:
+    """Why each time that does not read back is wrong: written some other way than
+    ``form``, or written that way but not a real date and time (31 February).
+
+    Only the times that failed are looked at again: in a good file there are none.
+    """
+    shape = _shape(form)
+    failed = pc.invert(real)
+    other_way = np.zeros(len(text), bool)
+    where = failed.to_numpy(zero_copy_only=False)
+    if shape is not None and where.any():
+        matches = pc.match_substring_regex(pc.filter(text, failed), f"^{shape}$")
+        other_way[where] = ~pc.fill_null(matches, False).to_numpy(zero_copy_only=False)
+    return pc.if_else(
+        pa.array(other_way), f"not a date and time written as {_example(form)}", NOT_REAL
+    )
+
+
+def _example(form: str) -> str:
+    """A time written as ``form``, to show in a reason."""
+    return datetime(2025, 10, 13, 9, 30).strftime(form)
+
+
+def _shape(form: str) -> str | None:
+    """A pattern of the texts ``form`` writes, if every directive has a fixed width."""
+    if _width(form) is None:
+        return None
+    return re.sub(
+        r"%[a-zA-Z]|[^%]+",
+        lambda m: rf"\d{{{_WIDTHS[m[0]]}}}" if m[0] in _WIDTHS else re.escape(m[0]),
+        form,
+    )
 
 
 _WIDTHS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2, "%y": 2}
@@ -198,22 +292,28 @@ def _width(form: str) -> int | None:
 
 
 def _reads_back(text: pa.Array, parsed: pa.Array, form: str) -> pa.Array:
-    """Whether each parsed time has the day and hour its text gives (arrow rolls
-    impossible dates and hours over into the next month or day instead of failing)."""
-    day_at = _offset(form, "%d")
-    hour_at = _offset(form, "%H")
+    """Whether each parsed time has the day, hour and second its text gives (arrow rolls
+    impossible dates over into the next month, and seconds 60 and 61 into the next
+    minute, instead of failing)."""
+    day_at, hour_at, second_at = (_offset(form, d) for d in ("%d", "%H", "%S"))
     if day_at is None or hour_at is None:  # a format of variable width: compare whole
         return pc.fill_null(pc.equal(pc.strftime(parsed, format=form), text), False)
-    day = _digits(text, day_at)
-    hour = _digits(text, hour_at)
-    same = pc.and_(pc.equal(pc.day(parsed), day), pc.equal(pc.hour(parsed), hour))
+    same = pc.and_(
+        pc.equal(pc.day(parsed), _digits(text, day_at)),
+        pc.equal(pc.hour(parsed), _digits(text, hour_at)),
+    )
+    if second_at is not None:
+        same = pc.and_(same, pc.equal(pc.second(parsed), _digits(text, second_at)))
     return pc.fill_null(same, False)
 
 
 def _digits(text: pa.Array, at: int) -> pa.Array:
-    """The two-digit number at ``at`` in each text (-1 where there are no digits)."""
-    piece = pc.utf8_slice_codeunits(text, at, at + 2)
-    return pc.cast(pc.if_else(pc.utf8_is_digit(piece), piece, "-1"), pa.int64())
+    """The two-digit number at character ``at`` of each text (-1 where there are no digits).
+
+    Sliced as bytes, which is quicker: in a time that parsed, these are ASCII digits.
+    """
+    piece = pc.binary_slice(text.view(pa.binary()), at, at + 2).view(pa.string())
+    return pc.cast(pc.if_else(pc.ascii_is_decimal(piece), piece, "-1"), pa.int64())
 
 
 def _offset(form: str, wanted: str) -> int | None:

@@ -29,14 +29,14 @@ class EventType(StrEnum):
 
 class TimeSpec(BaseModel, frozen=True):
     columns: tuple[str, ...]  # joined in order before parsing (date and time columns)
-    format: str  # strptime; with "%z" when each time carries its own offset
+    format: str  # strptime; ending "%z" when each time carries its own offset
     zone: str  # an IANA zone the times are local to, or "offset"
 
     @model_validator(mode="after")
     def _zone_is_known(self) -> TimeSpec:
         if self.zone == "offset":
-            if "%z" not in self.format:
-                raise ValueError("a zone of 'offset' needs %z in the format")
+            if not self.format.endswith("%z") or self.format.count("%z") > 1:
+                raise ValueError("a zone of 'offset' needs a format ending with %z")
             return self
         try:
             ZoneInfo(self.zone)

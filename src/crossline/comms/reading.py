@@ -334,6 +334,9 @@ def _events(by_name: dict[str, pa.Array], profile: Profile) -> tuple[pa.Table, l
         a_cell, b_cell = pc.if_else(incoming, b_cell, a_cell), pc.if_else(incoming, a_cell, b_cell)
     reasons = [
         time_reason,
+        # Every time without a reason has been read; should one ever not be, it is
+        # quarantined rather than stored without a time.
+        pc.if_else(pc.is_null(start), "unreadable time", NULL),
         pc.if_else(pc.is_null(a), "originating number is not a phone number", NULL),
         pc.if_else(pc.is_null(b), "terminating number is not a phone number", NULL),
         kind_reason,
