@@ -1,11 +1,11 @@
-"""Analysis runs and the findings they made."""
+"""Analysis runs, the findings they made, and the jobs that run them from the web and API."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossline.core.database import Base, HasCreated, HasId
@@ -48,3 +48,47 @@ class Finding(HasId, HasCreated, Base):
     score: Mapped[float] = mapped_column(Float)
     summary: Mapped[str] = mapped_column(String(500))
     detail: Mapped[str] = mapped_column(Text)  # JSON: the line's report entry, or the evidence
+
+
+_ACTIVE = text("status IN ('queued', 'running')")
+
+
+class AnalysisJob(HasId, HasCreated, Base):
+    """A run of line analysis started from the web or the API, carried out in the background.
+
+    The job page polls it for the step reached; when done it points to its run.
+    An organisation has at most one job queued or running at a time (the index).
+    """
+
+    __tablename__ = "analysis_jobs"
+    __table_args__ = (
+        Index(
+            "uq_analysis_jobs_one_active",
+            "owner_id",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
+    )
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed
+    step: Mapped[str | None] = mapped_column(String(64))  # the last step finished
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)
+    steps_total: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("analysis_runs.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def url(self) -> str:
+        return f"/analytics/jobs/{self.id}"
