@@ -123,12 +123,23 @@ def table(preset: str, results: list[dict[str, Any]]) -> str:
             f"{' '.join(per_seed)} |"
         )
     bulk = sum(len(r["bulk_senders_reported"]) for r in results)
+    children = sum(
+        r["child_flags"]["true_positives"] + r["child_flags"]["false_negatives"] for r in results
+    )
+    showing = sum(r["children_showing_pattern"] for r in results)
+    medians = [r["median_days_to_detection"] for r in results]
     found = sum(r["lines_detected"] for r in results)
     real = sum(r["lines_in_truth"] for r in results)
     rows += [
         "",
         f"Legitimate bulk senders (taxi, school, surgery, delivery) reported as lines: {bulk} "
         "(goal: none).",
+        f"Child runners whose journeys show the pattern at all (one set off in school hours "
+        f"on a school day): {showing} of {children} ({showing / max(children, 1):.3f}), "
+        "the most a rule on journey times can flag.",
+        "Median days from a line's first event to its detection, per seed: "
+        + ", ".join("—" if m is None else f"{m:g}" for m in medians)
+        + ".",
         f"Lines of the truth found: {found} of {real}. Analysis time per world "
         f"(about {results[0]['events']:,} events): "
         + ", ".join(duration(r["seconds"]) for r in results)

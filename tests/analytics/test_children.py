@@ -64,9 +64,28 @@ def test_an_evening_journey_raises_nothing(parameters: Parameters) -> None:
     moves = [
         _sighting("2025-10-14T17:30", HOME, "west-midlands"),
         _sighting("2025-10-14T21:15", TRAP, "west-mercia"),
+        _sighting("2025-10-16T20:00", TRAP, "west-mercia"),
         _sighting("2025-10-17T19:00", HOME, "west-midlands"),  # home again...
         _sighting("2025-10-18T11:00", TRAP, "west-mercia"),  # ...and back on a Saturday
+        _sighting("2025-10-20T09:00", TRAP, "west-mercia"),
     ]
     _child_check(person, moves, {TRAP}, "west-mercia", parameters, LONDON)
     assert person.evidence["journeys"] == 2
+    assert not person.possible_child
+
+
+def test_arriving_each_school_morning_and_leaving_each_evening_is_not_a_journey(
+    parameters: Parameters,
+) -> None:
+    person = Person("+447700900125", "runner", {})
+    moves = []
+    for day in range(13, 18):  # Monday to Friday: near the base by day, at home at night
+        moves += [
+            _sighting(f"2025-10-{day}T08:00", HOME, "west-midlands"),
+            _sighting(f"2025-10-{day}T09:30", TRAP, "west-midlands"),
+            _sighting(f"2025-10-{day}T15:00", TRAP, "west-midlands"),
+            _sighting(f"2025-10-{day}T21:00", HOME, "west-midlands"),
+        ]
+    _child_check(person, moves, {TRAP}, None, parameters, LONDON)  # a local line
+    assert person.evidence["journeys"] == 0
     assert not person.possible_child

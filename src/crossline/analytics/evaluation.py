@@ -7,7 +7,8 @@ Measures, each as precision, recall and F1 where that makes sense:
   of one line in the truth (pairwise, as clusterings are scored);
 - roles: (line, number, role) for runners, controllers and cuckooed residents,
   a reported line standing for the truth line most of its numbers belong to;
-- child flags: runners flagged as possible children against runners under 18;
+- child flags: runners flagged as possible children against runners under 18, and
+  how many of those children made a journey in school hours at all;
 - bulk senders: look-alike services (taxi, school, surgery, delivery) reported;
 - days to detection: for each line found, days from its first event to the
   first day its evidence met the bar (from ``detected_on`` when the report has
@@ -20,11 +21,13 @@ import csv
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from crossline.analytics.parameters import Parameters, load_parameters
 from crossline.core.errors import InvalidInput
 
 ROLES = ("runner", "controller", "cuckooed")
@@ -70,6 +73,7 @@ class Evaluation:
     successor_links: Score
     roles: dict[str, Score]
     child_flags: Score
+    children_showing_pattern: int  # child runners with a journey set off in school hours
     bulk_senders_reported: list[str]
     median_days_to_detection: float | None
     lines_found: int
@@ -82,6 +86,7 @@ class Evaluation:
             "successor_links": self.successor_links.as_dict(),
             "roles": {k: v.as_dict() for k, v in self.roles.items()},
             "child_flags": self.child_flags.as_dict(),
+            "children_showing_pattern": self.children_showing_pattern,
             "bulk_senders_reported": self.bulk_senders_reported,
             "median_days_to_detection": self.median_days_to_detection,
             "lines_found": self.lines_found,
@@ -100,8 +105,16 @@ def _read(truth: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def evaluate(lines: list[dict[str, Any]], truth: Path) -> Evaluation:
-    """Score reported ``lines`` (the report's entries) against the truth in ``truth``."""
+def evaluate(
+    lines: list[dict[str, Any]], truth: Path, parameters: Parameters | None = None
+) -> Evaluation:
+    """Score reported ``lines`` (the report's entries) against the truth in ``truth``.
+
+    ``children_showing_pattern`` counts the child runners of the truth with at least
+    one journey that set off in school hours on a school day (by ``parameters``): the
+    most a rule on journey times can flag.
+    """
+    p = parameters or load_parameters()
     if (truth / "truth").is_dir():
         truth = truth / "truth"
     truth_numbers = _read(truth, "line_numbers.csv")
@@ -142,6 +155,20 @@ def evaluate(lines: list[dict[str, Any]], truth: Path) -> Evaluation:
             real_roles[row["role"]].add((row["line_id"], number))
             if row["role"] == "runner" and int(row["age_at_start"]) < 18:
                 children.add((row["line_id"], number))
+    child_people = {
+        row["person_id"]
+        for row in _read(truth, "line_people.csv")
+        if row["role"] == "runner" and int(row["age_at_start"]) < 18
+    }
+    zone, (opens, closes) = ZoneInfo(p.time_zone), p.school_hours
+    showing = set()
+    for row in _read(truth, "trips.csv"):
+        if row["person_id"] not in child_people:
+            continue
+        left = datetime.fromisoformat(row["departed"].replace("Z", "+00:00")).astimezone(zone)
+        hour = left.hour + left.minute / 60
+        if left.weekday() in p.school_weekdays and opens <= hour < closes:
+            showing.add((row["line_id"], people[row["person_id"]]["number"]))
     found_roles: dict[str, set[tuple[str, str]]] = {r: set() for r in ROLES}
     flagged: set[tuple[str, str]] = set()
     for line in lines:
@@ -168,6 +195,7 @@ def evaluate(lines: list[dict[str, Any]], truth: Path) -> Evaluation:
         successor_links=successor_links,
         roles=roles,
         child_flags=compare(flagged, children),
+        children_showing_pattern=len(showing & children),
         bulk_senders_reported=sorted(f"{services[n]} {n}" for n in reported if n in services),
         median_days_to_detection=float(statistics.median(delays)) if delays else None,
         lines_found=len(lines),

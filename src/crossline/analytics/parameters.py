@@ -53,11 +53,13 @@ class Parameters(BaseModel, frozen=True):
     controller_min_days: int = Field(ge=1)
     base_min_share: float = Field(gt=0, le=1)
     journey_min_away_hours: float = Field(gt=0)
+    journey_min_stay_hours: float = Field(ge=0)
     school_hours: tuple[float, float]
     school_weekdays: tuple[int, ...]
     school_hours_share: float = Field(gt=0, le=1)
     travel_hours: tuple[float, float]
     child_min_school_hour_departures: int = Field(ge=1)
+    incremental_lookback_days: int = Field(ge=1)
 
     @field_validator("time_zone")
     @classmethod

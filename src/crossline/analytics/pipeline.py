@@ -191,6 +191,8 @@ def analyse(
         for line in lines:
             days = [first_days[n.number] for n in line.numbers if n.number in first_days]
             line.detected_on = min(days, default=None)
+    else:
+        done += len(role_steps)  # no line, no one around one
     tick("roles")
     events = int(engine.fetch("SELECT count(*) AS n FROM ev").column("n")[0].as_py())
     return Result(lines, len(scored), events, located)
@@ -617,11 +619,16 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> N
                     "controller",
                     {"days_phoned_by_line": days, "areas": sorted(areas[number])},
                 )
+        # journeys count while the line runs: before it, a runner's trips are their own
+        running = (
+            int(min(n.first_seen for n in line.numbers).timestamp()),
+            int(max(n.last_seen for n in line.numbers).timestamp()),
+        )
         for person in people.values():
             if person.role == "runner":
-                _child_check(
-                    person, moves.get((line_id, person.number), []), places, county, p, zone
-                )
+                sightings = moves.get((line_id, person.number), [])
+                during = [m for m in sightings if running[0] <= m[0] <= running[1]]
+                _child_check(person, during, places, county, p, zone)
         line.people = sorted(people.values(), key=lambda x: (x.role, x.number)) + [
             Person(c, "customer", {}) for c in sorted(buyers)
         ]
@@ -668,12 +675,14 @@ def _child_check(
     (hub to county, or home to the trap house of a local line) fall in school hours
     on school days is flagged as a possible child. A journey is an arrival in the
     line's county area (at one of its bases for a local line) after at least
-    ``journey_min_away_hours`` seen elsewhere. Records are sparse, so when it set
+    ``journey_min_away_hours`` seen elsewhere, followed by a stay of at least
+    ``journey_min_stay_hours`` there. Records are sparse, so when it set
     off is known only to lie between the last sighting elsewhere and the first at
     the destination; the journey counts when most of that window is school time.
     """
     away = p.journey_min_away_hours * 3600
-    journeys: list[tuple[int, int]] = []  # (last sighting elsewhere, first at destination)
+    # (last sighting elsewhere, first at the destination, last there before leaving)
+    visits: list[list[int]] = []
     last_elsewhere: int | None = None
     last_there: int | None = None
     for when, place, area in moves:
@@ -681,10 +690,15 @@ def _child_check(
             if last_elsewhere is not None and (
                 last_there is None or last_elsewhere - last_there >= away
             ):
-                journeys.append((last_elsewhere, when))
+                visits.append([last_elsewhere, when, when])
+            elif visits:
+                visits[-1][2] = when
             last_there, last_elsewhere = when, None
         else:
             last_elsewhere = when
+    # a journey to the line is a stay; arriving at the same place every morning and
+    # leaving every evening is a day at work or school that happens to be near it
+    journeys = [(v[0], v[1]) for v in visits if v[2] - v[1] >= p.journey_min_stay_hours * 3600]
     in_school_hours = []
     for left, arrived in journeys:
         start = datetime.fromtimestamp(left, zone)

@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossline.analytics import areas
+from crossline.analytics import areas, incremental
 from crossline.analytics.engines import make_engine
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.analytics.parameters import load_parameters
-from crossline.analytics.pipeline import Progress, analyse
+from crossline.analytics.pipeline import Progress, Result, analyse
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
@@ -40,12 +41,16 @@ def run_analysis(
     *,
     parameters_file: Path | None = None,
     progress: Progress | None = None,
+    full: bool = False,
     via: str = "cli",
 ) -> AnalysisRun:
-    """Analyse every import of the actor's organisation; record the run and its findings.
+    """Analyse the imports of the actor's organisation; record the run and its findings.
 
-    Needs ``analysis.run``. The run is a combination of personal data and is
-    audited as one (DOMAIN.md §AUDIT.s62).
+    After new imports, only the days they need are analysed again and the lines of
+    the last run are brought up to date (``analytics/incremental.py``), unless
+    ``full`` is asked for or the data do not allow it. Needs ``analysis.run``. The
+    run is a combination of personal data and is audited as one (DOMAIN.md
+    §AUDIT.s62).
     """
     actor.require(Permission.ANALYSIS_RUN)
     parameters = load_parameters(parameters_file)
@@ -55,24 +60,57 @@ def run_analysis(
         .order_by(CommsImport.finished_at)
     ).all()
     ids = {str(i.id) for i in imports}
-    event_files = [
-        str(path)
-        for path in sorted(store.root(settings.data_dir).glob("events/date=*/import=*.parquet"))
-        if path.stem.removeprefix("import=") in ids
-    ]
-    if not event_files:
+    days_of: dict[str, dict[date, str]] = {i: {} for i in ids}
+    for path in sorted(store.root(settings.data_dir).glob("events/date=*/import=*.parquet")):
+        import_id = path.stem.removeprefix("import=")
+        if import_id in days_of:
+            day = date.fromisoformat(path.parent.name.removeprefix("date="))
+            days_of[import_id][day] = str(path)
+    if not any(days_of.values()):
         raise InvalidInput(
             "There is nothing to analyse: your organisation has imported no call records. "
             "Import them first (crossline comms import, or the Import page).",
             field="imports",
         )
+    earlier = None if full else _latest_run(db, actor)
+    how = incremental.plan(
+        earlier_imports=set(json.loads(earlier.import_ids)) if earlier else None,
+        earlier_parameters=earlier.parameters if earlier else None,
+        parameters=parameters.model_dump_json(),
+        days_of={i: set(days) for i, days in days_of.items()},
+        lookback_days=parameters.incremental_lookback_days,
+    )
+    if full:
+        how = incremental.Plan(None, "a full run was asked for")
     cells = areas.stored_cells(areas.cell_files(settings.data_dir, ids))
     started = clock.now()
-    engine = make_engine(settings.engine.value, parameters.time_zone, settings.spark_master)
-    try:
-        result = analyse(engine, event_files, cells, parameters, progress)
-    finally:
-        engine.close()
+
+    def analysed(window_from: date | None) -> Result:
+        files = sorted(
+            path
+            for days in days_of.values()
+            for day, path in days.items()
+            if window_from is None or day >= window_from
+        )
+        engine = make_engine(settings.engine.value, parameters.time_zone, settings.spark_master)
+        try:
+            return analyse(engine, files, cells, parameters, progress)
+        finally:
+            engine.close()
+
+    result = analysed(how.window_from)
+    lines = result.report()
+    window_from = how.window_from
+    if earlier is not None and window_from is not None:
+        before = report_of(earlier)["lines"]
+        if incremental.new_before_window(before, lines, window_from):
+            how = incremental.Plan(
+                None, "a line first found now was in use before the window: all history again"
+            )
+            result = analysed(None)
+            lines = result.report()
+        else:
+            lines = incremental.merge(before, lines, window_from)
     run = AnalysisRun(
         id=uuid.uuid4(),
         owner_id=actor.organisation_id,
@@ -86,40 +124,49 @@ def run_analysis(
         finished_at=clock.now(),
         events=result.events,
         candidates=result.candidates,
-        lines_found=len(result.lines),
+        lines_found=len(lines),
         report="",
     )
-    run.report = json.dumps(_report(run, result.report(), result.located))
+    scope = {
+        "mode": "incremental" if how.incremental else "full",
+        "window_from": how.window_from.isoformat() if how.window_from else None,
+        "based_on": str(earlier.id) if earlier and how.incremental else None,
+        "why": how.reason,
+    }
+    run.report = json.dumps(_report(run, lines, result.located, scope))
     db.add(run)
     db.flush()
-    for line in result.lines:
-        entry = line.as_report()
+    for entry in lines:
         db.add(
             Finding(
                 run_id=run.id,
                 owner_id=actor.organisation_id,
                 kind="line",
-                line_id=line.line_id,
-                score=line.score,
+                line_id=entry["line_id"],
+                score=entry["score"],
                 summary=_line_summary(entry),
                 detail=json.dumps(entry),
             )
         )
-        for person in line.people:
-            if person.possible_child:
+        for person in entry["roles"]:
+            if person.get("possible_child"):
                 db.add(
                     Finding(
                         run_id=run.id,
                         owner_id=actor.organisation_id,
                         kind="safeguarding_concern",
-                        line_id=line.line_id,
-                        number=person.number,
-                        score=line.score,
-                        summary=f"A {person.role} on line {line.line_id} may be a child "
+                        line_id=entry["line_id"],
+                        number=person["number"],
+                        score=entry["score"],
+                        summary=f"A {person['role']} on line {entry['line_id']} may be a child "
                         "(DOMAIN.md §LINES.child-runner): treat as a possible victim of "
                         "criminal exploitation.",
                         detail=json.dumps(
-                            {"role": person.role, **person.evidence, **person.child_evidence}
+                            {
+                                "role": person["role"],
+                                **person["evidence"],
+                                **person.get("child_evidence", {}),
+                            }
                         ),
                     )
                 )
@@ -128,7 +175,7 @@ def run_analysis(
         actor,
         Operation.COMBINATION,
         RecordRef.of("analysis_run", run.id),
-        why=f"line analysis of {len(ids)} import(s) of communications data",
+        why=f"line analysis of {len(ids)} import(s) of communications data ({scope['mode']})",
         owner=actor.organisation_id,
         via=via,
     )
@@ -136,7 +183,18 @@ def run_analysis(
     return run
 
 
-def _report(run: AnalysisRun, lines: list[dict[str, Any]], located: bool) -> dict[str, Any]:
+def _latest_run(db: Session, actor: Actor) -> AnalysisRun | None:
+    return db.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.owner_id == actor.organisation_id, AnalysisRun.status == "done")
+        .order_by(AnalysisRun.finished_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _report(
+    run: AnalysisRun, lines: list[dict[str, Any]], located: bool, scope: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "format": REPORT_FORMAT,
         "run": {
@@ -150,6 +208,7 @@ def _report(run: AnalysisRun, lines: list[dict[str, Any]], located: bool) -> dic
             "candidates_scored": run.candidates,
             "cell_sites": located,
             "parameters": json.loads(run.parameters),
+            **scope,
         },
         "lines": lines,
     }

@@ -444,11 +444,19 @@ def analyse(
         typer.Option(help="A parameters file overriding the shipped defaults (YAML)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Analyse all history, not only what new imports need (the default)."
+        ),
+    ] = False,
 ) -> None:
     """Find deal lines in your organisation's imported communications data. Audited.
 
     Each run is recorded with its imports, engine and parameters; its findings
     (lines, and safeguarding concerns about children on them) point to it.
+    After new imports only the days they need are analysed again and the last
+    run's lines brought up to date; --full analyses everything.
     The report's format is in docs/analysis.md.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
@@ -472,7 +480,9 @@ def analyse(
             def advance(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            run = run_analysis(db, actor, settings, parameters_file=parameters, progress=advance)
+            run = run_analysis(
+                db, actor, settings, parameters_file=parameters, progress=advance, full=full
+            )
         content = report_of(run)
     if report is not None:
         report.write_text(json.dumps(content, indent=2), encoding="utf-8")
@@ -481,9 +491,11 @@ def analyse(
         return
     lines = content["lines"]
     concerns = sum(1 for line in lines for p in line["roles"] if p.get("possible_child"))
+    scope = content["run"]
     console.print(
-        f"Run {run.id} on {run.engine}: {run.events:,} events, {run.candidates:,} numbers "
-        f"scored, {len(lines)} line(s) found, {concerns} possible child(ren) on them."
+        f"Run {run.id} on {run.engine} ({scope['mode']}: {scope['why']}): {run.events:,} events, "
+        f"{run.candidates:,} numbers scored, {len(lines)} line(s) found, {concerns} possible "
+        "child(ren) on them."
     )
     for line in lines:
         numbers = ", ".join(n["number"] for n in line["numbers"])
@@ -543,10 +555,16 @@ def evaluate(
             str(s.false_positives),
         )
     console.print(table)
+    children = result.child_flags.true_positives + result.child_flags.false_negatives
+    median = result.median_days_to_detection
     console.print(
         f"Lines: {result.lines_found} reported, {result.lines_detected} of "
         f"{result.lines_in_truth} in the truth found. Bulk senders reported as lines: "
-        f"{', '.join(result.bulk_senders_reported) or 'none'}."
+        f"{', '.join(result.bulk_senders_reported) or 'none'}.\n"
+        "Median days from a line's first event to its detection: "
+        f"{'not known (the report has no detected_on)' if median is None else f'{median:g}'}.\n"
+        f"Child runners with a journey set off in school hours: "
+        f"{result.children_showing_pattern} of {children}."
     )
 
 
