@@ -27,10 +27,11 @@ class Step:
     sql: str
 
 
-def steps(script: str, values: Mapping[str, int | float]) -> list[Step]:
+def steps(script: str, values: Mapping[str, int | float | str]) -> list[Step]:
     """The steps of ``analytics/sql/<script>.sql`` with their parameters written in.
 
-    Parameters are numbers only (checked by the parameters model), so writing
+    Parameters are numbers only (checked by the parameters model), and the one
+    expression, ``utc_offset``, is built from numbers by the pipeline, so writing
     them into the text is safe; a step naming an unknown parameter is an error.
     """
     text = (SQL_DIR / f"{script}.sql").read_text("utf-8")

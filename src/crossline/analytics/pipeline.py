@@ -151,7 +151,12 @@ def analyse(
     progress: Progress | None = None,
 ) -> Result:
     """Lines in the events of ``event_files``, with their people, areas and evidence."""
-    values = parameters.sql_values()
+    engine.register_parquet("events", event_files)
+    engine.register_arrow("cells", cells.cast(CELLS_SCHEMA))
+    values: dict[str, int | float | str] = {
+        **parameters.sql_values(),
+        "utc_offset": local_offset(engine, ZoneInfo(parameters.time_zone)),
+    }
     line_steps = steps("lines", values)
     role_steps = steps("roles", values)
     total = len(line_steps) + len(role_steps) + 2
@@ -163,8 +168,6 @@ def analyse(
         if progress:
             progress(name, done, total)
 
-    engine.register_parquet("events", event_files)
-    engine.register_arrow("cells", cells.cast(CELLS_SCHEMA))
     for step in line_steps:
         engine.materialise(step)
         tick(step.name)
@@ -196,6 +199,48 @@ def analyse(
     tick("roles")
     events = int(engine.fetch("SELECT count(*) AS n FROM ev").column("n")[0].as_py())
     return Result(lines, len(scored), events, located)
+
+
+def local_offset(engine: Engine, zone: ZoneInfo) -> str:
+    """The local clock's offset from UTC, in seconds, at the time ``s`` of an event.
+
+    An SQL expression of numbers over the column ``s`` (seconds since 1970), built
+    from the time zone database for the period the events span: each change of
+    the clocks in it becomes one ``WHEN``. The engines then read local days and
+    hours by arithmetic, the same on DuckDB and Spark.
+    """
+    span = engine.fetch("SELECT min(start_time) AS lo, max(start_time) AS hi FROM events")
+    lo, hi = span.column("lo")[0].as_py(), span.column("hi")[0].as_py()
+    if lo is None or hi is None:
+        return "0"
+
+    def offset(second: int) -> int:
+        shift = datetime.fromtimestamp(second, zone).utcoffset()
+        return int(shift.total_seconds()) if shift is not None else 0
+
+    first, last = int(lo.timestamp()) // 3600 * 3600, int(hi.timestamp()) + 3600
+    current, changes = offset(first), []
+    for hour in range(first, last + 3600, 3600):
+        if offset(hour) == current:
+            continue
+        before, after = hour - 3600, hour  # the change is within this hour: find its second
+        while after - before > 1:
+            middle = (before + after) // 2
+            before, after = (middle, after) if offset(middle) == current else (before, middle)
+        changes.append((after, current))
+        current = offset(hour)
+    if not changes:
+        return str(current)
+    whens = " ".join(f"WHEN s < {second} THEN {shift}" for second, shift in changes)
+    return f"(CASE {whens} ELSE {current} END)"
+
+
+EPOCH = date(1970, 1, 1)
+
+
+def local_day(days: int) -> date:
+    """A ``day`` of the SQL steps (local days since 1970) as a date."""
+    return EPOCH + timedelta(days=int(days))
 
 
 # --- detection -----------------------------------------------------------------------------------
@@ -488,14 +533,14 @@ def _detection_days(engine: Engine, p: Parameters, located: bool) -> dict[str, d
         "SELECT n, c, day, events, texts, answered, short_calls, night, calls_out "
         "FROM daily_contacts ORDER BY n, day, c"
     ).to_pylist():
-        days[row["n"]][row["day"]].append(row)
+        days[row["n"]][local_day(row["day"])].append(row)
     broadcasts: dict[str, dict[date, int]] = defaultdict(dict)
     for row in engine.fetch("SELECT n, day, most FROM daily_broadcasts").to_pylist():
-        broadcasts[row["n"]][row["day"]] = int(row["most"])
-        days[row["n"]].setdefault(row["day"], [])
+        broadcasts[row["n"]][local_day(row["day"])] = int(row["most"])
+        days[row["n"]].setdefault(local_day(row["day"]), [])
     market: dict[str, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for row in engine.fetch("SELECT n, day, area, events FROM daily_market").to_pylist():
-        market[row["n"]][row["day"]][row["area"]] += int(row["events"])
+        market[row["n"]][local_day(row["day"])][row["area"]] += int(row["events"])
     first: dict[str, date] = {}
     for number, by_day in days.items():
         parties: dict[str, _Party] = defaultdict(_Party)

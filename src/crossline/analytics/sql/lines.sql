@@ -2,26 +2,42 @@
 -- transpiled by sqlglot. Each step is materialised as a table named after it.
 -- Inputs: `events` (the comms store's columns), `cells` (cell_id, lat, lon, area),
 -- registered by the engine. {name} is a number from the parameters file.
--- Times: the session time zone is the parameters' time_zone, so CAST(t AS DATE)
--- and HOUR(t) are local days and hours.
+-- Times: `s` is seconds since 1970 (UTC); {utc_offset} is the local clock's offset
+-- from UTC at `s` in the parameters' time_zone, an expression of numbers worked out
+-- from the time zone database for the period of the events (pipeline.local_offset),
+-- so `day` (days since 1970) and `h` are local days and hours on any engine, with
+-- no per-row time zone lookups.
 
 -- step: ev
-SELECT a_number AS a, b_number AS b, event_type AS k, duration_s AS d, start_time AS t,
-       CAST(epoch(start_time) AS BIGINT) AS s, CAST(start_time AS DATE) AS day,
-       hour(start_time) AS h, a_imei AS imei, a_cell, b_cell
-FROM events;
+SELECT a, b, k, d, t, s, (s + {utc_offset}) // 86400 AS day,
+       ((s + {utc_offset}) % 86400) // 3600 AS h, imei, a_cell, b_cell
+FROM (
+    SELECT a_number AS a, b_number AS b, event_type AS k, duration_s AS d, start_time AS t,
+           CAST(epoch(start_time) AS BIGINT) AS s, a_imei AS imei, a_cell, b_cell
+    FROM events
+) e;
 
 -- step: broadcasts
 -- Many distinct recipients of one sender's texts inside one window (§LINES.signals).
-SELECT a AS n, s // {broadcast_window_s} AS w, min(t) AS t, count(DISTINCT b) AS recipients
-FROM ev
-WHERE k = 'sms'
-GROUP BY a, s // {broadcast_window_s}
-HAVING count(DISTINCT b) >= {broadcast_min_recipients};
+-- Windows with too few texts to hold enough recipients are dropped first, so the
+-- distinct count runs on the few that might be broadcasts.
+SELECT e.a AS n, e.s // {broadcast_window_s} AS w, min(e.t) AS t, min(e.day) AS day,
+       count(DISTINCT e.b) AS recipients
+FROM ev e
+JOIN (
+    SELECT a, s // {broadcast_window_s} AS w
+    FROM ev
+    WHERE k = 'sms'
+    GROUP BY a, s // {broadcast_window_s}
+    HAVING count(*) >= {broadcast_min_recipients}
+) busy ON busy.a = e.a AND busy.w = e.s // {broadcast_window_s}
+WHERE e.k = 'sms'
+GROUP BY e.a, e.s // {broadcast_window_s}
+HAVING count(DISTINCT e.b) >= {broadcast_min_recipients};
 
 -- step: contacts
 -- One row per (number, party who started contact with it).
-SELECT b AS n, a AS c, count(*) AS events, count(DISTINCT day) AS days,
+SELECT b AS n, a AS c, count(*) AS events, min(day) AS first_day, max(day) AS last_day,
        sum(CASE WHEN k = 'sms' THEN 1 ELSE 0 END) AS texts,
        sum(CASE WHEN k = 'call' AND d > 0 THEN 1 ELSE 0 END) AS answered,
        sum(CASE WHEN k = 'call' AND d > 0 AND d <= {short_call_s} THEN 1 ELSE 0 END) AS short_calls,
@@ -30,12 +46,27 @@ SELECT b AS n, a AS c, count(*) AS events, count(DISTINCT day) AS days,
 FROM ev
 GROUP BY b, a;
 
--- step: customers
--- Repeat contacts the number never phones: its customer base when it is a line.
-SELECT i.n, i.c, i.events, i.days, i.texts, i.answered, i.short_calls, i.night
+-- step: returners
+-- Contacts the number never phones who came back on another day: possible customers.
+SELECT i.n, i.c
 FROM contacts i
 LEFT JOIN contacts r ON r.n = i.c AND r.c = i.n
-WHERE i.days >= {customer_min_days} AND coalesce(r.calls, 0) = 0;
+WHERE (i.last_day > i.first_day OR {customer_min_days} <= 1) AND coalesce(r.calls, 0) = 0;
+
+-- step: customers
+-- Repeat contacts the number never phones: its customer base when it is a line. A
+-- returner came back on a second day; more days than two are counted, for the
+-- returners only, when the parameters ask for more.
+SELECT i.n, i.c, i.events, i.texts, i.answered, i.short_calls, i.night
+FROM contacts i
+JOIN returners r ON r.n = i.n AND r.c = i.c
+LEFT JOIN (
+    SELECT ev.b AS n, ev.a AS c, count(DISTINCT ev.day) AS days
+    FROM ev JOIN returners x ON x.n = ev.b AND x.c = ev.a
+    WHERE {customer_min_days} > 2
+    GROUP BY ev.b, ev.a
+) d ON d.n = i.n AND d.c = i.c
+WHERE {customer_min_days} <= 2 OR d.days >= {customer_min_days};
 
 -- step: candidates
 -- Numbers with a customer base worth scoring, with their contacts' shape.
@@ -57,7 +88,7 @@ GROUP BY i.n;
 SELECT n, count(*) AS customers FROM customers GROUP BY n;
 
 -- step: broadcast_days
-SELECT n, count(DISTINCT CAST(t AS DATE)) AS days, max(recipients) AS most_recipients
+SELECT n, count(DISTINCT day) AS days, max(recipients) AS most_recipients
 FROM broadcasts
 GROUP BY n;
 

@@ -24,10 +24,10 @@ FROM (
 GROUP BY n, c, day;
 
 -- step: daily_broadcasts
-SELECT n, CAST(t AS DATE) AS day, max(recipients) AS most
+SELECT n, day, max(recipients) AS most
 FROM broadcasts
 WHERE n IN (SELECT n FROM line_numbers)
-GROUP BY n, CAST(t AS DATE);
+GROUP BY n, day;
 
 -- step: daily_market
 SELECT ev.b AS n, ev.day, c.area, count(*) AS events
@@ -36,29 +36,6 @@ JOIN customers u ON u.n = ev.b AND u.c = ev.a
 JOIN cells c ON c.cell_id = ev.a_cell
 WHERE c.area IS NOT NULL AND ev.b IN (SELECT n FROM line_numbers)
 GROUP BY ev.b, ev.day, c.area;
-
--- step: presence
--- Each number at a located cell: the caller at its cell, the called at its own.
-SELECT a AS n, s, day, t, c.lat, c.lon, c.area
-FROM ev JOIN cells c ON c.cell_id = ev.a_cell
-UNION ALL
-SELECT b AS n, s, day, t, c.lat, c.lon, c.area
-FROM ev JOIN cells c ON c.cell_id = ev.b_cell;
-
--- step: line_presence
-SELECT l.line_id, p.n, p.day, p.s // {colocation_window_s} AS slot,
-       round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
-FROM presence p JOIN line_numbers l ON l.n = p.n;
-
--- step: colocated
--- Personal phones in the deal phone's cell within the same hour, on several days.
-SELECT l.line_id, p.n, count(DISTINCT p.day) AS days
-FROM presence p
-JOIN line_presence l
-  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
-WHERE p.n NOT IN (SELECT n FROM line_numbers)
-GROUP BY l.line_id, p.n
-HAVING count(DISTINCT p.day) >= {colocation_min_days};
 
 -- step: called_by_line
 -- Numbers the line itself phones, on several days: it never phones customers.
@@ -81,6 +58,41 @@ JOIN network w ON w.n = x.other
 WHERE x.n NOT IN (SELECT n FROM line_numbers)
 GROUP BY w.line_id, x.n
 HAVING count(DISTINCT x.day) >= {controller_min_days};
+
+-- step: around
+SELECT n FROM line_numbers
+UNION SELECT n FROM called_by_line
+UNION SELECT n FROM network_contact;
+
+-- step: presence
+-- Where the numbers around the lines were: the caller at its cell, the called at its
+-- own. Only the lines' numbers and those in touch with the line's network are placed:
+-- a runner is in touch with it, and no one else has a role to find.
+SELECT e.a AS n, e.s, e.day, e.t, c.lat, c.lon, c.area
+FROM ev e
+JOIN cells c ON c.cell_id = e.a_cell
+JOIN around w ON w.n = e.a
+UNION ALL
+SELECT e.b AS n, e.s, e.day, e.t, c.lat, c.lon, c.area
+FROM ev e
+JOIN cells c ON c.cell_id = e.b_cell
+JOIN around w ON w.n = e.b;
+
+-- step: line_presence
+SELECT l.line_id, p.n, p.day, p.s // {colocation_window_s} AS slot,
+       round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
+FROM presence p JOIN line_numbers l ON l.n = p.n;
+
+-- step: colocated
+-- Phones in the line's network in the deal phone's cell within the same hour, on
+-- several days.
+SELECT l.line_id, p.n, count(DISTINCT p.day) AS days
+FROM presence p
+JOIN line_presence l
+  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
+WHERE p.n NOT IN (SELECT n FROM line_numbers)
+GROUP BY l.line_id, p.n
+HAVING count(DISTINCT p.day) >= {colocation_min_days};
 
 -- step: line_county
 -- Each line's market: the force area most of its customers' located contacts are in.
@@ -122,8 +134,6 @@ GROUP BY l.line_id, l.lat, l.lon;
 SELECT p.n, p.area, count(*) AS events, count(DISTINCT p.day) AS days
 FROM presence p
 WHERE p.area IS NOT NULL
-  AND (p.n IN (SELECT n FROM colocated) OR p.n IN (SELECT n FROM called_by_line)
-       OR p.n IN (SELECT n FROM travellers) OR p.n IN (SELECT n FROM line_numbers))
 GROUP BY p.n, p.area;
 
 -- step: movements
