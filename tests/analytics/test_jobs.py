@@ -217,7 +217,7 @@ def test_the_page_shows_the_step_and_refuses_a_second_run_while_one_runs(
         time.sleep(0.1)
 
     page = client.get(job_url)
-    assert "Step 1 of 4 done (ev): 25%" in page.text
+    assert "Step 1 of 4 done (Reading the events): 25%" in page.text
     assert '<progress class="crossline-progress" max="100" value="25">' in page.text
     assert f'hx-get="{job_url}"' in page.text
     partial = client.get(job_url, headers={"hx-request": "true"})

@@ -51,6 +51,7 @@ def test_an_analyst_runs_analysis_from_the_page_and_reads_the_findings(
     assert job["status"] == "done", job
     assert job["steps_done"] >= 1
     assert job["step"] == "roles"  # the last step
+    assert job["step_label"] == "Naming roles and checking for children"
 
     done = client.get(job_url)
     assert "Analysis complete" in done.text
@@ -82,7 +83,8 @@ def test_a_system_starts_analysis_through_the_api_and_polls_the_job(
     assert accepted.status_code == 202, accepted.text
     job = accepted.json()
     assert set(job) == {
-        "job_id", "status", "step", "steps_done", "steps_total", "run_id", "error", "url",
+        "job_id", "status", "step", "step_label", "steps_done", "steps_total", "run_id",
+        "error", "url",
     }  # fmt: skip
     assert job["status"] in ("queued", "running", "done")
     assert job["url"] == f"/api/analytics/jobs/{job['job_id']}"

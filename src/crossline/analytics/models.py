@@ -90,5 +90,12 @@ class AnalysisJob(HasId, HasCreated, Base):
         return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
     @property
+    def step_label(self) -> str | None:
+        """The last step finished, in words."""
+        from crossline.analytics.pipeline import step_label
+
+        return step_label(self.step) if self.step else None
+
+    @property
     def url(self) -> str:
         return f"/analytics/jobs/{self.id}"

@@ -26,6 +26,47 @@ Progress = Callable[[str, int, int], None]  # (step, done, total)
 # line only if its customers' contact looks like ordering by one of them, whatever
 # its score. A school's parents phone at length and never text; they do not order.
 ORDER_SIGNALS = ("short_calls", "texts_in")
+# What each step does, in words for the job page and the progress bar.
+STEP_LABELS = {
+    "ev": "Reading the events",
+    "broadcasts": "Finding broadcasts",
+    "contacts": "Counting who contacts whom",
+    "returners": "Finding contacts who come back",
+    "customers": "Finding customer bases",
+    "candidates": "Choosing numbers to score",
+    "base": "Counting customers",
+    "broadcast_days": "Counting broadcast days",
+    "activity": "When each number was used",
+    "handsets": "Which handsets each number used",
+    "market": "Where customers are",
+    "audience": "Who each number deals with",
+    "audience_size": "Who each number deals with",
+    "shared_audience": "Comparing numbers' customers",
+    "shared_handsets": "Comparing numbers' handsets",
+    "successors": "Scoring numbers and following lines across numbers",
+    "daily_contacts": "When each line could first be found",
+    "daily_broadcasts": "When each line could first be found",
+    "daily_market": "When each line could first be found",
+    "called_by_line": "Finding controllers",
+    "network": "Finding controllers",
+    "network_contact": "Finding who is in touch with the controllers",
+    "around": "Finding who is in touch with the controllers",
+    "presence": "Placing the people around the lines",
+    "line_presence": "Placing the deal phones",
+    "colocated": "Finding phones with the deal phones",
+    "line_county": "Finding the lines' markets",
+    "travellers": "Finding runners who go country",
+    "bases": "Finding the lines' bases",
+    "areas_of": "Finding where everyone is",
+    "movements": "Following runners' journeys",
+    "roles": "Naming roles and checking for children",
+}
+
+
+def step_label(name: str) -> str:
+    return STEP_LABELS.get(name, name)
+
+
 CELLS_SCHEMA = pa.schema(
     [
         pa.field("cell_id", pa.string()),

@@ -33,6 +33,7 @@ class JobRead(BaseModel):
     job_id: uuid.UUID
     status: str  # queued | running | done | failed
     step: str | None  # the last step finished
+    step_label: str | None  # the same, in words
     steps_done: int
     steps_total: int
     run_id: uuid.UUID | None  # when done: read it at /api/analytics/runs/{run_id}
@@ -45,6 +46,7 @@ class JobRead(BaseModel):
             job_id=job.id,
             status=job.status,
             step=job.step,
+            step_label=job.step_label,
             steps_done=job.steps_done,
             steps_total=job.steps_total,
             run_id=job.run_id,
