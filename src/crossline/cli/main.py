@@ -38,11 +38,13 @@ orgs_app = typer.Typer(help="Organisations and reference data.", no_args_is_help
 comms_app = typer.Typer(
     help="Communications data: import it, review what was quarantined.", no_args_is_help=True
 )
+people_app = typer.Typer(help="Person records: link them across files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(comms_app, name="comms")
+app.add_typer(people_app, name="people")
 
 UserOption = Annotated[
     str,
@@ -385,6 +387,75 @@ def comms_quarantine(
             f"{page.total:,} rows; showing the first {len(page.items)}. "
             "Use --out to export them all."
         )
+
+
+@people_app.command("link")
+@friendly_errors
+def people_link(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV or Parquet file with columns record_id, first_name, surname, dob, "
+            "postcode, gender (others ignored; values may be empty)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Write record_id,cluster_id for every record here.")],
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help="Link pairs whose match probability is at least this (default 0.5: more "
+            "likely the same person than not)."
+        ),
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write each linked pair with its match weight and every field's "
+            "level and weight."
+        ),
+    ] = None,
+) -> None:
+    """Link person records that may be of the same person, with Splink; write the clusters.
+
+    The model is trained on the file itself (no labels); nothing is stored or
+    audited, as the records never enter Crossline. See docs/people.md.
+    """
+    from crossline.core.errors import InvalidInput
+    from crossline.people.linkage import (
+        DEFAULT_THRESHOLD,
+        link_person_records,
+        read_person_records,
+        write_clusters,
+        write_pairs,
+    )
+
+    for target in (out, pairs):
+        if target is not None and not target.parent.is_dir():
+            raise InvalidInput(f"{target.parent} is not a folder. Write into a folder that exists.")
+    with console.status(f"Reading {file.name}") as status:
+        records = read_person_records(file)
+        linkage = link_person_records(
+            records,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            progress=lambda step: status.update(f"{step}..."),
+        )
+    write_clusters(linkage, out)
+    if pairs is not None:
+        write_pairs(linkage, pairs)
+    console.print(
+        f"{records.num_rows:,} records, fields compared: {', '.join(linkage.fields) or 'none'}. "
+        f"{linkage.pairs_scored:,} pairs scored, {len(linkage.pairs):,} linked at match "
+        f"probability {linkage.threshold:g} or more. {linkage.cluster_count:,} clusters "
+        f"({linkage.singleton_count:,} of one record); the largest has "
+        f"{linkage.largest_cluster:,} records.",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(
+        f"Clusters written to {out}" + (f"; linked pairs to {pairs}." if pairs else "."),
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()

@@ -1,0 +1,30 @@
+"""Probabilistic linkage of person records with Splink: who, across files, is the same person.
+
+``read_person_records`` reads and normalises a CSV or Parquet file in the
+linkage layout (records.py); ``link_person_records`` trains a model on those
+records alone, scores and clusters them (linking.py, model.py); the exports
+write the clusters and each linked pair's evidence. docs/people.md describes
+the layout, the model and how to read a pair's field contributions.
+"""
+
+from crossline.people.linkage.exports import write_clusters, write_pairs
+from crossline.people.linkage.linking import (
+    DEFAULT_THRESHOLD,
+    FieldContribution,
+    LinkedPair,
+    PersonLinkage,
+    link_person_records,
+)
+from crossline.people.linkage.records import LAYOUT, read_person_records
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "LAYOUT",
+    "FieldContribution",
+    "LinkedPair",
+    "PersonLinkage",
+    "link_person_records",
+    "read_person_records",
+    "write_clusters",
+    "write_pairs",
+]
