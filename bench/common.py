@@ -81,8 +81,10 @@ def _proc_field(path: str, name: str) -> str | None:
 
 def duration(seconds: float) -> str:
     """Seconds as ``1.5 s`` or, from a minute on, ``2 min 5 s``."""
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)} min {rest:.0f} s" if minutes else f"{rest:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)  # 179.6 s is 3 min 0 s, not 2 min 60 s
+    return f"{minutes} min {rest} s"
 
 
 def record_row(

@@ -10,6 +10,8 @@ read it instead of recomputing it.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,13 +67,19 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, time_zone: str, memory_limit: str | None = None) -> None:
+    def __init__(
+        self, time_zone: str, memory_limit: str | None = None, spill: Path | None = None
+    ) -> None:
         import duckdb
 
         self._db = duckdb.connect()
         self._db.execute(f"SET TimeZone = '{_quoted(time_zone)}'")
         if memory_limit:
             self._db.execute(f"SET memory_limit = '{_quoted(memory_limit)}'")
+        # What does not fit in memory goes to a folder of its own, never the working
+        # directory (DuckDB's default); it is removed when the engine closes.
+        self._spill = Path(tempfile.mkdtemp(prefix="crossline-duckdb-", dir=spill))
+        self._db.execute(f"SET temp_directory = '{_quoted(str(self._spill))}'")
         self._db.execute("SET preserve_insertion_order = false")
 
     def register_parquet(self, name: str, files: list[str]) -> None:
@@ -92,6 +100,7 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self._db.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
 
 class SparkEngine:
@@ -148,10 +157,13 @@ def transpile(sql: str) -> str:
     return str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
 
 
-def make_engine(kind: str, time_zone: str, spark_master: str = "local[2]") -> Engine:
+def make_engine(
+    kind: str, time_zone: str, spark_master: str = "local[2]", spill: Path | None = None
+) -> Engine:
+    """The engine ``kind``; DuckDB spills what does not fit in memory under ``spill``."""
     if kind == "spark":
         return SparkEngine(time_zone, spark_master)
-    return DuckDBEngine(time_zone)
+    return DuckDBEngine(time_zone, spill=spill)
 
 
 def _name(name: str) -> str:

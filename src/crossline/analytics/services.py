@@ -92,7 +92,11 @@ def run_analysis(
             for day, path in days.items()
             if window_from is None or day >= window_from
         )
-        engine = make_engine(settings.engine.value, parameters.time_zone, settings.spark_master)
+        spill = settings.data_dir / "analysis"
+        spill.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(
+            settings.engine.value, parameters.time_zone, settings.spark_master, spill
+        )
         try:
             return analyse(engine, files, cells, parameters, progress)
         finally:

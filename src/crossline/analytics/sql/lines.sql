@@ -118,25 +118,37 @@ GROUP BY ev.b, c.area;
 -- Who a candidate deals with: its customers and the recipients of its broadcasts. A
 -- line's new number texts the old number's customer list (§LINES.signals), so the
 -- audiences of one line's numbers are much the same even when the new number has
--- had too few days for its customers to come back.
-SELECT n, c FROM customers WHERE n IN (SELECT n FROM candidates)
-UNION
-SELECT e.a AS n, e.b AS c
-FROM ev e
-JOIN broadcasts b ON b.n = e.a AND b.w = e.s // {broadcast_window_s}
-WHERE e.k = 'sms';
+-- had too few days for its customers to come back. Each row carries when the
+-- number was first and last used (seconds since 1970).
+SELECT u.n, u.c, CAST(epoch(a.first_seen) AS BIGINT) AS f, CAST(epoch(a.last_seen) AS BIGINT) AS l
+FROM (
+    SELECT n, c FROM customers WHERE n IN (SELECT n FROM candidates)
+    UNION
+    SELECT e.a AS n, e.b AS c
+    FROM ev e
+    JOIN broadcasts b ON b.n = e.a AND b.w = e.s // {broadcast_window_s}
+    WHERE e.k = 'sms'
+) u
+JOIN activity a ON a.n = u.n;
 
 -- step: audience_size
 SELECT n, count(*) AS size FROM audience GROUP BY n;
 
 -- step: shared_audience
--- Successor candidates through an inverted index: only pairs with someone in common,
--- and of those only pairs with enough of the smaller audience in common.
+-- Successor candidates through an inverted index: only pairs with someone in common
+-- that could have followed one another (used side by side for at most
+-- successor_max_overlap_days, and the later started within successor_max_gap_days
+-- of the earlier's last use), and of those only pairs with enough of the smaller
+-- audience in common. Numbers in use all along together (a school's and a taxi
+-- firm's lists, say) are never paired, however many people they share.
 SELECT p.n1, p.n2, p.shared
 FROM (
     SELECT x.n AS n1, y.n AS n2, count(*) AS shared
     FROM audience x
-    JOIN audience y ON x.c = y.c AND x.n < y.n
+    JOIN audience y
+      ON x.c = y.c AND x.n < y.n
+     AND least(x.l, y.l) - greatest(x.f, y.f) <= {successor_max_overlap_days} * 86400
+     AND greatest(x.f, y.f) - least(x.l, y.l) <= {successor_max_gap_days} * 86400
     GROUP BY x.n, y.n
 ) p
 JOIN audience_size s1 ON s1.n = p.n1
