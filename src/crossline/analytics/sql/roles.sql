@@ -67,20 +67,24 @@ UNION SELECT n FROM network_contact;
 -- step: presence
 -- Where the numbers around the lines were: the caller at its cell, the called at its
 -- own. Only the lines' numbers and those in touch with the line's network are placed:
--- a runner is in touch with it, and no one else has a role to find.
-SELECT e.a AS n, e.s, e.day, e.t, c.lat, c.lon, c.area
+-- a runner is in touch with it, and no one else has a role to find. A place is a
+-- cell site's position to three decimals (about 100 m), rounded half up by the same
+-- arithmetic on every engine.
+SELECT e.a AS n, e.s, e.day, e.t,
+       floor(c.lat * 1000 + 0.5) / 1000 AS lat, floor(c.lon * 1000 + 0.5) / 1000 AS lon, c.area
 FROM ev e
 JOIN cells c ON c.cell_id = e.a_cell
 JOIN around w ON w.n = e.a
 UNION ALL
-SELECT e.b AS n, e.s, e.day, e.t, c.lat, c.lon, c.area
+SELECT e.b AS n, e.s, e.day, e.t,
+       floor(c.lat * 1000 + 0.5) / 1000 AS lat, floor(c.lon * 1000 + 0.5) / 1000 AS lon, c.area
 FROM ev e
 JOIN cells c ON c.cell_id = e.b_cell
 JOIN around w ON w.n = e.b;
 
 -- step: line_presence
 SELECT l.line_id, p.n, p.day, p.s // {colocation_window_s} AS slot,
-       round(p.lat, 3) AS lat, round(p.lon, 3) AS lon
+       p.lat, p.lon
 FROM presence p JOIN line_numbers l ON l.n = p.n;
 
 -- step: colocated
@@ -89,7 +93,7 @@ FROM presence p JOIN line_numbers l ON l.n = p.n;
 SELECT l.line_id, p.n, count(DISTINCT p.day) AS days
 FROM presence p
 JOIN line_presence l
-  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
+  ON l.slot = p.s // {colocation_window_s} AND l.lat = p.lat AND l.lon = p.lon
 WHERE p.n NOT IN (SELECT n FROM line_numbers)
 GROUP BY l.line_id, p.n
 HAVING count(DISTINCT p.day) >= {colocation_min_days};
@@ -125,7 +129,7 @@ GROUP BY c.line_id, c.n;
 SELECT l.line_id, l.lat, l.lon, count(DISTINCT l.day) AS days
 FROM line_presence l
 JOIN presence p
-  ON l.slot = p.s // {colocation_window_s} AND l.lat = round(p.lat, 3) AND l.lon = round(p.lon, 3)
+  ON l.slot = p.s // {colocation_window_s} AND l.lat = p.lat AND l.lon = p.lon
 JOIN colocated c ON c.line_id = l.line_id AND c.n = p.n
 GROUP BY l.line_id, l.lat, l.lon;
 
@@ -138,7 +142,7 @@ GROUP BY p.n, p.area;
 
 -- step: movements
 -- The located events of the possible runners, for their journeys.
-SELECT r.line_id, p.n, p.s, round(p.lat, 3) AS lat, round(p.lon, 3) AS lon, p.area
+SELECT r.line_id, p.n, p.s, p.lat, p.lon, p.area
 FROM presence p
 JOIN (
     SELECT c.line_id, c.n
