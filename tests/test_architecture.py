@@ -20,6 +20,7 @@ MAY_IMPORT = {
     "outreach": SECURITY | {"outreach"},
     "comms": SECURITY | {"comms", "orgs", "people"},
     "analytics": SECURITY | {"analytics", "comms", "orgs", "people"},
+    "lines": SECURITY | {"lines", "analytics", "comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

@@ -18,6 +18,7 @@ MODULES = [
     "crossline.orgs.models",
     "crossline.outreach.models",
     "crossline.comms.models",
+    "crossline.lines.models",
 ]
 
 

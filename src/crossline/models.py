@@ -4,6 +4,14 @@ from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
+from crossline.lines.models import (
+    DeconflictionMatch,
+    Line,
+    LineEvent,
+    LineHandset,
+    LineNumber,
+    LinePerson,
+)
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 
@@ -13,9 +21,15 @@ __all__ = [
     "Area",
     "AuditEntry",
     "CommsImport",
+    "DeconflictionMatch",
     "Feedback",
     "Finding",
     "ImportJob",
+    "Line",
+    "LineEvent",
+    "LineHandset",
+    "LineNumber",
+    "LinePerson",
     "Organisation",
     "QuarantinedRow",
     "SignInSession",

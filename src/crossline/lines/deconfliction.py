@@ -1,0 +1,382 @@
+"""Deconfliction: finding other organisations' lines that hold the same number or handset.
+
+Whenever a line gains a number or handset (created, confirmed from analysis,
+or added later), every other organisation's line holding exactly the same
+number or IMEI over an overlapping period is a match. A match is recorded once
+per pair of lines and identifier; both owners are alerted. An alert names the
+other organisation and its contact officer and the identifier the alerted
+organisation holds itself, never the other's line (DESIGN.md, Security and
+data protection). A national coordinator sees every match and records its
+resolution.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.core import clock
+from crossline.core.database import check_version
+from crossline.core.errors import Conflict, InvalidInput, NotFound
+from crossline.lines.models import (
+    DeconflictionMatch,
+    HeldForPeriod,
+    Line,
+    LineEvent,
+    LineHandset,
+    LineNumber,
+)
+from crossline.lines.schemas import (
+    AlertRead,
+    ContactRead,
+    EventKind,
+    IdentifierKind,
+    MatchRead,
+    MatchResolve,
+    MatchSide,
+    Resolution,
+)
+from crossline.orgs.models import Organisation
+
+# Who the timeline says found a match: the system, not the user of the other
+# organisation whose change revealed it (their name is not the alerted one's to know).
+FOUND_BY = "Crossline deconfliction"
+# The organisations table has a contact but nothing sets it yet (docs/lines.md).
+NO_CONTACT = (
+    "{organisation} has no contact officer recorded in Crossline. Ask the national "
+    "coordination centre to put you in touch."
+)
+
+
+def record_matches(
+    db: Session,
+    actor: Actor,
+    line: Line,
+    numbers: Sequence[LineNumber],
+    handsets: Sequence[LineHandset],
+    *,
+    via: str,
+) -> list[DeconflictionMatch]:
+    """Record a match for each other organisation's line holding one of these identifiers.
+
+    Called by the register's services inside their transaction, after they
+    have checked the actor may change ``line``. Each new match adds an entry to
+    both lines' timelines and is audited as two disclosures, one to each owner
+    of the other's holding (DOMAIN.md §AUDIT.s62).
+    """
+    held: list[tuple[IdentifierKind, str, HeldForPeriod]] = [
+        (IdentifierKind.NUMBER, n.number, n) for n in numbers
+    ] + [(IdentifierKind.HANDSET, h.imei, h) for h in handsets]
+    found = []
+    for kind, identifier, period in held:
+        for other in _other_holders(db, line, kind, identifier, period):
+            match = _record_match(db, actor, kind, identifier, line, other, via)
+            if match is not None:
+                found.append(match)
+    return found
+
+
+def _other_holders(
+    db: Session, line: Line, kind: IdentifierKind, identifier: str, period: HeldForPeriod
+) -> Sequence[Line]:
+    model: type[LineNumber] | type[LineHandset]
+    if kind is IdentifierKind.NUMBER:
+        model, column = LineNumber, LineNumber.number
+    else:
+        model, column = LineHandset, LineHandset.imei
+    return db.scalars(
+        select(Line)
+        .where(
+            Line.owner_id != line.owner_id,
+            Line.id.in_(
+                select(model.line_id).where(
+                    column == identifier, model.overlapping(period.valid_from, period.valid_to)
+                )
+            ),
+        )
+        .order_by(Line.created_at)
+    ).all()
+
+
+def _record_match(
+    db: Session,
+    actor: Actor,
+    kind: IdentifierKind,
+    identifier: str,
+    line: Line,
+    other: Line,
+    via: str,
+) -> DeconflictionMatch | None:
+    a, b = sorted((line, other), key=lambda x: str(x.id))
+    exists = db.scalar(
+        select(DeconflictionMatch.id).where(
+            DeconflictionMatch.kind == kind.value,
+            DeconflictionMatch.identifier == identifier,
+            DeconflictionMatch.line_a_id == a.id,
+            DeconflictionMatch.line_b_id == b.id,
+        )
+    )
+    if exists is not None:
+        return None  # found before, through another period of the same identifier
+    match = DeconflictionMatch(
+        id=uuid.uuid4(),
+        kind=kind.value,
+        identifier=identifier,
+        line_a_id=a.id,
+        owner_a_id=a.owner_id,
+        line_b_id=b.id,
+        owner_b_id=b.owner_id,
+    )
+    db.add(match)
+    names = organisation_names(db, {a.owner_id, b.owner_id})
+    for own, theirs in ((a, b), (b, a)):
+        detail = {
+            "match_id": str(match.id),
+            "kind": kind.value,
+            "identifier": identifier,
+            "other_organisation": names[theirs.owner_id],
+        }
+        event = LineEvent(
+            at=clock.now(),
+            kind=EventKind.MATCH_FOUND.value,
+            detail=json.dumps(detail),
+            by_name=FOUND_BY,
+        )
+        # The changed line's timeline is loaded (the caller returns it); the other's need not be.
+        if own is line:
+            line.events.append(event)
+        else:
+            event.line_id = own.id
+            db.add(event)
+        # What is disclosed to `own`'s owner is that `theirs`'s owner holds the identifier.
+        record(
+            db,
+            actor,
+            Operation.DISCLOSURE,
+            RecordRef.of("deconfliction_match", match.id),
+            why=f"deconfliction: another organisation's line holds the same {kind.value}",
+            recipient=names[own.owner_id],
+            owner=theirs.owner_id,
+            via=via,
+        )
+    db.flush()
+    return match
+
+
+# --- what each organisation is told -------------------------------------------------------------
+
+
+def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
+    """The actor's organisation's alerts, newest first. Needs ``lines.read``; audited.
+
+    Each names the organisation's own line, the identifier matched, and the
+    other organisation with its contact officer: nothing of the other's line.
+    """
+    actor.require(Permission.LINES_READ)
+    mine = actor.organisation_id
+    matches = db.scalars(
+        select(DeconflictionMatch)
+        .where(or_(DeconflictionMatch.owner_a_id == mine, DeconflictionMatch.owner_b_id == mine))
+        .order_by(DeconflictionMatch.created_at.desc())
+    ).all()
+    found = [_alert(db, match, mine) for match in matches]
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("deconfliction_alerts", mine),
+        why="reading deconfliction alerts",
+        owner=mine,
+        via=via,
+    )
+    db.commit()
+    return found
+
+
+def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead:
+    if match.owner_a_id == mine:
+        own_line_id, other_id = match.line_a_id, match.owner_b_id
+    else:
+        own_line_id, other_id = match.line_b_id, match.owner_a_id
+    own = db.get_one(Line, own_line_id)
+    other = db.get_one(Organisation, other_id)
+    return AlertRead(
+        alert_id=match.id,
+        line_id=own.id,
+        line_reference=own.reference,
+        kind=IdentifierKind(match.kind),
+        identifier=match.identifier,
+        other_organisation=other.name,
+        contact=_contact(other),
+        raised_at=match.created_at,
+        outcome=Resolution(match.outcome) if match.outcome else None,
+        lead_organisation=_name(db, match.lead_owner_id),
+        resolved_at=match.resolved_at,
+    )
+
+
+def _contact(organisation: Organisation) -> ContactRead:
+    if organisation.contact_name or organisation.contact_email:
+        return ContactRead(
+            name=organisation.contact_name, email=organisation.contact_email, note=None
+        )
+    return ContactRead(
+        name=None, email=None, note=NO_CONTACT.format(organisation=organisation.name)
+    )
+
+
+# --- the national coordinator's view ------------------------------------------------------------
+
+
+def list_matches(
+    db: Session, actor: Actor, *, open_only: bool = False, via: str = "web"
+) -> list[MatchRead]:
+    """Every match between organisations, newest first. Needs ``deconfliction.resolve``; audited."""
+    actor.require(Permission.DECONFLICTION_RESOLVE)
+    query = select(DeconflictionMatch).order_by(DeconflictionMatch.created_at.desc())
+    if open_only:
+        query = query.where(DeconflictionMatch.outcome.is_(None))
+    matches = db.scalars(query).all()
+    found = [_match_read(db, m) for m in matches]
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("deconfliction_matches", actor.organisation_id),
+        why="national deconfliction: reviewing matches between organisations",
+        owner=actor.organisation_id,
+        via=via,
+    )
+    db.commit()
+    return found
+
+
+def resolve_match(
+    db: Session, actor: Actor, match_id: uuid.UUID, data: MatchResolve, *, via: str = "web"
+) -> MatchRead:
+    """Record how a match is resolved. Needs ``deconfliction.resolve``; audited for both owners.
+
+    A lead force agreed names the lead, one of the two organisations. A match
+    may be resolved again (the outcome changes); a change made from an older
+    version than the stored one is refused (409).
+    """
+    actor.require(Permission.DECONFLICTION_RESOLVE)
+    match = db.get(DeconflictionMatch, match_id, with_for_update=True)
+    if match is None:
+        raise NotFound("There is no such deconfliction match.")
+    check_version(match, data.version)
+    lead = _lead(match, data)
+    match.outcome = data.outcome.value
+    match.lead_owner_id = lead
+    match.note = (data.note or "").strip() or None
+    match.resolved_by_id = actor.user_id
+    match.resolved_by_name = actor.display_name
+    match.resolved_at = clock.now()
+    detail = {
+        "match_id": str(match.id),
+        "outcome": data.outcome.value,
+        "lead_organisation": _name(db, lead),
+    }
+    for line_id, owner in (
+        (match.line_a_id, match.owner_a_id),
+        (match.line_b_id, match.owner_b_id),
+    ):
+        db.add(
+            LineEvent(
+                line_id=line_id,
+                at=match.resolved_at,
+                kind=EventKind.MATCH_RESOLVED.value,
+                reason=match.note,
+                detail=json.dumps(detail),
+                by_id=actor.user_id,
+                by_name=actor.display_name,
+            )
+        )
+        record(
+            db,
+            actor,
+            Operation.ALTERATION,
+            RecordRef.of("deconfliction_match", match.id),
+            why=f"deconfliction resolved: {data.outcome.value}",
+            owner=owner,
+            via=via,
+        )
+    try:
+        db.commit()
+    except StaleDataError as exc:
+        db.rollback()
+        raise Conflict(
+            "Another coordinator resolved this match while you were saving. Reload it to see "
+            "their resolution, then make yours again."
+        ) from exc
+    return _match_read(db, match)
+
+
+def _lead(match: DeconflictionMatch, data: MatchResolve) -> uuid.UUID | None:
+    if data.outcome is Resolution.LEAD_FORCE_AGREED:
+        if data.lead_organisation_id not in (match.owner_a_id, match.owner_b_id):
+            raise InvalidInput(
+                "Choose the lead organisation: one of the two whose lines match.",
+                field="lead_organisation_id",
+            )
+        return data.lead_organisation_id
+    if data.lead_organisation_id is not None:
+        raise InvalidInput(
+            "Name a lead organisation only when a lead force is agreed.",
+            field="lead_organisation_id",
+        )
+    return None
+
+
+def _match_read(db: Session, match: DeconflictionMatch) -> MatchRead:
+    names = organisation_names(db, {match.owner_a_id, match.owner_b_id})
+    sides = []
+    for line_id, owner in (
+        (match.line_a_id, match.owner_a_id),
+        (match.line_b_id, match.owner_b_id),
+    ):
+        line = db.get_one(Line, line_id)
+        sides.append(
+            MatchSide(
+                line_id=line.id,
+                reference=line.reference,
+                organisation_id=owner,
+                organisation=names[owner],
+                url=f"/api/lines/{line.id}",
+            )
+        )
+    return MatchRead(
+        match_id=match.id,
+        kind=IdentifierKind(match.kind),
+        identifier=match.identifier,
+        lines=sides,
+        raised_at=match.created_at,
+        outcome=Resolution(match.outcome) if match.outcome else None,
+        lead_organisation=_name(db, match.lead_owner_id),
+        note=match.note,
+        resolved_by=match.resolved_by_name,
+        resolved_at=match.resolved_at,
+        version=match.version,
+    )
+
+
+def organisation_names(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the organisations with ``ids``, to show beside their lines."""
+    if not ids:
+        return {}
+    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
+def _name(db: Session, organisation_id: uuid.UUID | None) -> str | None:
+    if organisation_id is None:
+        return None
+    return db.get_one(Organisation, organisation_id).name

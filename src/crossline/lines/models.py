@@ -1,0 +1,169 @@
+"""The line register: lines, their numbers, handsets, people and timeline, and deconfliction.
+
+A line belongs to one organisation. Its numbers and handsets each hold for a
+period (``valid_to`` None: still in use as far as its owner knows). When two
+organisations' lines hold the same number or handset over overlapping
+periods, a deconfliction match records it; each owner is told of it as an
+alert naming the other organisation, never the other's line.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    and_,
+    or_,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crossline.core import clock
+from crossline.core.database import Base, HasCreated, HasId, Versioned
+
+
+class Line(HasId, HasCreated, Versioned, Base):
+    """A deal line as its owner records it: brand, status, areas, where it came from.
+
+    ``version`` rises with every change to the line or to what it holds, so a
+    change made from an older reading is refused.
+    """
+
+    __tablename__ = "lines"
+    __table_args__ = (UniqueConstraint("owner_id", "reference", name="uq_lines_owner_reference"),)
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(100))  # the owner's own, unique within it
+    brand_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
+    status: Mapped[str] = mapped_column(String(16))  # an id in data/statuses.yaml
+    hub_area: Mapped[str | None] = mapped_column(String(100))  # a force id (orgs forces.yaml)
+    county_area: Mapped[str | None] = mapped_column(String(100))
+    source_finding_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("analysis_findings.id"), unique=True
+    )
+    source_run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("analysis_runs.id"))
+    analysis_line_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    numbers: Mapped[list[LineNumber]] = relationship(
+        cascade="all, delete-orphan", order_by="LineNumber.valid_from"
+    )
+    handsets: Mapped[list[LineHandset]] = relationship(
+        cascade="all, delete-orphan", order_by="LineHandset.valid_from"
+    )
+    people: Mapped[list[LinePerson]] = relationship(
+        cascade="all, delete-orphan", order_by="LinePerson.role"
+    )
+    events: Mapped[list[LineEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="LineEvent.at"
+    )
+
+    @property
+    def url(self) -> str:
+        return f"/lines/{self.id}"
+
+
+class HeldForPeriod:
+    """Something a line held from ``valid_from`` to ``valid_to`` (None: still holds it)."""
+
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime | None]
+
+    @classmethod
+    def overlapping(cls, start: datetime, end: datetime | None) -> ColumnElement[bool]:
+        """Rows whose period shares at least one instant with ``start`` to ``end`` (inclusive)."""
+        began_in_time = true() if end is None else cls.valid_from <= end
+        return and_(began_in_time, or_(cls.valid_to.is_(None), cls.valid_to >= start))
+
+
+class LineNumber(HasId, HeldForPeriod, Base):
+    """A phone number (E.164) the line used from ``valid_from`` to ``valid_to``."""
+
+    __tablename__ = "line_numbers"
+
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class LineHandset(HasId, HeldForPeriod, Base):
+    """A handset (IMEI) the line used from ``valid_from`` to ``valid_to``."""
+
+    __tablename__ = "line_handsets"
+
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    imei: Mapped[str] = mapped_column(String(16), index=True)
+
+
+class LinePerson(HasId, Base):
+    """A person on the line, known by their phone number, with a role and a confidence."""
+
+    __tablename__ = "line_people"
+
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))  # controller | runner | cuckooed
+    confidence: Mapped[float | None] = mapped_column(Float)  # 0 to 1
+    possible_child: Mapped[bool] = mapped_column(default=False)
+
+
+class LineEvent(HasId, Base):
+    """One entry of a line's timeline: what happened, who did it, when, and why."""
+
+    __tablename__ = "line_events"
+
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    kind: Mapped[str] = mapped_column(String(32))  # an EventKind
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON: what was added, say
+    by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    by_name: Mapped[str] = mapped_column(String(200))
+
+
+class DeconflictionMatch(HasId, HasCreated, Versioned, Base):
+    """Two organisations' lines holding the same number or handset over overlapping periods.
+
+    The pair is stored in a fixed order (``line_a_id`` the smaller id) so that
+    the same match is recorded once, whichever line gained the identifier last.
+    A national coordinator records its resolution.
+    """
+
+    __tablename__ = "deconfliction_matches"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "identifier", "line_a_id", "line_b_id", name="uq_deconfliction_matches_pair"
+        ),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))  # number | handset
+    identifier: Mapped[str] = mapped_column(String(32))  # the number or IMEI both hold
+    line_a_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    owner_a_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    line_b_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    owner_b_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(32))  # a Resolution; None: open
+    lead_owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("organisations.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    resolved_by_name: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None]
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.outcome is not None

@@ -1,0 +1,194 @@
+"""The line register on the web and in the API: lines, their changes, and deconfliction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crossline.auth.actor import Actor
+from crossline.auth.dependencies import allowed
+from crossline.auth.permissions import Permission
+from crossline.core.dependencies import DbDep
+from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
+from crossline.lines import deconfliction, services
+from crossline.lines.models import Line
+from crossline.lines.schemas import (
+    AlertRead,
+    FindingConfirm,
+    HandsetAdd,
+    LineCreate,
+    LineRead,
+    LineSummary,
+    MatchRead,
+    MatchResolve,
+    NumberAdd,
+    StatusChange,
+)
+from crossline.lines.statuses import STATUSES, LineStatus
+
+router = APIRouter()
+add_navigation(NavItem("Lines", "/lines", Permission.LINES_READ.value, order=30))
+
+Reader = Annotated[Actor, allowed(Permission.LINES_READ)]
+Writer = Annotated[Actor, allowed(Permission.LINES_WRITE)]
+Coordinator = Annotated[Actor, allowed(Permission.DECONFLICTION_RESOLVE)]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@router.get("/lines", include_in_schema=False)
+def lines_page(request: Request, db: DbDep, actor: Reader) -> Response:
+    return render(request, "lines/list.html", _list_context(db, actor))
+
+
+@router.post("/lines/confirm", include_in_schema=False)
+async def confirm_page(request: Request, db: DbDep, actor: Writer) -> Response:
+    form = await request.form()
+    try:
+        line = services.confirm_finding(db, actor, form_model(form, FindingConfirm))
+    except (InvalidInput, Conflict) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"finding_id": exc.message}
+        context = {**_list_context(db, actor), "errors": errors}
+        return render(request, "lines/list.html", context, status_code=exc.status)
+    return see_other(line.url)
+
+
+@router.get("/lines/{line_id}", include_in_schema=False)
+def line_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
+    line = services.get_line(db, actor, line_id)
+    return render(request, "lines/line.html", _line_context(db, actor, line))
+
+
+@router.post("/lines/{line_id}/status", include_in_schema=False)
+async def status_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Writer) -> Response:
+    form = await request.form()
+    try:
+        services.change_status(db, actor, line_id, form_model(form, StatusChange))
+    except (InvalidInput, Conflict) as exc:
+        line = services.get_line(db, actor, line_id)
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"status": exc.message}
+        context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}")
+
+
+def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
+    lines = services.list_lines(db, actor)
+    names = deconfliction.organisation_names(db, {line.owner_id for line in lines})
+    writer = actor.can(Permission.LINES_WRITE)
+    return {
+        "lines": [LineSummary.of(line, names[line.owner_id]) for line in lines],
+        "national": actor.can(Permission.LINES_NATIONAL),
+        "findings": services.findings_to_confirm(db, actor) if writer else [],
+        "alerts": deconfliction.alerts(db, actor),
+        "writer": writer,
+    }
+
+
+def _line_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
+    current = STATUSES[line.status]
+    alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
+    return {
+        "line": _read(db, line),
+        "alerts": alerts,
+        "mine": line.owner_id == actor.organisation_id,
+        "writer": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
+        "next_statuses": [(s, STATUSES[s].label) for s in current.next],
+        "values": {},
+    }
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+@router.get("/api/lines", tags=["lines"])
+def api_lines(db: DbDep, actor: Reader, status: LineStatus | None = None) -> list[LineSummary]:
+    """Your organisation's lines (every organisation's for a national coordinator).
+
+    Without numbers, handsets or people; read a line for those (audited).
+    """
+    lines = services.list_lines(db, actor, status=status)
+    names = deconfliction.organisation_names(db, {line.owner_id for line in lines})
+    return [LineSummary.of(line, names[line.owner_id]) for line in lines]
+
+
+@router.post("/api/lines", tags=["lines"], status_code=201)
+def api_create(data: LineCreate, db: DbDep, actor: Writer) -> LineRead:
+    """Record a line by hand, suspected or confirmed, with its numbers, handsets and people.
+
+    A number active in another of your active lines over an overlapping period
+    is refused (422). Other organisations' lines holding a number or handset
+    of it raise an alert for both (`/api/deconfliction/alerts`).
+    """
+    return _read(db, services.create_line(db, actor, data, via="api"))
+
+
+@router.post("/api/lines/from-finding", tags=["lines"], status_code=201)
+def api_confirm(data: FindingConfirm, db: DbDep, actor: Writer) -> LineRead:
+    """Confirm an analysis finding of kind `line` into the register, as a confirmed line.
+
+    Confirming the same finding, or another run's finding of the same analysis
+    line, again is refused (409) naming the line it became.
+    """
+    return _read(db, services.confirm_finding(db, actor, data, via="api"))
+
+
+@router.get("/api/lines/{line_id}", tags=["lines"])
+def api_line(line_id: uuid.UUID, db: DbDep, actor: Reader) -> LineRead:
+    """A line with its numbers, handsets, people and timeline. Audited as a consultation."""
+    return _read(db, services.get_line(db, actor, line_id, via="api"))
+
+
+@router.post("/api/lines/{line_id}/status", tags=["lines"])
+def api_status(line_id: uuid.UUID, data: StatusChange, db: DbDep, actor: Writer) -> LineRead:
+    """Change a line's status, with the reason and the `version` you read (409 if stale).
+
+    Allowed changes: see docs/lines.md; another is refused (422) naming those allowed.
+    """
+    return _read(db, services.change_status(db, actor, line_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/numbers", tags=["lines"], status_code=201)
+def api_add_number(line_id: uuid.UUID, data: NumberAdd, db: DbDep, actor: Writer) -> LineRead:
+    """Add a number the line used, with the period it used it (`valid_to` null: still)."""
+    return _read(db, services.add_number(db, actor, line_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/handsets", tags=["lines"], status_code=201)
+def api_add_handset(line_id: uuid.UUID, data: HandsetAdd, db: DbDep, actor: Writer) -> LineRead:
+    """Add a handset (IMEI) the line used, with the period it used it."""
+    return _read(db, services.add_handset(db, actor, line_id, data, via="api"))
+
+
+@router.get("/api/deconfliction/alerts", tags=["lines"])
+def api_alerts(db: DbDep, actor: Reader) -> list[AlertRead]:
+    """Your organisation's deconfliction alerts: which of your lines another organisation's
+    line matches, on which number or handset, and whom to contact there. Audited."""
+    return deconfliction.alerts(db, actor, via="api")
+
+
+@router.get("/api/deconfliction/matches", tags=["lines"])
+def api_matches(db: DbDep, actor: Coordinator, open_only: bool = False) -> list[MatchRead]:
+    """Every match between organisations' lines, for a national coordinator. Audited."""
+    return deconfliction.list_matches(db, actor, open_only=open_only, via="api")
+
+
+@router.post("/api/deconfliction/matches/{match_id}/resolution", tags=["lines"])
+def api_resolve(
+    match_id: uuid.UUID, data: MatchResolve, db: DbDep, actor: Coordinator
+) -> MatchRead:
+    """Record a match's resolution: lead force agreed (name it), joint operation or no
+    conflict; send the `version` you read (409 if stale)."""
+    return deconfliction.resolve_match(db, actor, match_id, data, via="api")
+
+
+def _read(db: Session, line: Line) -> LineRead:
+    names = deconfliction.organisation_names(db, {line.owner_id})
+    return LineRead.of(line, names[line.owner_id])

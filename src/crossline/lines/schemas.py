@@ -1,0 +1,288 @@
+"""Shapes of lines and deconfliction in the API: separate ones to create, change and read."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from crossline.lines.models import Line, LineEvent, LineHandset, LineNumber, LinePerson
+from crossline.lines.statuses import LineStatus, label
+
+
+class PersonRole(StrEnum):
+    """Roles of people on a line (DOMAIN.md §LINES.roles; the controller is the line holder)."""
+
+    CONTROLLER = "controller"
+    RUNNER = "runner"
+    CUCKOOED = "cuckooed"
+
+
+class IdentifierKind(StrEnum):
+    """What two organisations' lines were found to share."""
+
+    NUMBER = "number"
+    HANDSET = "handset"
+
+
+class EventKind(StrEnum):
+    """What can happen to a line, as its timeline shows it."""
+
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"
+    NUMBER_ADDED = "number_added"
+    HANDSET_ADDED = "handset_added"
+    MATCH_FOUND = "match_found"  # another organisation holds one of its numbers or handsets
+    MATCH_RESOLVED = "match_resolved"
+
+
+class Resolution(StrEnum):
+    """How a national coordinator resolves a deconfliction match (issue 6)."""
+
+    LEAD_FORCE_AGREED = "lead_force_agreed"
+    JOINT_OPERATION = "joint_operation"
+    NO_CONFLICT = "no_conflict"
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class NumberIn(BaseModel):
+    """A phone number and when the line used it; times without a zone are read as UTC."""
+
+    number: str = Field(min_length=1, max_length=40, title="Phone number")
+    valid_from: datetime = Field(title="Used from")
+    valid_to: datetime | None = Field(None, title="Used until")  # None: still in use
+
+
+class HandsetIn(BaseModel):
+    imei: str = Field(min_length=1, max_length=20, title="IMEI")
+    valid_from: datetime = Field(title="Used from")
+    valid_to: datetime | None = Field(None, title="Used until")
+
+
+class PersonIn(BaseModel):
+    number: str = Field(min_length=1, max_length=40, title="Phone number")
+    role: PersonRole
+    confidence: float | None = Field(None, ge=0, le=1)
+    possible_child: bool = False
+
+
+class LineCreate(BaseModel):
+    """A line recorded by hand."""
+
+    reference: str = Field(min_length=1, max_length=100, title="Reference")
+    brand_names: list[str] = Field(default_factory=list, max_length=20)
+    status: LineStatus = LineStatus.SUSPECTED  # suspected or confirmed
+    hub_area: str | None = Field(None, max_length=100)  # a force id, e.g. merseyside
+    county_area: str | None = Field(None, max_length=100)
+    numbers: list[NumberIn] = Field(default_factory=list, max_length=200)
+    handsets: list[HandsetIn] = Field(default_factory=list, max_length=200)
+    people: list[PersonIn] = Field(default_factory=list, max_length=500)
+
+
+class FindingConfirm(BaseModel):
+    """An analysis finding of kind ``line`` to be confirmed into the register."""
+
+    finding_id: uuid.UUID
+    reference: str | None = Field(None, max_length=100)  # default: the analysis line id
+    brand_names: list[str] = Field(default_factory=list, max_length=20)
+
+
+class StatusChange(BaseModel):
+    status: LineStatus
+    reason: str = Field(min_length=1, max_length=2000, title="Reason")
+    version: int  # the version you read; 409 if the line changed since
+
+
+class NumberAdd(NumberIn):
+    version: int | None = None  # give it to be refused (409) if the line changed since
+
+
+class HandsetAdd(HandsetIn):
+    version: int | None = None
+
+
+class MatchResolve(BaseModel):
+    outcome: Resolution
+    lead_organisation_id: uuid.UUID | None = None  # required for lead_force_agreed
+    note: str | None = Field(None, max_length=2000)
+    version: int
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class LineSummary(BaseModel):
+    """A line in a list: no numbers, handsets or people."""
+
+    id: uuid.UUID
+    reference: str
+    organisation: str
+    brand_names: list[str]
+    status: LineStatus
+    status_label: str
+    hub_area: str | None
+    county_area: str | None
+    created_at: datetime
+    changed_at: datetime
+    version: int
+    url: str
+
+    @classmethod
+    def of(cls, line: Line, organisation: str) -> LineSummary:
+        return cls(
+            id=line.id,
+            reference=line.reference,
+            organisation=organisation,
+            brand_names=json.loads(line.brand_names),
+            status=LineStatus(line.status),
+            status_label=label(line.status),
+            hub_area=line.hub_area,
+            county_area=line.county_area,
+            created_at=line.created_at,
+            changed_at=line.changed_at,
+            version=line.version,
+            url=f"/api/lines/{line.id}",
+        )
+
+
+class NumberRead(BaseModel):
+    number: str
+    valid_from: datetime
+    valid_to: datetime | None
+
+    @classmethod
+    def of(cls, row: LineNumber) -> NumberRead:
+        return cls(number=row.number, valid_from=row.valid_from, valid_to=row.valid_to)
+
+
+class HandsetRead(BaseModel):
+    imei: str
+    valid_from: datetime
+    valid_to: datetime | None
+
+    @classmethod
+    def of(cls, row: LineHandset) -> HandsetRead:
+        return cls(imei=row.imei, valid_from=row.valid_from, valid_to=row.valid_to)
+
+
+class PersonRead(BaseModel):
+    number: str
+    role: str
+    confidence: float | None
+    possible_child: bool
+
+    @classmethod
+    def of(cls, row: LinePerson) -> PersonRead:
+        return cls(
+            number=row.number,
+            role=row.role,
+            confidence=row.confidence,
+            possible_child=row.possible_child,
+        )
+
+
+class EventRead(BaseModel):
+    at: datetime
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    detail: dict[str, Any] | None
+    by: str
+
+    @classmethod
+    def of(cls, row: LineEvent) -> EventRead:
+        return cls(
+            at=row.at,
+            kind=row.kind,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            reason=row.reason,
+            detail=json.loads(row.detail) if row.detail else None,
+            by=row.by_name,
+        )
+
+
+class LineRead(LineSummary):
+    """A whole line: what it holds, where it came from, and its timeline."""
+
+    numbers: list[NumberRead]
+    handsets: list[HandsetRead]
+    people: list[PersonRead]
+    timeline: list[EventRead]
+    source_finding_id: uuid.UUID | None
+    source_run_id: uuid.UUID | None
+    analysis_line_id: str | None
+    created_by: str
+
+    @classmethod
+    def of(cls, line: Line, organisation: str) -> LineRead:
+        return cls(
+            **LineSummary.of(line, organisation).model_dump(),
+            numbers=[NumberRead.of(n) for n in line.numbers],
+            handsets=[HandsetRead.of(h) for h in line.handsets],
+            people=[PersonRead.of(p) for p in line.people],
+            timeline=[EventRead.of(e) for e in line.events],
+            source_finding_id=line.source_finding_id,
+            source_run_id=line.source_run_id,
+            analysis_line_id=line.analysis_line_id,
+            created_by=line.created_by_name,
+        )
+
+
+class ContactRead(BaseModel):
+    """Whom to call at the other organisation; ``name`` None when none is recorded."""
+
+    name: str | None
+    email: str | None
+    note: str | None  # what to do when no contact officer is recorded
+
+
+class AlertRead(BaseModel):
+    """What an organisation is told of a match: its own line, and whom to contact.
+
+    Nothing of the other organisation's line is in it: not its id, reference,
+    status or any identifier but the one matched, which this organisation holds.
+    """
+
+    alert_id: uuid.UUID
+    line_id: uuid.UUID
+    line_reference: str
+    kind: IdentifierKind
+    identifier: str
+    other_organisation: str
+    contact: ContactRead
+    raised_at: datetime
+    outcome: Resolution | None
+    lead_organisation: str | None
+    resolved_at: datetime | None
+
+
+class MatchSide(BaseModel):
+    line_id: uuid.UUID
+    reference: str
+    organisation_id: uuid.UUID
+    organisation: str
+    url: str
+
+
+class MatchRead(BaseModel):
+    """A match as a national coordinator sees it: both lines and both organisations."""
+
+    match_id: uuid.UUID
+    kind: IdentifierKind
+    identifier: str
+    lines: list[MatchSide]
+    raised_at: datetime
+    outcome: Resolution | None
+    lead_organisation: str | None
+    note: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    version: int
