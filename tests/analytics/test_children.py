@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -89,3 +89,12 @@ def test_arriving_each_school_morning_and_leaving_each_evening_is_not_a_journey(
     _child_check(person, moves, {TRAP}, None, parameters, LONDON)  # a local line
     assert person.evidence["journeys"] == 0
     assert not person.possible_child
+
+
+def test_a_school_holiday_is_not_school_time(parameters: Parameters) -> None:
+    half_term = parameters.model_copy(
+        update={"school_holidays": ((date(2025, 10, 27), date(2025, 10, 31)),)}
+    )
+    tuesday = ("2025-10-28T09:00", "2025-10-28T13:00")
+    assert _school_share(_at(tuesday[0]), _at(tuesday[1]), parameters) == pytest.approx(1.0)
+    assert _school_share(_at(tuesday[0]), _at(tuesday[1]), half_term) == 0.0

@@ -6,6 +6,7 @@ why; a deployment may pass its own file, which overrides the keys it names.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +57,7 @@ class Parameters(BaseModel, frozen=True):
     journey_min_stay_hours: float = Field(ge=0)
     school_hours: tuple[float, float]
     school_weekdays: tuple[int, ...]
+    school_holidays: tuple[tuple[date, date], ...] = ()  # (first day, last day), inclusive
     school_hours_share: float = Field(gt=0, le=1)
     travel_hours: tuple[float, float]
     child_min_school_hour_departures: int = Field(ge=1)

@@ -819,7 +819,8 @@ def _school_share(start: datetime, end: datetime, p: Parameters) -> float:
     while day <= end.date():
         midnight = datetime.combine(day, time(0), start.tzinfo)
         travel += _seconds_within(start, end, midnight + first, midnight + last)
-        if day.weekday() in p.school_weekdays:
+        holiday = any(first_day <= day <= last_day for first_day, last_day in p.school_holidays)
+        if day.weekday() in p.school_weekdays and not holiday:
             school += _seconds_within(start, end, midnight + opens, midnight + closes)
         day += timedelta(days=1)
     return school / travel if travel else 0.0
