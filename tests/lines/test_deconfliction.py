@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from tests.lines.conftest import OCTOBER, Force, actor_with, record_line
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
+from crossline.core.database import make_sessionmaker
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import deconfliction, services
 from crossline.lines.models import DeconflictionMatch
 from crossline.lines.schemas import HandsetAdd, MatchResolve, NumberAdd, Resolution, StatusChange
 from crossline.lines.statuses import LineStatus
+from tests.lines.conftest import OCTOBER, Force, actor_with, record_line
 
 SHARED = "+447700900123"
 A_ONLY = "+447700900111"
@@ -245,3 +249,53 @@ def test_only_coordinators_list_or_resolve_matches(
             )
     with pytest.raises(Forbidden):
         deconfliction.alerts(db, actor_with(db, "safeguarding_practitioner"))
+
+
+def test_two_forces_adding_the_same_number_at_once_are_still_matched(
+    engine: Engine,
+    db: Session,
+    force_a: Force,
+    force_b: Force,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each change reads other lines before it writes, so changes take turns (services._saving).
+
+    Both changes are held between their look for other holders and their
+    write, for up to two seconds: were they not taking turns, both would look
+    before either wrote, and neither would find the other.
+    """
+    line_a = record_line(db, force_a.analyst, "A-8", [A_ONLY])
+    line_b = record_line(db, force_b.analyst, "B-8", [B_ONLY])
+    looked = threading.Barrier(2, timeout=2)
+    other_holders = deconfliction._other_holders
+
+    def look_then_wait(*args: Any) -> Any:
+        found = other_holders(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            looked.wait()  # times out when the other change is waiting for its turn
+        return found
+
+    monkeypatch.setattr(deconfliction, "_other_holders", look_then_wait)
+    factory = make_sessionmaker(engine)
+    errors: list[BaseException] = []
+
+    def add(force: Force, line_id: uuid.UUID) -> None:
+        with factory() as session:
+            try:
+                services.add_number(
+                    session, force.analyst, line_id, NumberAdd(number=SHARED, valid_from=OCTOBER)
+                )
+            except BaseException as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+    threads = [
+        threading.Thread(target=add, args=(force_a, line_a.id)),
+        threading.Thread(target=add, args=(force_b, line_b.id)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(deconfliction.alerts(db, force_a.analyst)) == 1
+    assert len(deconfliction.alerts(db, force_b.analyst)) == 1

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,6 +54,8 @@ from crossline.lines.statuses import (
 from crossline.orgs.reference import FORCES
 
 NO_SUCH_LINE = "There is no such line in your organisation's register."
+# The key of the PostgreSQL advisory lock that register changes take turns on (_saving).
+REGISTER_LOCK = 20180921  # the day the national coordination centre opened
 
 
 class AlreadyInRegister(Conflict):
@@ -153,10 +155,10 @@ def confirm_finding(db: Session, actor: Actor, data: FindingConfirm, *, via: str
             status=LineStatus.CONFIRMED,
             hub_area=entry.get("hub_area"),
             county_area=entry.get("county_area"),
+            source_finding_id=finding.id,
+            source_run_id=finding.run_id,
+            analysis_line_id=finding.line_id,
         )
-        line.source_finding_id = finding.id
-        line.source_run_id = finding.run_id
-        line.analysis_line_id = finding.line_id
         numbers = [
             _attach_number(db, line, number, start, end, where=i)
             for i, (number, start, end) in enumerate(_numbers_of(entry))
@@ -264,7 +266,9 @@ def _new_line(
     status: LineStatus,
     hub_area: str | None,
     county_area: str | None,
+    **source: Any,
 ) -> Line:
+    """A new line of the actor's organisation, written at once; ``source``: finding, run."""
     taken = db.scalar(
         select(Line.id).where(Line.owner_id == actor.organisation_id, Line.reference == reference)
     )
@@ -285,8 +289,10 @@ def _new_line(
         created_by_id=actor.user_id,
         created_by_name=actor.display_name,
         changed_at=clock.now(),
+        **source,
     )
     db.add(line)
+    db.flush()  # written first, so the checks that follow hold SQLite's one write lock
     return line
 
 
@@ -332,14 +338,13 @@ def change_status(
             f"From {label(current)} it can become {allowed}.",
             field="status",
         )
-    with _saving(db):
+    line.status = new.value
+    with _saving(db, changing=line):
         if new in active_statuses() and current not in active_statuses():
             for i, row in enumerate(line.numbers):
                 _refuse_number_in_use(
                     db, line, row.number, row.valid_from, row.valid_to, i, this_line_too=False
                 )
-        line.status = new.value
-        line.changed_at = clock.now()
         _event(
             line,
             actor,
@@ -374,9 +379,8 @@ def add_number(
         check_version(line, data.version)
     start, end = _period(data.valid_from, data.valid_to, "valid_to")
     number = _e164(data.number, "number")
-    with _saving(db):
+    with _saving(db, changing=line):
         row = _attach_number(db, line, number, start, end, where="number")
-        line.changed_at = clock.now()
         _event(line, actor, EventKind.NUMBER_ADDED, detail=_held(number, start, end))
         deconfliction.record_matches(db, actor, line, [row], [], via=via)
         record(
@@ -404,9 +408,8 @@ def add_handset(
         check_version(line, data.version)
     start, end = _period(data.valid_from, data.valid_to, "valid_to")
     imei = _imei(data.imei, "imei")
-    with _saving(db):
+    with _saving(db, changing=line):
         row = _attach_handset(db, line, imei, start, end, field="imei")
-        line.changed_at = clock.now()
         _event(line, actor, EventKind.HANDSET_ADDED, detail=_held(imei, start, end))
         deconfliction.record_matches(db, actor, line, [], [row], via=via)
         record(
@@ -422,9 +425,9 @@ def add_handset(
 
 
 def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
-    """The actor's organisation's line, locked for the change (SQLite has one writer anyway)."""
+    """The actor's organisation's line, to change; another organisation's is NotFound."""
     actor.require(Permission.LINES_WRITE)
-    line = db.get(Line, line_id, with_for_update=True)
+    line = db.get(Line, line_id)
     if line is None or line.owner_id != actor.organisation_id:
         raise NotFound(NO_SUCH_LINE)
     return line
@@ -644,9 +647,23 @@ def _event(line: Line, actor: Actor, kind: EventKind, **fields: Any) -> None:
 
 
 @contextmanager
-def _saving(db: Session) -> Iterator[None]:
-    """Commit what the block did; someone saving the same line at once is a Conflict (409)."""
+def _saving(db: Session, *, changing: Line | None = None) -> Iterator[None]:
+    """Make one change to the register, taking turns with any other; commit it or none of it.
+
+    Checks that span lines (a number in one active line at a time; matches with
+    other organisations' lines) read before they write, so two changes at once
+    must not both read before either writes. On PostgreSQL an advisory lock held
+    to commit makes them take turns; SQLite has one writer at a time, whose lock
+    the first write takes, so ``changing`` (the line changed) is written first.
+    Someone saving the same line meanwhile is a Conflict (409).
+    """
     try:
+        if db.get_bind().dialect.name == "postgresql":
+            with db.no_autoflush:  # the lock first: no row locked while waiting for it
+                db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REGISTER_LOCK})
+        if changing is not None:
+            changing.changed_at = clock.now()  # and its version rises
+            db.flush()
         yield
         db.commit()
     except (StaleDataError, IntegrityError) as exc:
