@@ -197,3 +197,46 @@ def test_an_analyst_confirms_a_finding_into_a_line_from_the_lines_page(
             "status changed from confirmed to closed: Type 1"
             in a.get(confirmed.headers["location"]).text
         )
+
+
+def test_a_coordinator_resolves_a_match_on_the_deconfliction_pages(
+    app: FastAPI, db: Session, force_a: Force, force_b: Force
+) -> None:
+    coordinator = make_user(
+        db, make_organisation(db, "national_coordination_centre"), ["national_coordinator"]
+    )
+    with signed_in(app, _user_of(db, force_a)) as a, signed_in(app, _user_of(db, force_b)) as b:
+        line_a = a.post("/api/lines", json=_line("A-OP-9", [SHARED])).json()
+        b.post("/api/lines", json=_line("B-OP-9", [SHARED]))
+        assert a.get("/deconfliction").status_code == 403
+        assert "Deconfliction" not in a.get("/lines").text.split("<main")[0]
+    with signed_in(app, coordinator) as national:
+        listed = national.get("/deconfliction")
+        assert "A-OP-9" in listed.text
+        assert "B-OP-9" in listed.text
+        [match] = national.get("/api/deconfliction/matches").json()
+        url = f"/deconfliction/{match['match_id']}"
+        assert national.get(url).status_code == 200
+        csrf = national.headers["X-CSRF-Token"]
+        no_lead = national.post(
+            url, data={"csrf_token": csrf, "outcome": "lead_force_agreed", "version": "1"}
+        )
+        assert no_lead.status_code == 422
+        assert "Choose the lead organisation" in no_lead.text
+        resolved = national.post(
+            url,
+            data={
+                "csrf_token": csrf,
+                "outcome": "lead_force_agreed",
+                "lead_organisation_id": str(force_a.organisation.id),
+                "note": "Merseyside leads",
+                "version": "1",
+            },
+            follow_redirects=False,
+        )
+        assert resolved.status_code == 303, resolved.text
+        assert f"{force_a.organisation.name} leads" in national.get("/deconfliction").text
+        line_page = national.get(f"/lines/{line_a['id']}")
+        assert line_page.status_code == 200
+        assert "Change its status" not in line_page.text  # coordinators read, never change
+        assert "deconfliction resolved: lead force agreed" in line_page.text

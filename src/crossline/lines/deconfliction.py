@@ -259,6 +259,26 @@ def list_matches(
     return found
 
 
+def get_match(db: Session, actor: Actor, match_id: uuid.UUID, *, via: str = "web") -> MatchRead:
+    """One match with both sides. Needs ``deconfliction.resolve``; audited for both owners."""
+    actor.require(Permission.DECONFLICTION_RESOLVE)
+    match = db.get(DeconflictionMatch, match_id)
+    if match is None:
+        raise NotFound("There is no such deconfliction match.")
+    for owner in (match.owner_a_id, match.owner_b_id):
+        record(
+            db,
+            actor,
+            Operation.CONSULTATION,
+            RecordRef.of("deconfliction_match", match.id),
+            why="national deconfliction: reviewing a match between organisations",
+            owner=owner,
+            via=via,
+        )
+    db.commit()
+    return _match_read(db, match)
+
+
 def resolve_match(
     db: Session, actor: Actor, match_id: uuid.UUID, data: MatchResolve, *, via: str = "web"
 ) -> MatchRead:

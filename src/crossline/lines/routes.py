@@ -28,12 +28,16 @@ from crossline.lines.schemas import (
     MatchRead,
     MatchResolve,
     NumberAdd,
+    Resolution,
     StatusChange,
 )
 from crossline.lines.statuses import STATUSES, LineStatus
 
 router = APIRouter()
 add_navigation(NavItem("Lines", "/lines", Permission.LINES_READ.value, order=30))
+add_navigation(
+    NavItem("Deconfliction", "/deconfliction", Permission.DECONFLICTION_RESOLVE.value, order=31)
+)
 
 Reader = Annotated[Actor, allowed(Permission.LINES_READ)]
 Writer = Annotated[Actor, allowed(Permission.LINES_WRITE)]
@@ -77,6 +81,50 @@ async def status_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Wr
         context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
         return render(request, "lines/line.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}")
+
+
+@router.get("/deconfliction", include_in_schema=False)
+def matches_page(request: Request, db: DbDep, actor: Coordinator) -> Response:
+    context = {"matches": deconfliction.list_matches(db, actor), "outcomes": OUTCOMES}
+    return render(request, "lines/matches.html", context)
+
+
+@router.get("/deconfliction/{match_id}", include_in_schema=False)
+def match_page(request: Request, match_id: uuid.UUID, db: DbDep, actor: Coordinator) -> Response:
+    match = deconfliction.get_match(db, actor, match_id)
+    return render(request, "lines/match.html", _match_context(match))
+
+
+@router.post("/deconfliction/{match_id}", include_in_schema=False)
+async def resolve_page(
+    request: Request, match_id: uuid.UUID, db: DbDep, actor: Coordinator
+) -> Response:
+    form = await request.form()
+    try:
+        deconfliction.resolve_match(db, actor, match_id, form_model(form, MatchResolve))
+    except (InvalidInput, Conflict) as exc:
+        match = deconfliction.get_match(db, actor, match_id)
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"outcome": exc.message}
+        context = {**_match_context(match), "errors": errors, "values": dict(form)}
+        return render(request, "lines/match.html", context, status_code=exc.status)
+    return see_other("/deconfliction")
+
+
+OUTCOMES = {
+    Resolution.LEAD_FORCE_AGREED.value: "Lead force agreed",
+    Resolution.JOINT_OPERATION.value: "Joint operation",
+    Resolution.NO_CONFLICT.value: "No conflict",
+}
+
+
+def _match_context(match: MatchRead) -> dict[str, Any]:
+    return {
+        "match": match,
+        "outcomes": OUTCOMES,
+        "outcome_options": list(OUTCOMES.items()),
+        "lead_options": [(str(side.organisation_id), side.organisation) for side in match.lines],
+        "values": {},
+    }
 
 
 def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
