@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.factories import actor_of, make_organisation, make_user
 
 from crossline.analytics import services as analytics
 from crossline.analytics.models import AnalysisRun
@@ -21,9 +20,9 @@ from crossline.lines.models import Line
 from crossline.lines.schemas import HandsetIn, LineCreate, NumberIn
 from crossline.orgs.models import Organisation
 from crossline.synth.generate import generate
+from tests.factories import actor_of, make_organisation, make_user
 
 OCTOBER = datetime(2025, 10, 1, tzinfo=UTC)
-NOVEMBER = datetime(2025, 11, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.lines.conftest import OCTOBER, Force, actor_with, analysed, record_line
 
 from crossline.analytics.models import Finding
 from crossline.audit.models import AuditEntry
@@ -27,6 +26,7 @@ from crossline.lines.schemas import (
     StatusChange,
 )
 from crossline.lines.statuses import LineStatus
+from tests.lines.conftest import OCTOBER, Force, actor_with, analysed, record_line
 
 NUMBER = "+447700900123"
 OTHER_NUMBER = "+447700900456"
