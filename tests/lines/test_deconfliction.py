@@ -258,7 +258,7 @@ def test_two_forces_adding_the_same_number_at_once_are_still_matched(
     force_b: Force,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each change reads other lines before it writes, so changes take turns (services._saving).
+    """Each change reads other lines before it writes, so changes take turns (changes.saving).
 
     Both changes are held between their look for other holders and their
     write, for up to two seconds: were they not taking turns, both would look

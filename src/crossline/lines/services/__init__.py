@@ -1,0 +1,34 @@
+"""The line register's rules: reading lines, confirming findings, recording and changing lines.
+
+The only place the register's rules live, split by workflow: ``reading``,
+``confirming`` (findings of analysis into lines), ``recording`` (lines by
+hand, their status, numbers and handsets), and ``changes`` (what every change
+is made of). Every function checks the actor's permission; an organisation
+sees and changes only its own lines, and a national coordinator
+(``lines.national``) reads every organisation's. Reading a line is a
+consultation of personal data, creating one a collection and changing one an
+alteration: each is audited in the same transaction (DOMAIN.md §AUDIT.s62).
+Whenever a line gains a number or handset, other organisations' lines holding
+it are found and both owners alerted (``crossline.lines.deconfliction``).
+"""
+
+from crossline.lines.services.confirming import (
+    AlreadyInRegister,
+    confirm_finding,
+    findings_to_confirm,
+)
+from crossline.lines.services.reading import NO_SUCH_LINE, get_line, list_lines
+from crossline.lines.services.recording import add_handset, add_number, change_status, create_line
+
+__all__ = [
+    "NO_SUCH_LINE",
+    "AlreadyInRegister",
+    "add_handset",
+    "add_number",
+    "change_status",
+    "confirm_finding",
+    "create_line",
+    "findings_to_confirm",
+    "get_line",
+    "list_lines",
+]

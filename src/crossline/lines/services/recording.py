@@ -1,0 +1,223 @@
+"""Recording lines by hand and changing them: status, numbers, handsets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.core.database import check_version
+from crossline.core.errors import InvalidInput, NotFound
+from crossline.lines import deconfliction
+from crossline.lines.models import Line
+from crossline.lines.schemas import EventKind, HandsetAdd, LineCreate, NumberAdd, StatusChange
+from crossline.lines.services.changes import (
+    add_created_event,
+    add_event,
+    area,
+    attach_handset,
+    attach_number,
+    checked_imei,
+    new_line,
+    period,
+    person_on_line,
+    phone_number,
+    refuse_number_in_use,
+    saving,
+)
+from crossline.lines.services.reading import NO_SUCH_LINE
+from crossline.lines.statuses import (
+    INITIAL,
+    STATUSES,
+    LineStatus,
+    active_statuses,
+    label,
+    may_change,
+)
+
+
+def create_line(db: Session, actor: Actor, data: LineCreate, *, via: str = "web") -> Line:
+    """Record a line by hand, suspected or confirmed. Needs ``lines.write``; audited.
+
+    Numbers are E.164 (written any usual way), IMEIs 15 digits with their check
+    digit, areas force ids. A number active in another of the organisation's
+    active lines over an overlapping period is refused (422), never merged.
+    """
+    actor.require(Permission.LINES_WRITE)
+    if data.status not in INITIAL:
+        raise InvalidInput(
+            f"A new line is suspected or confirmed; it cannot start as {label(data.status)}.",
+            field="status",
+        )
+    with saving(db):
+        line = new_line(
+            db,
+            actor,
+            reference=data.reference.strip(),
+            brand_names=data.brand_names,
+            status=data.status,
+            hub_area=area(data.hub_area, "hub_area"),
+            county_area=area(data.county_area, "county_area"),
+        )
+        numbers = []
+        for i, given in enumerate(data.numbers):
+            field = f"numbers[{i}]"
+            start, end = period(given.valid_from, given.valid_to, field)
+            number = phone_number(given.number, f"{field}.number")
+            numbers.append(attach_number(db, line, number, start, end, where=i))
+        handsets = []
+        for i, handset in enumerate(data.handsets):
+            field = f"handsets[{i}]"
+            start, end = period(handset.valid_from, handset.valid_to, field)
+            imei = checked_imei(handset.imei, f"{field}.imei")
+            handsets.append(attach_handset(db, line, imei, start, end, field=field))
+        for i, person in enumerate(data.people):
+            line.people.append(
+                person_on_line(
+                    person.model_copy(
+                        update={"number": phone_number(person.number, f"people[{i}]")}
+                    )
+                )
+            )
+        add_created_event(line, actor, numbers, handsets, "recorded by hand")
+        deconfliction.record_matches(db, actor, line, numbers, handsets, via=via)
+        record(
+            db,
+            actor,
+            Operation.COLLECTION,
+            RecordRef.of("line", line.id),
+            why="line recorded in the register",
+            owner=line.owner_id,
+            via=via,
+        )
+    return line
+
+
+def change_status(
+    db: Session, actor: Actor, line_id: uuid.UUID, data: StatusChange, *, via: str = "web"
+) -> Line:
+    """Move a line to another status, if statuses.yaml allows it, with the reason why.
+
+    Needs ``lines.write`` on the organisation's own line; audited. Raises
+    Conflict (409) when the line changed after the version the actor read, and
+    InvalidInput (422) for a change statuses.yaml does not allow or, when a
+    line becomes active again, for a number of it now active in another line.
+    """
+    line = _load_for_change(db, actor, line_id)
+    check_version(line, data.version)
+    current, new = LineStatus(line.status), data.status
+    if new == current:
+        raise InvalidInput(f"The line is {label(current)} already.", field="status")
+    if not may_change(current, new):
+        allowed = " or ".join(label(s) for s in STATUSES[current.value].next)
+        raise InvalidInput(
+            f"A {label(current)} line cannot become {label(new)}. "
+            f"From {label(current)} it can become {allowed}.",
+            field="status",
+        )
+    line.status = new.value
+    with saving(db, changing=line):
+        if new in active_statuses() and current not in active_statuses():
+            for i, row in enumerate(line.numbers):
+                refuse_number_in_use(
+                    db, line, row.number, row.valid_from, row.valid_to, i, this_line_too=False
+                )
+        add_event(
+            line,
+            actor,
+            EventKind.STATUS_CHANGED,
+            from_status=current.value,
+            to_status=new.value,
+            reason=data.reason.strip(),
+        )
+        record(
+            db,
+            actor,
+            Operation.ALTERATION,
+            RecordRef.of("line", line.id),
+            why=f"status changed from {current.value} to {new.value}",
+            owner=line.owner_id,
+            via=via,
+        )
+    return line
+
+
+def add_number(
+    db: Session, actor: Actor, line_id: uuid.UUID, data: NumberAdd, *, via: str = "web"
+) -> Line:
+    """Add a number the line used, with its period. Needs ``lines.write``; audited.
+
+    Refused (422) when the number is active over an overlapping period in this
+    line or another active line of the organisation; other organisations'
+    lines holding it are matched and both owners alerted.
+    """
+    line = _load_for_change(db, actor, line_id)
+    if data.version is not None:
+        check_version(line, data.version)
+    start, end = period(data.valid_from, data.valid_to, "valid_to")
+    number = phone_number(data.number, "number")
+    with saving(db, changing=line):
+        row = attach_number(db, line, number, start, end, where="number")
+        add_event(line, actor, EventKind.NUMBER_ADDED, detail=_held(number, start, end))
+        deconfliction.record_matches(db, actor, line, [row], [], via=via)
+        record(
+            db,
+            actor,
+            Operation.ALTERATION,
+            RecordRef.of("line", line.id),
+            why="number added to a line",
+            owner=line.owner_id,
+            via=via,
+        )
+    return line
+
+
+def add_handset(
+    db: Session, actor: Actor, line_id: uuid.UUID, data: HandsetAdd, *, via: str = "web"
+) -> Line:
+    """Add a handset (IMEI) the line used, with its period. Needs ``lines.write``; audited.
+
+    Refused (422) when this line holds the handset over an overlapping period
+    already; other organisations' lines holding it are matched and both alerted.
+    """
+    line = _load_for_change(db, actor, line_id)
+    if data.version is not None:
+        check_version(line, data.version)
+    start, end = period(data.valid_from, data.valid_to, "valid_to")
+    imei = checked_imei(data.imei, "imei")
+    with saving(db, changing=line):
+        row = attach_handset(db, line, imei, start, end, field="imei")
+        add_event(line, actor, EventKind.HANDSET_ADDED, detail=_held(imei, start, end))
+        deconfliction.record_matches(db, actor, line, [], [row], via=via)
+        record(
+            db,
+            actor,
+            Operation.ALTERATION,
+            RecordRef.of("line", line.id),
+            why="handset added to a line",
+            owner=line.owner_id,
+            via=via,
+        )
+    return line
+
+
+def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
+    """The actor's organisation's line, to change; another organisation's is NotFound."""
+    actor.require(Permission.LINES_WRITE)
+    line = db.get(Line, line_id)
+    if line is None or line.owner_id != actor.organisation_id:
+        raise NotFound(NO_SUCH_LINE)
+    return line
+
+
+def _held(identifier: str, start: datetime, end: datetime | None) -> dict[str, Any]:
+    return {
+        "identifier": identifier,
+        "valid_from": start.isoformat(),
+        "valid_to": end.isoformat() if end else None,
+    }
