@@ -27,6 +27,19 @@ spaces stripped; no data set has gender, fake_1000 has no postcode, and its
 ``city`` and ``email`` are left out because the layout has no place for them.
 
     .venv/bin/python bench/linkage_eval.py [--threshold P ...] [--record]
+
+Two more uses measure the cost of linkage rather than its accuracy:
+
+- ``--blocking FILE ...`` counts, with Splink's blocking analysis
+  (``count_comparisons_from_blocking_rules``), the pairs each blocking key
+  adds to those before it, and the comparisons per record;
+- ``--time FILE ...`` links each file in a fresh process: records, pairs
+  scored, seconds and peak memory.
+
+Files for them: a synthetic world's ``agencies/person_records.csv``
+(``crossline synth``), which holds the six columns and more, or every person of
+a world written twice, as two forces would write them (``--world-persons PRESET
+OUT``: 72,000 records for medium, 720,000 for large).
 """
 
 from __future__ import annotations
@@ -44,9 +57,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT
+from common import ROOT, in_child, own_peak_rss_kib
+from splink import DuckDBAPI
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from crossline.people.linkage import DEFAULT_THRESHOLD, LAYOUT
+from crossline.people.linkage import (
+    DEFAULT_THRESHOLD,
+    LAYOUT,
+    blocking,
+    link_person_records,
+    model,
+    read_person_records,
+)
+from crossline.synth.agencies import Agencies
+from crossline.synth.catalogue import PRESETS
+from crossline.synth.truth import person_id
+from crossline.synth.world import build_world
 
 DATA = ROOT.parent / "shared" / "data"
 EVALUATION_PAGE = ROOT / "docs" / "evaluation.md"
@@ -142,6 +168,7 @@ class Score:
     records: int
     people: int
     true_pairs: int
+    pairs_scored: int
     true_pairs_scored: int
     predicted_pairs: int
     correct_pairs: int
@@ -179,17 +206,24 @@ def link(
         return {row["record_id"]: row["cluster_id"] for row in csv.DictReader(handle)}, seconds
 
 
-def true_pairs_scored(file: Path, truth: Truth, scratch: Path) -> int:
-    """How many true pairs the blocking rules let through: every scored pair, written out."""
+def pairs_scored(file: Path, truth: Truth, scratch: Path) -> tuple[int, int]:
+    """How many pairs the blocking rules let through, and how many of them are true pairs.
+
+    Every scored pair is written out, by linking at a threshold they all pass.
+    """
     pairs_file = scratch / f"{file.stem}-pairs.csv"
     link(file, SCORE_EVERY_PAIR, scratch, "--pairs", pairs_file)
     with pairs_file.open(newline="", encoding="utf-8") as handle:
         scored = {_pair(row["record_id_l"], row["record_id_r"]) for row in csv.DictReader(handle)}
-    return len(scored & true_pairs(truth))
+    return len(scored), len(scored & true_pairs(truth))
 
 
 def score(
-    name: str, truth: Truth, clusters: dict[str, str], seconds: float, scored: int = 0
+    name: str,
+    truth: Truth,
+    clusters: dict[str, str],
+    seconds: float,
+    scored: tuple[int, int] = (0, 0),
 ) -> Score:
     if set(clusters) != set(truth):
         raise SystemExit(f"{name}: the clusters file does not hold every record once")
@@ -199,7 +233,8 @@ def score(
         records=len(truth),
         people=len(set(truth.values())),
         true_pairs=len(expected),
-        true_pairs_scored=scored,
+        pairs_scored=scored[0],
+        true_pairs_scored=scored[1],
         predicted_pairs=len(predicted),
         correct_pairs=len(expected & predicted),
         clusters=len(set(clusters.values())),
@@ -234,7 +269,7 @@ def run(thresholds: list[float], scratch: Path) -> dict[float, list[Score]]:
         file = scratch / f"{name}.csv"
         truth = convert(file)
         print(f"{name}, every scored pair...", file=sys.stderr)
-        scored = true_pairs_scored(file, truth, scratch)
+        scored = pairs_scored(file, truth, scratch)
         for threshold in thresholds:
             print(f"{name} at {threshold:g}...", file=sys.stderr)
             clusters, seconds = link(file, threshold, scratch)
@@ -245,9 +280,10 @@ def run(thresholds: list[float], scratch: Path) -> dict[float, list[Score]]:
 def table(results: dict[float, list[Score]]) -> str:
     """The scores as docs/evaluation.md gives them."""
     rows = [
-        "| data set | threshold | records | people | true pairs | of them scored "
-        "| pairs in clusters | precision | recall | F1 | goal | clusters | seconds |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| data set | threshold | records | people | pairs scored (per record) | true pairs "
+        "| of them scored | pairs in clusters | precision | recall | F1 | goal | clusters "
+        "| seconds |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for threshold, scores in sorted(results.items()):
         for s in scores:
@@ -256,7 +292,8 @@ def table(results: dict[float, list[Score]]) -> str:
             rows.append(
                 f"| {DATA_SETS[s.data_set][0]} | {threshold:g}"
                 f"{' (default)' if threshold == DEFAULT_THRESHOLD else ''} | {s.records:,} "
-                f"| {s.people:,} | {s.true_pairs:,} | {s.true_pairs_scored:,} "
+                f"| {s.people:,} | {s.pairs_scored:,} ({s.pairs_scored / s.records:.1f}) "
+                f"| {s.true_pairs:,} | {s.true_pairs_scored:,} "
                 f"| {s.predicted_pairs:,} "
                 f"| {s.precision:.3f} | {s.recall:.3f} | **{s.f1:.3f}** | ≥ {goal} ({met}) "
                 f"| {s.clusters:,} | {s.seconds:.1f} |"
@@ -270,6 +307,83 @@ def record(text: str) -> None:
     EVALUATION_PAGE.write_text(page[:start] + "\n" + text + "\n" + page[end:], "utf-8")
 
 
+# --- cost: comparisons and time ------------------------------------------------------------------
+
+
+def blocking_analysis(file: Path, sample: float) -> str:
+    """The pairs each blocking key adds to those before it, by Splink's blocking analysis."""
+    records = read_person_records(file)
+    fields = model.compared_fields(records)
+    api = DuckDBAPI()
+    api.duckdb_con.execute("SET enable_progress_bar = false")
+    table = api.register(blocking.with_blocking_keys(records, fields))
+    counts = count_comparisons_from_blocking_rules(
+        table,
+        blocking_rules=blocking.blocking_rules(fields),
+        link_type="dedupe_only",
+        unique_id_column_name="record_id",
+        record_sample_proportion=sample,
+    )
+    n = records.num_rows
+    rows = [
+        f"{file.name}: {n:,} records"
+        + (f", estimated from a {sample:.0%} sample of each side" if sample < 1 else ""),
+        "",
+        "| blocking rule | pairs it adds | per record |",
+        "|---|--:|--:|",
+    ]
+    for condition, count in zip(blocking.rule_conditions(fields), counts, strict=True):
+        added = count["marginal_comparison_count"]
+        rows.append(f"| `{condition}` | {added:,.0f} | {added / n:.1f} |")
+    total = counts[-1]["cumulative_comparison_count"] if counts else 0
+    rows.append(f"| **all** | {total:,.0f} | {total / n:.1f} |")
+    return "\n".join(rows)
+
+
+def _link_and_measure(file: Path) -> tuple[int, int, float, int, dict[str, str]]:
+    """Read and link the file; run in a fresh process, so the peak memory is linkage's own."""
+    started = time.perf_counter()
+    records = read_person_records(file)
+    linkage = link_person_records(records)
+    seconds = time.perf_counter() - started
+    return records.num_rows, linkage.pairs_scored, seconds, own_peak_rss_kib(), linkage.clusters
+
+
+def timing(file: Path) -> str:
+    """Records, pairs scored, seconds and peak memory of linking the file; scored if it can be.
+
+    A file with a ``person_id`` column (``--world-persons``) is scored against it.
+    """
+    records, scored, seconds, peak_kib, clusters = in_child(_link_and_measure, file)
+    line = (
+        f"{file.name}: {records:,} records, {scored:,} pairs scored ({scored / records:.1f} per "
+        f"record), {seconds:.1f} s, peak memory {peak_kib / 1024:,.0f} MiB"
+    )
+    with file.open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        if "person_id" in (rows.fieldnames or []):
+            s = score(file.stem, {row["record_id"]: row["person_id"] for row in rows}, clusters, 0)
+            line += f"; precision {s.precision:.3f}, recall {s.recall:.3f}, F1 {s.f1:.3f}"
+    return line
+
+
+def world_persons(preset: str, out: Path) -> None:
+    """Every person of a synthetic world (seed 1), written twice as two forces would write them.
+
+    The errors are the world's own (agencies.py: nicknames, misspellings, day and
+    month swapped, old addresses, blanks); ``person_id`` is the truth.
+    """
+    world = build_world(PRESETS[preset], 1)
+    agencies = Agencies(world)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*LAYOUT, "person_id"])
+        for person in range(world.preset.persons):
+            for copy in (1, 2):
+                row = agencies.as_written(person)
+                writer.writerow([f"{2 * person + copy:07d}", *row, person_id(person)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -280,7 +394,35 @@ def main() -> None:
         help="Match probabilities to link at (default: the command's default and 0.95).",
     )
     parser.add_argument("--record", action="store_true", help="Write into docs/evaluation.md.")
+    cost = parser.add_mutually_exclusive_group()
+    cost.add_argument(
+        "--blocking", type=Path, nargs="+", metavar="FILE", help="Comparisons per blocking key."
+    )
+    cost.add_argument(
+        "--time", type=Path, nargs="+", metavar="FILE", help="Seconds and memory to link."
+    )
+    cost.add_argument(
+        "--world-persons",
+        nargs=2,
+        metavar=("PRESET", "OUT"),
+        help="Write every person of a synthetic world twice, as a file to link.",
+    )
+    parser.add_argument(
+        "--sample",
+        type=float,
+        default=1.0,
+        help="With --blocking: the share of each side Splink samples (1: count exactly).",
+    )
     args = parser.parse_args()
+    if args.world_persons:
+        world_persons(args.world_persons[0], Path(args.world_persons[1]))
+        return
+    for file in args.blocking or []:
+        print(blocking_analysis(file, args.sample), end="\n\n")
+    for file in args.time or []:
+        print(timing(file))
+    if args.blocking or args.time:
+        return
     if not DATA.is_dir():
         parser.error(f"{DATA} is not there (../shared/data, beside the repository).")
     scratch = Path(tempfile.mkdtemp(prefix="crossline-bench-linkage-"))

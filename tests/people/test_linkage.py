@@ -75,6 +75,25 @@ def test_a_pairs_weight_is_the_prior_plus_each_fields_contribution(
     assert {c.field: c.level for c in no_gender.contributions}["gender"] == "Empty in one or both"
 
 
+def test_names_swapped_are_weighed_once_and_a_swapped_day_and_month_has_its_level(
+    tmp_path: Path,
+) -> None:
+    rows = [(*row, "") for row in PEOPLE + DUPLICATES]
+    rows += [
+        ("105", "Jones", "Amelia", "1985-07-02", "M1 1AE", "F", ""),  # names swapped, of 2
+        ("106", "George", "Evans", "12/01/1988", "L1 8JQ", "M", ""),  # 1988-01-12, of 8
+    ]
+    linkage = link_person_records(read_person_records(write_records(tmp_path / "p.csv", rows)))
+    pairs = {frozenset((p.record_id_l, p.record_id_r)): p for p in linkage.pairs}
+    swapped = {c.field: c for c in pairs[frozenset(("2", "105"))].contributions}
+    assert swapped["first_name"].level == "Names swapped with surname"
+    assert swapped["first_name"].match_weight > 0
+    assert swapped["surname"].level == "Names swapped (weighed with the first name)"
+    assert swapped["surname"].match_weight == pytest.approx(0)
+    month_first = {c.field: c for c in pairs[frozenset(("8", "106"))].contributions}
+    assert month_first["dob"].level == "Day and month swapped"
+
+
 def test_pairs_file_has_a_level_and_weight_per_field(
     linkage: PersonLinkage, tmp_path: Path
 ) -> None:

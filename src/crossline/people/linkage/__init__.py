@@ -1,7 +1,8 @@
 """Probabilistic linkage of person records with Splink: who, across files, is the same person.
 
 ``read_person_records`` reads and normalises a CSV or Parquet file in the
-linkage layout (records.py); ``link_person_records`` trains a model on those
+linkage layout (records.py); ``link_person_records`` builds the blocking keys
+that decide which pairs are scored (blocking.py), trains a model on those
 records alone, scores and clusters them (linking.py, model.py); the exports
 write the clusters and each linked pair's evidence. docs/people.md describes
 the layout, the model and how to read a pair's field contributions.

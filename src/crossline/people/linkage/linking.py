@@ -24,7 +24,7 @@ from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from crossline.core.errors import InvalidInput
-from crossline.people.linkage import model
+from crossline.people.linkage import blocking, model
 
 # The match probability at or above which two records are linked: more likely
 # the same person than not.
@@ -121,15 +121,17 @@ def link_person_records(
     if not fields:
         return PersonLinkage({i: i for i in ids}, (), 0, threshold, 0.0, ())
     api = db_api if db_api is not None else _duckdb_api()
-    table = api.register(records)
+    table = api.register(blocking.with_blocking_keys(records, fields))
     say(f"Training the model on {len(ids):,} records ({', '.join(fields)})")
     linker = Linker(table, model.settings_for(fields), log_level=logging.ERROR)
     model.train(linker, table, fields)
     say("Estimating how many records are of the same person")
     trained = linker.misc.save_model_to_json()
+    first_scores = linker.inference.predict()
     trained["probability_two_random_records_match"] = model.estimate_prior(
-        linker, linker.inference.predict(), len(ids)
+        linker, first_scores, len(ids)
     )
+    first_scores.drop_table_from_database_and_remove_from_cache()  # memory for the next
     linker = Linker(table, trained, log_level=logging.ERROR)
     say("Scoring pairs")
     predictions = linker.inference.predict()

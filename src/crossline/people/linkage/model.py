@@ -1,4 +1,4 @@
-"""The Splink model of person linkage: its comparisons, blocking rules and training.
+"""The Splink model of person linkage: its comparisons and training (blocking.py: which pairs).
 
 Fellegi-Sunter, as Splink implements it: for each pair of records every field
 is compared at one of a few levels (exact, a close spelling, ...), each level
@@ -28,13 +28,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import ColumnExpression, Linker, SettingsCreator, block_on
+from splink import ColumnExpression, Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 from splink.internals.splink_dataframe import SplinkDataFrame
+
+from crossline.people.linkage import blocking
 
 # A UK postcode written without its space (records.py removes spaces): outward
 # code (area, district) then the inward code, a digit and two letters.
@@ -45,6 +46,12 @@ _UK_SECTOR = r"^([A-Z]{1,2}[0-9][A-Z0-9]?[0-9])[A-Z]{2}$"
 # the same file gives the same model (and the same clusters) every time.
 U_MAX_PAIRS = 5e6
 U_SEED = 1
+
+# Names swapped: each name like the other record's other name, Jaro-Winkler at
+# least this, so a typo in one still counts. Weighed once, in the first name's
+# comparison; in the surname's the level has m = u, a weight of log2(1) = 0.
+SWAP_SIMILARITY = 0.92
+_UNWEIGHED = 0.01
 
 # Expectation maximisation needs a few hundred pairs to say anything; with
 # fewer (a small file), the fields keep Splink's starting values of m.
@@ -59,9 +66,11 @@ class SwappedNamesLevel(ComparisonLevelCreator):
     """First name and surname written the other way round in one of the two records.
 
     Both cross pairs must be alike (Jaro-Winkler at or above the threshold), so
-    a typo in one of them still counts. The level belongs to the first name's
-    comparison only: its weight, estimated like any other, is the evidence of
-    both names, and the surname's comparison falls to 'other' as it would.
+    a typo in one of them still counts. In the first name's comparison its
+    weight, estimated like any other, is the evidence of both names; the
+    surname's comparison has the same level at weight 0
+    (_swap_weighed_with_first_name), so it does not count the swap again or
+    hold it against the pair as two different surnames.
     """
 
     def __init__(self, threshold: float) -> None:
@@ -78,20 +87,20 @@ class SwappedNamesLevel(ComparisonLevelCreator):
         return "Names swapped with surname"
 
 
-def _name(column: str, *, swapped: bool = False) -> ComparisonCreator:
-    """A name: exact (weighed by how common the name is), then Jaro-Winkler levels.
+def _name(column: str, swapped: ComparisonLevelCreator) -> ComparisonCreator:
+    """A name: exact (weighed by how common the name is), names swapped, Jaro-Winkler levels.
 
-    The first name's comparison also has the level for names swapped with the
-    surname, after exact agreement.
+    Both names have a level for first name and surname written the other way
+    round, after exact agreement; ``swapped`` is the first name's or the
+    surname's (_swap_weighed_with_first_name).
     """
     levels: list[ComparisonLevelCreator] = [
         cll.NullLevel(column),
         cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
             label_for_charts="Exact match"
         ),
+        swapped,
     ]
-    if swapped:
-        levels.append(SwappedNamesLevel(0.92))
     levels += [
         cll.JaroWinklerLevel(column, t).configure(label_for_charts=f"Jaro-Winkler similarity ≥ {t}")
         for t in (0.92, 0.8, 0.7)
@@ -99,12 +108,30 @@ def _name(column: str, *, swapped: bool = False) -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[*levels, cll.ElseLevel().configure(label_for_charts="Different")],
-        comparison_description=f"{column}: exact, Jaro-Winkler ≥ 0.92, ≥ 0.8, ≥ 0.7, other",
+        comparison_description=(
+            f"{column}: exact, names swapped, Jaro-Winkler ≥ 0.92, ≥ 0.8, ≥ 0.7, other"
+        ),
+    )
+
+
+def _swap_weighed_with_first_name() -> ComparisonLevelCreator:
+    """The surname's level for names swapped: weight 0, m = u, neither estimated.
+
+    The first name's level already weighs the evidence of both names, so the
+    swap is not counted twice, nor held against the pair as two different
+    surnames.
+    """
+    return SwappedNamesLevel(SWAP_SIMILARITY).configure(
+        label_for_charts="Names swapped (weighed with the first name)",
+        m_probability=_UNWEIGHED,
+        u_probability=_UNWEIGHED,
+        fix_m_probability=True,
+        fix_u_probability=True,
     )
 
 
 def _dob() -> ComparisonCreator:
-    """Date of birth: exact, a one-character slip, then ever wider date distances."""
+    """Date of birth: exact, day and month swapped, a one-character slip, then wider distances."""
     return cl.CustomComparison(
         output_column_name="dob",
         comparison_levels=[
@@ -112,6 +139,13 @@ def _dob() -> ComparisonCreator:
             # Weighed by frequency: a placeholder such as 1900-01-01 counts for little.
             cll.ExactMatchLevel("dob", term_frequency_adjustments=True).configure(
                 label_for_charts="Exact match"
+            ),
+            cll.CustomLevel(
+                "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
+                "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+                "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)",
+                label_for_charts="Day and month swapped",
+                base_dialect_str="duckdb",
             ),
             cll.DamerauLevenshteinLevel("dob", 1).configure(
                 label_for_charts="One character different"
@@ -127,7 +161,9 @@ def _dob() -> ComparisonCreator:
             ).configure(label_for_charts="Within ten years"),
             cll.ElseLevel().configure(label_for_charts="More than ten years apart"),
         ],
-        comparison_description="dob: exact, one character, 1 month, 1 year, 10 years, other",
+        comparison_description=(
+            "dob: exact, day and month swapped, one character, 1 month, 1 year, 10 years, other"
+        ),
     )
 
 
@@ -175,8 +211,8 @@ class Field:
 
 
 FIELDS = (
-    Field("first_name", lambda: _name("first_name", swapped=True)),
-    Field("surname", lambda: _name("surname")),
+    Field("first_name", lambda: _name("first_name", SwappedNamesLevel(SWAP_SIMILARITY))),
+    Field("surname", lambda: _name("surname", _swap_weighed_with_first_name())),
     Field("dob", _dob),
     Field("postcode", _postcode),
     Field("gender", _gender),
@@ -188,54 +224,27 @@ def compared_fields(records: pa.Table) -> list[str]:
     return [f.column for f in FIELDS if pc.count_distinct(records.column(f.column)).as_py() >= 2]
 
 
-def _blocking_rules(fields: list[str]) -> list[BlockingRuleCreator | dict[str, Any]]:
-    """Pairs to score: those sharing any one of these, so recall stays high without all pairs.
-
-    Each rule catches duplicates the others miss: a changed or mistyped name
-    (date of birth; postcode), a mistyped or missing date of birth (surname and
-    first initial, or first name and surname initial), names written the other
-    way round, a name missing and the date of birth a little out (the other name
-    with the year, or with the month and day, of birth). Rules whose fields the
-    file does not have are left out.
-    """
-    has = set(fields)
-    rules: list[BlockingRuleCreator | dict[str, Any]] = []
-    if "dob" in has:
-        rules.append(block_on("dob"))
-    if {"first_name", "surname"} <= has:
-        rules.append(block_on("surname", "substr(first_name, 1, 1)"))
-        rules.append(block_on("substr(surname, 1, 1)", "first_name"))
-        rules.append(_swapped_names("first_name", "surname"))
-        rules.append(_swapped_names("surname", "first_name"))
-    if "postcode" in has:
-        rules.append(block_on("postcode"))
-    if {"first_name", "dob"} <= has:
-        rules.append(block_on("first_name", "substr(dob, 1, 4)"))
-        rules.append(block_on("first_name", "substr(dob, 6, 5)"))
-    if {"surname", "dob"} <= has:
-        rules.append(block_on("surname", "substr(dob, 1, 4)"))
-        rules.append(block_on("surname", "substr(dob, 6, 5)"))
-    return rules
-
-
-def _swapped_names(left: str, right: str) -> BlockingRuleCreator:
-    """One record's name in the other's other name field, and the initials agreeing too."""
-    return CustomRule(
-        f"l.{left} = r.{right} AND substr(l.{right}, 1, 1) = substr(r.{left}, 1, 1)",
-        sql_dialect="duckdb",
-    )
-
-
 def settings_for(fields: list[str]) -> SettingsCreator:
     """The Splink settings: one comparison per compared field, and the blocking rules."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_id",
         comparisons=[f.comparison() for f in FIELDS if f.column in fields],
-        blocking_rules_to_generate_predictions=_blocking_rules(fields),
+        blocking_rules_to_generate_predictions=blocking.blocking_rules(fields),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
+
+
+# Expectation maximisation sessions: pairs agreeing exactly on these fields, in
+# blocks no larger than blocking.MAX_BLOCK (that key not null), so a placeholder
+# date of birth or postcode neither floods training nor teaches it. Each session
+# estimates m for the fields not in it, so between them every field is estimated.
+TRAINING_SESSIONS = (
+    (("dob",), "block_dob"),
+    (("first_name", "surname"), "block_surname_sound"),
+    (("postcode",), "block_postcode"),
+)
 
 
 def train(linker: Linker, records: SplinkDataFrame, fields: list[str]) -> None:
@@ -244,17 +253,22 @@ def train(linker: Linker, records: SplinkDataFrame, fields: list[str]) -> None:
     The prior is estimated afterwards from the scored pairs (estimate_prior).
     """
     linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=U_SEED)
-    # Each session estimates m for the fields not in its rule, so between them
-    # every field is estimated at least once.
-    for names in (("dob",), ("first_name", "surname"), ("postcode",)):
-        if set(names) <= set(fields) and _pairs_sharing(linker, records, names) >= EM_MIN_PAIRS:
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*names))
+    keys = {key.column for key in blocking.keys_for(fields)}
+    for names, key in TRAINING_SESSIONS:
+        if not (set(names) <= set(fields) and key in keys):
+            continue
+        if _pairs_sharing(linker, records, names, key) >= EM_MIN_PAIRS:
+            agree = " AND ".join(f"l.{name} = r.{name}" for name in names)
+            rule = CustomRule(f"{agree} AND l.{key} IS NOT NULL", sql_dialect="duckdb")
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
 
 
-def _pairs_sharing(linker: Linker, records: SplinkDataFrame, names: tuple[str, ...]) -> int:
-    """How many pairs of records agree on all these fields (none of them empty)."""
+def _pairs_sharing(
+    linker: Linker, records: SplinkDataFrame, names: tuple[str, ...], key: str
+) -> int:
+    """How many pairs of records agree on all these fields (none of them empty), key not null."""
     columns = ", ".join(names)
-    present = " AND ".join(f"{name} IS NOT NULL" for name in names)
+    present = " AND ".join(f"{name} IS NOT NULL" for name in (*names, key))
     # S608: Splink's own table and the layout's column names.
     sql = (
         "SELECT sum(n * (n - 1) / 2) AS pairs FROM (SELECT count(*) AS n "  # noqa: S608
