@@ -211,6 +211,11 @@ def test_a_coordinator_resolves_a_match_on_the_deconfliction_pages(
         assert a.get("/deconfliction").status_code == 403
         assert "Deconfliction" not in a.get("/lines").text.split("<main")[0]
     with signed_in(app, coordinator) as national:
+        register = national.get("/lines")
+        assert register.status_code == 200
+        for reference, force in (("A-OP-9", force_a), ("B-OP-9", force_b)):
+            assert reference in register.text
+            assert force.organisation.name in register.text
         listed = national.get("/deconfliction")
         assert "A-OP-9" in listed.text
         assert "B-OP-9" in listed.text
@@ -240,3 +245,19 @@ def test_a_coordinator_resolves_a_match_on_the_deconfliction_pages(
         assert line_page.status_code == 200
         assert "Change its status" not in line_page.text  # coordinators read, never change
         assert "deconfliction resolved: lead force agreed" in line_page.text
+
+
+def test_an_order_applicant_reads_their_forces_lines_and_changes_none(
+    app: FastAPI, db: Session, force_a: Force
+) -> None:
+    applicant = make_user(db, force_a.organisation, ["order_applicant"])
+    with signed_in(app, _user_of(db, force_a)) as a:
+        line = a.post("/api/lines", json=_line("A-OP-10", [SHARED])).json()
+    with signed_in(app, applicant) as reader:
+        page = reader.get(f"/lines/{line['id']}")
+        assert page.status_code == 200
+        assert SHARED in page.text
+        assert "Change its status" not in page.text
+        assert "A-OP-10" in reader.get("/lines").text
+        change = {"status": "closed", "reason": "x", "version": line["version"]}
+        assert reader.post(f"/api/lines/{line['id']}/status", json=change).status_code == 403
