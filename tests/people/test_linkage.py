@@ -75,13 +75,14 @@ def test_a_pairs_weight_is_the_prior_plus_each_fields_contribution(
     assert {c.field: c.level for c in no_gender.contributions}["gender"] == "Empty in one or both"
 
 
-def test_names_swapped_are_weighed_once_and_a_swapped_day_and_month_has_its_level(
+def test_names_swapped_a_short_form_and_day_and_month_swapped_have_their_levels(
     tmp_path: Path,
 ) -> None:
     rows = [(*row, "") for row in PEOPLE + DUPLICATES]
     rows += [
         ("105", "Jones", "Amelia", "1985-07-02", "M1 1AE", "F", ""),  # names swapped, of 2
         ("106", "George", "Evans", "12/01/1988", "L1 8JQ", "M", ""),  # 1988-01-12, of 8
+        ("107", "Tom", "Walker", "1983-08-15", "NG1 5FT", "M", ""),  # Thomas, of 12
     ]
     linkage = link_person_records(read_person_records(write_records(tmp_path / "p.csv", rows)))
     pairs = {frozenset((p.record_id_l, p.record_id_r)): p for p in linkage.pairs}
@@ -92,6 +93,10 @@ def test_names_swapped_are_weighed_once_and_a_swapped_day_and_month_has_its_leve
     assert swapped["surname"].match_weight == pytest.approx(0)
     month_first = {c.field: c for c in pairs[frozenset(("8", "106"))].contributions}
     assert month_first["dob"].level == "Day and month swapped"
+    short_form = {c.field: c for c in pairs[frozenset(("12", "107"))].contributions}
+    assert short_form["first_name"].level == "Same name in another form (Bob, Robert)"
+    assert short_form["first_name"].match_weight > 0
+    assert linkage.clusters["107"] != linkage.clusters["13"]  # Henry Walker, at one address
 
 
 def test_pairs_file_has_a_level_and_weight_per_field(

@@ -56,6 +56,16 @@ def test_names_are_lower_cased_and_trimmed(tmp_path: Path) -> None:
     assert (record["first_name"], record["surname"]) == ("mary ann", "o'brien")
 
 
+@pytest.mark.parametrize("written", ["Unknown", "NOT KNOWN", "N/K", "fnu", "xxx", " ? "])
+def test_a_name_that_says_it_is_not_known_becomes_null(tmp_path: Path, written: str) -> None:
+    record = _one(tmp_path, first_name=written, surname=written)
+    assert (record["first_name"], record["surname"]) == (None, None)
+
+
+def test_a_name_that_only_contains_a_placeholder_word_is_kept(tmp_path: Path) -> None:
+    assert _one(tmp_path, surname="Noname")["surname"] == "noname"
+
+
 def test_postcodes_are_upper_cased_without_spaces(tmp_path: Path) -> None:
     assert _one(tmp_path, postcode=" sw1a  1aa")["postcode"] == "SW1A1AA"
 

@@ -2,8 +2,9 @@
 
 ``read_person_records`` reads and normalises a CSV or Parquet file in the
 linkage layout (records.py); ``link_person_records`` builds the blocking keys
-that decide which pairs are scored (blocking.py), trains a model on those
-records alone, scores and clusters them (linking.py, model.py); the exports
+that decide which pairs are scored (blocking.py) and the forms of each first
+name (given_names.py), trains a model on those records alone, scores and
+clusters them (linking.py, model.py); the exports
 write the clusters and each linked pair's evidence. docs/people.md describes
 the layout, the model and how to read a pair's field contributions.
 """

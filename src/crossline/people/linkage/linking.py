@@ -24,7 +24,7 @@ from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from crossline.core.errors import InvalidInput
-from crossline.people.linkage import blocking, model
+from crossline.people.linkage import blocking, given_names, model
 
 # The match probability at or above which two records are linked: more likely
 # the same person than not.
@@ -121,7 +121,8 @@ def link_person_records(
     if not fields:
         return PersonLinkage({i: i for i in ids}, (), 0, threshold, 0.0, ())
     api = db_api if db_api is not None else _duckdb_api()
-    table = api.register(blocking.with_blocking_keys(records, fields))
+    derived = blocking.with_blocking_keys(given_names.with_name_forms(records), fields)
+    table = api.register(derived)
     say(f"Training the model on {len(ids):,} records ({', '.join(fields)})")
     linker = Linker(table, model.settings_for(fields), log_level=logging.ERROR)
     model.train(linker, table, fields)

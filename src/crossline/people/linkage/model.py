@@ -35,7 +35,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from crossline.people.linkage import blocking
+from crossline.people.linkage import blocking, given_names
 
 # A UK postcode written without its space (records.py removes spaces): outward
 # code (area, district) then the inward code, a digit and two letters.
@@ -87,19 +87,19 @@ class SwappedNamesLevel(ComparisonLevelCreator):
         return "Names swapped with surname"
 
 
-def _name(column: str, swapped: ComparisonLevelCreator) -> ComparisonCreator:
-    """A name: exact (weighed by how common the name is), names swapped, Jaro-Winkler levels.
+def _name(column: str, *alike: ComparisonLevelCreator) -> ComparisonCreator:
+    """A name: exact (weighed by how common the name is), the ``alike`` levels, Jaro-Winkler.
 
     Both names have a level for first name and surname written the other way
-    round, after exact agreement; ``swapped`` is the first name's or the
-    surname's (_swap_weighed_with_first_name).
+    round, the first name's or the surname's (_swap_weighed_with_first_name);
+    the first name also one for two forms of one name (given_names.py).
     """
     levels: list[ComparisonLevelCreator] = [
         cll.NullLevel(column),
         cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
             label_for_charts="Exact match"
         ),
-        swapped,
+        *alike,
     ]
     levels += [
         cll.JaroWinklerLevel(column, t).configure(label_for_charts=f"Jaro-Winkler similarity ≥ {t}")
@@ -108,9 +108,7 @@ def _name(column: str, swapped: ComparisonLevelCreator) -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[*levels, cll.ElseLevel().configure(label_for_charts="Different")],
-        comparison_description=(
-            f"{column}: exact, names swapped, Jaro-Winkler ≥ 0.92, ≥ 0.8, ≥ 0.7, other"
-        ),
+        comparison_description=f"{column}: exact, alike, Jaro-Winkler ≥ 0.92, ≥ 0.8, ≥ 0.7, other",
     )
 
 
@@ -127,6 +125,13 @@ def _swap_weighed_with_first_name() -> ComparisonLevelCreator:
         u_probability=_UNWEIGHED,
         fix_m_probability=True,
         fix_u_probability=True,
+    )
+
+
+def _one_name_in_other_forms() -> ComparisonLevelCreator:
+    """Two forms of one given name: ``bob`` and ``robert``, ``stephen`` and ``steven``."""
+    return cll.ArrayIntersectLevel(given_names.FORMS_COLUMN, min_intersection=1).configure(
+        label_for_charts="Same name in another form (Bob, Robert)"
     )
 
 
@@ -211,7 +216,10 @@ class Field:
 
 
 FIELDS = (
-    Field("first_name", lambda: _name("first_name", SwappedNamesLevel(SWAP_SIMILARITY))),
+    Field(
+        "first_name",
+        lambda: _name("first_name", SwappedNamesLevel(SWAP_SIMILARITY), _one_name_in_other_forms()),
+    ),
     Field("surname", lambda: _name("surname", _swap_weighed_with_first_name())),
     Field("dob", _dob),
     Field("postcode", _postcode),

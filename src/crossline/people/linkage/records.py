@@ -6,7 +6,8 @@ empty. Reading gives a pyarrow table of those six string columns, normalised
 so that records written differently compare alike:
 
 - empty or blank values become null;
-- names are lower-cased, trimmed, with runs of spaces made one;
+- names are lower-cased, trimmed, with runs of spaces made one, and null
+  when they say the name is not known (``Unknown``, ``N/K``, ``FNU``);
 - ``dob`` becomes an ISO date (``1987-04-03``) when it is one of the
   formats below, else null; DD/MM before MM/DD, as British records write it;
 - postcodes are upper-cased with every space removed (``SW1A1AA``);
@@ -46,6 +47,28 @@ DATE_FORMATS = (
 _MALE = ("m", "male", "man", "boy")
 _FEMALE = ("f", "female", "woman", "girl")
 _GENDER_NOT_KNOWN = ("u", "unknown", "not known", "not stated", "not specified", "n/k", "nk")
+# What records write in a name field when the name is not known: a placeholder
+# shared by many people, which would otherwise count as two names agreeing.
+_NAME_NOT_KNOWN = (
+    "unknown",
+    "not known",
+    "not stated",
+    "not given",
+    "no name",
+    "n/k",
+    "nk",
+    "unk",
+    "n/a",
+    "none",
+    "null",
+    "fnu",
+    "lnu",
+    "-",
+    "?",
+    "x",
+    "xx",
+    "xxx",
+)
 
 
 def read_person_records(path: Path) -> pa.Table:
@@ -113,12 +136,16 @@ def _normalise_sql(columns: dict[str, str]) -> str:
     def listed(values: tuple[str, ...]) -> str:
         return ", ".join(f"'{v}'" for v in values)
 
+    def name(column: str) -> str:
+        written = f"lower(regexp_replace({_text(columns[column])}, '\\s+', ' ', 'g'))"
+        return f"CASE WHEN {written} NOT IN ({listed(_NAME_NOT_KNOWN)}) THEN {written} END"
+
     # S608: the file's column names, each quoted by _text; every value is a constant here.
     return f"""
         SELECT
             {_text(columns["record_id"])} AS record_id,
-            lower(regexp_replace({_text(columns["first_name"])}, '\\s+', ' ', 'g')) AS first_name,
-            lower(regexp_replace({_text(columns["surname"])}, '\\s+', ' ', 'g')) AS surname,
+            {name("first_name")} AS first_name,
+            {name("surname")} AS surname,
             CASE WHEN regexp_matches({_text(columns["dob"])}, '[0-9]{{4}}') THEN strftime(
                 try_strptime({_text(columns["dob"])}, [{formats}]), '%Y-%m-%d'
             ) END AS dob,
