@@ -21,24 +21,30 @@ class Indicator(BaseModel, frozen=True):
 
 
 def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
-    shipped = {str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.glob("*/data/*.yaml")}
+    shipped = {str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.glob("**/data/*.yaml")}
     assert shipped == {
         "analytics/data/parameters.yaml",
         "auth/data/permissions.yaml",
         "auth/data/roles.yaml",
+        "lines/data/statuses.yaml",
         "orgs/data/forces.yaml",
         "orgs/data/organisation_kinds.yaml",
+        "people/linkage/data/given_names.yaml",
         "synth/data/places.yaml",
         "synth/data/presets.yaml",
         "synth/data/layouts.yaml",
         "synth/data/names.yaml",
     }
     from crossline.analytics.parameters import load_parameters, reasons
+    from crossline.lines.statuses import STATUSES
+    from crossline.people.linkage.given_names import GIVEN_NAMES
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
 
     assert load_parameters().threshold == reasons()["threshold"]["value"]
 
     assert PLACES
+    assert STATUSES
+    assert GIVEN_NAMES
     assert PRESETS
     assert LAYOUTS
     assert NAMES.surnames
