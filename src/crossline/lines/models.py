@@ -167,3 +167,43 @@ class DeconflictionMatch(HasId, HasCreated, Versioned, Base):
     @property
     def is_resolved(self) -> bool:
         return self.outcome is not None
+
+
+class IntelligenceRecord(HasId, HasCreated, Base):
+    """A piece of intelligence as its owner recorded it, graded (DOMAIN.md §GRADING).
+
+    ``created_at`` is when it was recorded. The scheme is stored beside the
+    codes so that a later scheme needs no migration.
+    """
+
+    __tablename__ = "intelligence_records"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    grading_scheme: Mapped[str] = mapped_column(String(16))  # grading.SCHEME
+    source_evaluation: Mapped[str] = mapped_column(String(4))  # a SourceEvaluation
+    intelligence_assessment: Mapped[str] = mapped_column(String(4))  # an IntelligenceAssessment
+    handling_code: Mapped[str] = mapped_column(String(4))  # a HandlingCode
+    handling_conditions: Mapped[str | None] = mapped_column(Text)  # for handling code C
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    recorded_by_name: Mapped[str] = mapped_column(String(200))
+
+    links: Mapped[list[IntelligenceLink]] = relationship(
+        cascade="all, delete-orphan", order_by="IntelligenceLink.kind"
+    )
+
+
+class IntelligenceLink(HasId, Base):
+    """What a piece of intelligence is about: one of its owner's lines, a number or a person.
+
+    A person is known by their phone number until person records arrive.
+    """
+
+    __tablename__ = "intelligence_links"
+
+    intelligence_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("intelligence_records.id"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # line | number | person
+    line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    number: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -16,12 +17,15 @@ from crossline.auth.permissions import Permission
 from crossline.core.dependencies import DbDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
-from crossline.lines import deconfliction, services
+from crossline.lines import deconfliction, grading, services
+from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import Line
 from crossline.lines.schemas import (
     AlertRead,
     FindingConfirm,
     HandsetAdd,
+    IntelligenceCreate,
+    IntelligenceRead,
     LineCreate,
     LineRead,
     LineSummary,
@@ -42,6 +46,8 @@ add_navigation(
 Reader = Annotated[Actor, allowed(Permission.LINES_READ)]
 Writer = Annotated[Actor, allowed(Permission.LINES_WRITE)]
 Coordinator = Annotated[Actor, allowed(Permission.DECONFLICTION_RESOLVE)]
+IntelligenceReader = Annotated[Actor, allowed(Permission.INTELLIGENCE_READ)]
+IntelligenceWriter = Annotated[Actor, allowed(Permission.INTELLIGENCE_WRITE)]
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -81,6 +87,23 @@ async def status_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Wr
         context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
         return render(request, "lines/line.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}")
+
+
+@router.post("/lines/{line_id}/intelligence", include_in_schema=False)
+async def intelligence_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, actor: IntelligenceWriter
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, IntelligenceCreate).model_copy(update={"line_ids": [line_id]})
+        services.record_intelligence(db, actor, data)
+    except InvalidInput as exc:
+        db.rollback()
+        line = services.get_line(db, actor, line_id)
+        errors = {"text" if k == "line_ids[0]" else k: v for k, v in exc.errors.items()}
+        context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}#intelligence")
 
 
 @router.get("/deconfliction", include_in_schema=False)
@@ -150,6 +173,26 @@ def _line_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
         "writer": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "values": {},
+        **_intelligence_context(db, actor, line),
+    }
+
+
+def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
+    """The intelligence linked to the line (audited) and the grading to record more."""
+    if not actor.can(Permission.INTELLIGENCE_READ):
+        return {"intelligence": None}
+    found = services.search_intelligence(db, actor, line_id=line.id)
+
+    def options(codes: type[StrEnum]) -> list[tuple[str, str]]:
+        return [(code.value, f"{code.value}: {grading.label(code)}") for code in codes]
+
+    return {
+        "intelligence": [IntelligenceRead.of(i) for i in found],
+        "intelligence_writer": actor.can(Permission.INTELLIGENCE_WRITE)
+        and line.owner_id == actor.organisation_id,
+        "source_evaluations": options(SourceEvaluation),
+        "intelligence_assessments": options(IntelligenceAssessment),
+        "handling_codes": options(HandlingCode),
     }
 
 
@@ -235,6 +278,41 @@ def api_resolve(
     """Record a match's resolution: lead force agreed (name it), joint operation or no
     conflict; send the `version` you read (409 if stale)."""
     return deconfliction.resolve_match(db, actor, match_id, data, via="api")
+
+
+@router.post("/api/intelligence", tags=["lines"], status_code=201)
+def api_record_intelligence(
+    data: IntelligenceCreate, db: DbDep, actor: IntelligenceWriter
+) -> IntelligenceRead:
+    """Record a piece of intelligence graded 3x5x2: source evaluation `1`-`3`,
+    intelligence assessment `A`-`E`, handling code `P` or `C` (with its conditions),
+    linked to your own lines, to numbers and to people by their number. Audited."""
+    return IntelligenceRead.of(services.record_intelligence(db, actor, data, via="api"))
+
+
+@router.get("/api/intelligence", tags=["lines"])
+def api_search_intelligence(
+    db: DbDep,
+    actor: IntelligenceReader,
+    text: str | None = None,
+    number: str | None = None,
+    line_id: uuid.UUID | None = None,
+) -> list[IntelligenceRead]:
+    """The intelligence you may read matching every criterion given, newest first:
+    `text` (any part, any case), `number` (linked as a number or a person's),
+    `line_id`. Each record returned is audited as a consultation."""
+    found = services.search_intelligence(
+        db, actor, text=text, number=number, line_id=line_id, via="api"
+    )
+    return [IntelligenceRead.of(intelligence) for intelligence in found]
+
+
+@router.get("/api/intelligence/{intelligence_id}", tags=["lines"])
+def api_intelligence(
+    intelligence_id: uuid.UUID, db: DbDep, actor: IntelligenceReader
+) -> IntelligenceRead:
+    """One piece of intelligence with its grading and links. Audited as a consultation."""
+    return IntelligenceRead.of(services.get_intelligence(db, actor, intelligence_id, via="api"))
 
 
 def _read(db: Session, line: Line) -> LineRead:

@@ -10,7 +10,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from crossline.lines.models import Line, LineEvent, LineHandset, LineNumber, LinePerson
+from crossline.lines.models import (
+    IntelligenceRecord,
+    Line,
+    LineEvent,
+    LineHandset,
+    LineNumber,
+    LinePerson,
+)
 from crossline.lines.statuses import LineStatus, label
 
 
@@ -286,3 +293,66 @@ class MatchRead(BaseModel):
     resolved_by: str | None
     resolved_at: datetime | None
     version: int
+
+
+# --- intelligence -----------------------------------------------------------------------------
+
+
+class IntelligenceCreate(BaseModel):
+    """A piece of intelligence to record, graded 3x5x2 (DOMAIN.md §GRADING).
+
+    The codes are checked by the service, so that a wrong one is refused with
+    the codes allowed. Numbers and people's numbers are written any usual way.
+    """
+
+    text: str = Field(max_length=20_000, title="Intelligence")
+    source_evaluation: str = Field(max_length=4, title="Source evaluation (1, 2 or 3)")
+    intelligence_assessment: str = Field(max_length=4, title="Intelligence assessment (A to E)")
+    handling_code: str = Field(max_length=4, title="Handling code (P or C)")
+    handling_conditions: str | None = Field(None, max_length=2_000, title="Handling conditions")
+    line_ids: list[uuid.UUID] = Field(default_factory=list, title="Lines")
+    numbers: list[str] = Field(default_factory=list, title="Phone numbers")
+    people: list[str] = Field(default_factory=list, title="People, by phone number")
+
+
+class IntelligenceRead(BaseModel):
+    """A piece of intelligence with its grading and what it is linked to."""
+
+    intelligence_id: uuid.UUID
+    owner_id: uuid.UUID
+    text: str
+    grading_scheme: str
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    handling_conditions: str | None
+    grading: str  # the three codes together, as officers write them: 1A P
+    recorded_by: str
+    recorded_at: datetime
+    line_ids: list[uuid.UUID]
+    numbers: list[str]
+    people: list[str]
+
+    @classmethod
+    def of(cls, record: IntelligenceRecord) -> IntelligenceRead:
+        def linked(kind: str) -> list[str]:
+            return [link.number for link in record.links if link.kind == kind and link.number]
+
+        return cls(
+            intelligence_id=record.id,
+            owner_id=record.owner_id,
+            text=record.text,
+            grading_scheme=record.grading_scheme,
+            source_evaluation=record.source_evaluation,
+            intelligence_assessment=record.intelligence_assessment,
+            handling_code=record.handling_code,
+            handling_conditions=record.handling_conditions,
+            grading=(
+                f"{record.source_evaluation}{record.intelligence_assessment} {record.handling_code}"
+            ),
+            recorded_by=record.recorded_by_name,
+            recorded_at=record.created_at,
+            line_ids=[link.line_id for link in record.links if link.line_id is not None],
+            numbers=linked("number"),
+            people=linked("person"),
+        )

@@ -2,9 +2,10 @@
 
 The only place the register's rules live, split by workflow: ``reading``,
 ``confirming`` (findings of analysis into lines), ``recording`` (lines by
-hand, their status, numbers and handsets), and ``changes`` (what every change
-is made of). Every function checks the actor's permission; an organisation
-sees and changes only its own lines, and a national coordinator
+hand, their status, numbers and handsets), ``changes`` (what every change
+is made of) and ``intelligence`` (graded intelligence records, linked to
+lines, numbers and people). Every function checks the actor's permission; an
+organisation sees and changes only its own lines, and a national coordinator
 (``lines.national``) reads every organisation's. Reading a line is a
 consultation of personal data, creating one a collection and changing one an
 alteration: each is audited in the same transaction (DOMAIN.md §AUDIT.s62).
@@ -17,10 +18,17 @@ from crossline.lines.services.confirming import (
     confirm_finding,
     findings_to_confirm,
 )
+from crossline.lines.services.intelligence import (
+    NO_SUCH_INTELLIGENCE,
+    get_intelligence,
+    record_intelligence,
+    search_intelligence,
+)
 from crossline.lines.services.reading import NO_SUCH_LINE, get_line, list_lines
 from crossline.lines.services.recording import add_handset, add_number, change_status, create_line
 
 __all__ = [
+    "NO_SUCH_INTELLIGENCE",
     "NO_SUCH_LINE",
     "AlreadyInRegister",
     "add_handset",
@@ -29,6 +37,9 @@ __all__ = [
     "confirm_finding",
     "create_line",
     "findings_to_confirm",
+    "get_intelligence",
     "get_line",
     "list_lines",
+    "record_intelligence",
+    "search_intelligence",
 ]

@@ -1,0 +1,207 @@
+"""Intelligence records: recording graded intelligence, reading it and searching it, audited.
+
+A record belongs to the organisation that recorded it. Its owner's readers
+(``intelligence.read``) and national coordinators (``lines.national``) read
+it; to anyone else it does not exist. It links only to its owner's own lines.
+Recording it is a collection, and every read (one record, or each record a
+search returns) a consultation, in the same transaction (DOMAIN.md §AUDIT.s62).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.core.errors import InvalidInput, NotFound
+from crossline.lines import grading
+from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
+from crossline.lines.models import IntelligenceLink, IntelligenceRecord, Line
+from crossline.lines.schemas import IntelligenceCreate
+from crossline.lines.services.changes import phone_number
+
+NO_SUCH_INTELLIGENCE = "There is no such intelligence record in your organisation's holdings."
+C = TypeVar("C", bound=StrEnum)
+SEARCH_LIMIT = 200  # a search names what it finds; more than this asks for a narrower one
+
+
+def record_intelligence(
+    db: Session, actor: Actor, data: IntelligenceCreate, *, via: str = "web"
+) -> IntelligenceRecord:
+    """Record a piece of intelligence, graded 3x5x2. Needs ``intelligence.write``; audited.
+
+    Raises InvalidInput (422) for empty text, a code that is not 3x5x2's,
+    handling code C without its conditions, a line that is not one of the
+    organisation's own, or a number that is not a phone number.
+    """
+    actor.require(Permission.INTELLIGENCE_WRITE)
+    text = data.text.strip()
+    if not text:
+        raise InvalidInput("Enter the intelligence.", field="text")
+    handling = _code(HandlingCode, data.handling_code, "handling_code", "handling code")
+    conditions = (data.handling_conditions or "").strip() or None
+    if handling is HandlingCode.CONDITIONS and conditions is None:
+        raise InvalidInput(
+            "Handling code C permits sharing only with conditions: enter the handling "
+            "instructions, or choose handling code P.",
+            field="handling_conditions",
+        )
+    intelligence = IntelligenceRecord(
+        id=uuid.uuid4(),
+        owner_id=actor.organisation_id,
+        text=text,
+        grading_scheme=grading.SCHEME,
+        source_evaluation=_code(
+            SourceEvaluation, data.source_evaluation, "source_evaluation", "source evaluation"
+        ).value,
+        intelligence_assessment=_code(
+            IntelligenceAssessment,
+            data.intelligence_assessment,
+            "intelligence_assessment",
+            "intelligence assessment",
+        ).value,
+        handling_code=handling.value,
+        handling_conditions=conditions if handling is HandlingCode.CONDITIONS else None,
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name,
+    )
+    intelligence.links = [
+        *_line_links(db, actor, data.line_ids),
+        *_number_links("number", data.numbers, "numbers"),
+        *_number_links("person", data.people, "people"),
+    ]
+    db.add(intelligence)
+    db.flush()
+    record(
+        db,
+        actor,
+        Operation.COLLECTION,
+        RecordRef.of("intelligence", intelligence.id),
+        why="intelligence recorded",
+        owner=intelligence.owner_id,
+        via=via,
+    )
+    db.commit()
+    return intelligence
+
+
+def get_intelligence(
+    db: Session, actor: Actor, intelligence_id: uuid.UUID, *, via: str = "web"
+) -> IntelligenceRecord:
+    """One piece of intelligence. Needs ``intelligence.read``; audited as a consultation.
+
+    Another organisation's record is NotFound, as if it did not exist, unless
+    the actor is a national coordinator.
+    """
+    actor.require(Permission.INTELLIGENCE_READ)
+    found = db.scalar(_visible(actor).where(IntelligenceRecord.id == intelligence_id))
+    if found is None:
+        raise NotFound(NO_SUCH_INTELLIGENCE)
+    _consulted(db, actor, [found], "reading an intelligence record", via)
+    return found
+
+
+def search_intelligence(
+    db: Session,
+    actor: Actor,
+    *,
+    text: str | None = None,
+    number: str | None = None,
+    line_id: uuid.UUID | None = None,
+    via: str = "web",
+) -> Sequence[IntelligenceRecord]:
+    """The intelligence the actor may read matching every criterion given, newest first.
+
+    ``text``: a part of the text, in any case; ``number``: a number or a
+    person's number linked to it, written any usual way; ``line_id``: linked
+    to that line. With no criterion, all of it. Needs ``intelligence.read``;
+    each record found is audited as a consultation. At most SEARCH_LIMIT.
+    """
+    actor.require(Permission.INTELLIGENCE_READ)
+    query = _visible(actor)
+    if text and text.strip():
+        query = query.where(IntelligenceRecord.text.ilike(_contains(text.strip()), escape="\\"))
+    if number and number.strip():
+        e164 = phone_number(number, "number")
+        query = query.where(_linked(IntelligenceLink.number == e164))
+    if line_id is not None:
+        query = query.where(_linked(IntelligenceLink.line_id == line_id))
+    found = db.scalars(
+        query.order_by(IntelligenceRecord.created_at.desc()).limit(SEARCH_LIMIT)
+    ).all()
+    _consulted(db, actor, found, "searching intelligence", via)
+    return found
+
+
+def _code(codes: type[C], given: str, field: str, name: str) -> C:
+    """The 3x5x2 code ``given`` on one axis, or InvalidInput naming the codes allowed."""
+    try:
+        return codes(given.strip().upper())
+    except ValueError:
+        raise InvalidInput(
+            f"Enter a {name} of the 3x5x2 grading: {grading.choices(codes)}.", field=field
+        ) from None
+
+
+def _line_links(db: Session, actor: Actor, line_ids: list[uuid.UUID]) -> list[IntelligenceLink]:
+    links = []
+    for i, line_id in enumerate(dict.fromkeys(line_ids)):
+        line = db.get(Line, line_id)
+        if line is None or line.owner_id != actor.organisation_id:
+            # Another organisation's line is answered as if it did not exist.
+            raise InvalidInput(
+                "There is no such line in your organisation's register. "
+                "Intelligence links only to your own lines.",
+                field=f"line_ids[{i}]",
+            )
+        links.append(IntelligenceLink(id=uuid.uuid4(), kind="line", line_id=line.id))
+    return links
+
+
+def _number_links(kind: str, numbers: list[str], field: str) -> list[IntelligenceLink]:
+    normalised = [phone_number(n, f"{field}[{i}]") for i, n in enumerate(numbers)]
+    return [
+        IntelligenceLink(id=uuid.uuid4(), kind=kind, number=n) for n in dict.fromkeys(normalised)
+    ]
+
+
+def _visible(actor: Actor) -> Select[IntelligenceRecord]:
+    owned: ColumnElement[bool] = (
+        true()
+        if actor.can(Permission.LINES_NATIONAL)
+        else IntelligenceRecord.owner_id == actor.organisation_id
+    )
+    return select(IntelligenceRecord).where(owned).options(selectinload(IntelligenceRecord.links))
+
+
+def _linked(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(IntelligenceLink.intelligence_id == IntelligenceRecord.id, condition)
+
+
+def _contains(part: str) -> str:
+    """A LIKE pattern for ``part`` anywhere, its own % and _ taken literally."""
+    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _consulted(
+    db: Session, actor: Actor, found: Sequence[IntelligenceRecord], why: str, via: str
+) -> None:
+    for intelligence in found:
+        record(
+            db,
+            actor,
+            Operation.CONSULTATION,
+            RecordRef.of("intelligence", intelligence.id),
+            why=why,
+            owner=intelligence.owner_id,
+            via=via,
+        )
+    db.commit()
