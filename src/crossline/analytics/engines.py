@@ -158,12 +158,16 @@ def transpile(sql: str) -> str:
 
 
 def make_engine(
-    kind: str, time_zone: str, spark_master: str = "local[2]", spill: Path | None = None
+    kind: str,
+    time_zone: str,
+    spark_master: str = "local[2]",
+    spill: Path | None = None,
+    memory_limit: str | None = None,
 ) -> Engine:
-    """The engine ``kind``; DuckDB spills what does not fit in memory under ``spill``."""
+    """The engine ``kind``; DuckDB keeps within ``memory_limit`` and spills under ``spill``."""
     if kind == "spark":
         return SparkEngine(time_zone, spark_master)
-    return DuckDBEngine(time_zone, spill=spill)
+    return DuckDBEngine(time_zone, memory_limit=memory_limit, spill=spill)
 
 
 def _name(name: str) -> str:

@@ -95,7 +95,11 @@ def run_analysis(
         spill = settings.data_dir / "analysis"
         spill.mkdir(parents=True, exist_ok=True)
         engine = make_engine(
-            settings.engine.value, parameters.time_zone, settings.spark_master, spill
+            settings.engine.value,
+            parameters.time_zone,
+            settings.spark_master,
+            spill,
+            settings.analysis_memory_limit,
         )
         try:
             return analyse(engine, files, cells, parameters, progress)

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Where the Spark engine runs: `local[N]` in this process's machine, or a "
         "cluster's master URL (for example `spark://host:7077`).",
     )
+    analysis_memory_limit: str | None = Field(
+        None,
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="The most memory the DuckDB engine of a line analysis may use, e.g. "
+        "`4GiB`; what does not fit is spilled to disk under the data directory. Unset: "
+        "DuckDB's own limit, 80% of the machine's memory.",
+    )
     host: str = Field("127.0.0.1", description="Address `crossline serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(
         8000, description="Port `crossline serve` listens on."
