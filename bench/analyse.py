@@ -207,7 +207,7 @@ def event_files(data_dir: Path) -> list[str]:
     """The store's event files, as ``analytics.services.run_analysis`` lists them."""
     from crossline.comms import store
 
-    return [str(p) for p in sorted(store.root(data_dir).glob("events/date=*/import=*.parquet"))]
+    return [str(f.path) for f in store.stored_event_files(data_dir)]
 
 
 def cell_files(data_dir: Path) -> list[Path]:

@@ -40,10 +40,6 @@ HEADER = (
 )
 
 
-def _day(path: Path) -> date:
-    return date.fromisoformat(path.parent.name.removeprefix("date="))
-
-
 def analyse_days(
     data_dir: Path, since: date | None, until: date | None
 ) -> tuple[list[dict[str, Any]], float, int]:
@@ -56,9 +52,9 @@ def analyse_days(
 
     parameters = load_parameters()
     files = [
-        str(p)
-        for p in sorted(store.root(data_dir).glob("events/date=*/import=*.parquet"))
-        if (since is None or _day(p) >= since) and (until is None or _day(p) < until)
+        str(f.path)
+        for f in store.stored_event_files(data_dir)
+        if (since is None or f.day >= since) and (until is None or f.day < until)
     ]
     cells = stored_cells(cell_files(data_dir))
     engine = DuckDBEngine(parameters.time_zone)

@@ -307,7 +307,7 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
     scored = {}
     for row in table.to_pylist():
         signals = _signals(row, market.get(row["n"]), p, located)
-        score = round(sum(s.points for s in signals), 6)  # 0.65 is 0.65, not 0.6499999
+        score = _total(signals)
         customers = int(row["customers"])
         scored[row["n"]] = Scored(
             number=row["n"],
@@ -321,6 +321,10 @@ def _score(engine: Engine, p: Parameters, located: bool) -> dict[str, Scored]:
             detected=_meets_bar(score, customers, signals, p),
         )
     return scored
+
+
+def _total(signals: list[Signal]) -> float:
+    return round(sum(s.points for s in signals), 6)  # 0.65 is 0.65, not 0.6499999
 
 
 def _meets_bar(score: float, customers: int, signals: list[Signal], p: Parameters) -> bool:
@@ -616,8 +620,7 @@ def _detection_days(engine: Engine, p: Parameters, located: bool) -> dict[str, d
                 "most": max(sent, default=0),
             }
             signals = _signals(row, seen_market, p, located)
-            score = round(sum(s.points for s in signals), 6)
-            if _meets_bar(score, customers, signals, p):
+            if _meets_bar(_total(signals), customers, signals, p):
                 first[number] = day
                 break
     return first

@@ -61,11 +61,9 @@ def run_analysis(
     ).all()
     ids = {str(i.id) for i in imports}
     days_of: dict[str, dict[date, str]] = {i: {} for i in ids}
-    for path in sorted(store.root(settings.data_dir).glob("events/date=*/import=*.parquet")):
-        import_id = path.stem.removeprefix("import=")
-        if import_id in days_of:
-            day = date.fromisoformat(path.parent.name.removeprefix("date="))
-            days_of[import_id][day] = str(path)
+    for stored in store.stored_event_files(settings.data_dir):
+        if stored.import_id in days_of:
+            days_of[stored.import_id][stored.day] = str(stored.path)
     if not any(days_of.values()):
         raise InvalidInput(
             "There is nothing to analyse: your organisation has imported no call records. "

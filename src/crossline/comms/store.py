@@ -188,6 +188,27 @@ def recover(data_dir: Path, complete: set[str]) -> int:
     return removed
 
 
+@dataclass(frozen=True)
+class EventFile:
+    """One file of the store: the events of one import on one day (UTC)."""
+
+    import_id: str
+    day: date
+    path: Path
+
+
+def stored_event_files(data_dir: Path) -> list[EventFile]:
+    """Every event file in the store, in order of day and import, read from the layout."""
+    return [
+        EventFile(
+            path.stem.removeprefix("import="),
+            date.fromisoformat(path.parent.name.removeprefix("date=")),
+            path,
+        )
+        for path in sorted(root(data_dir).glob("events/date=*/import=*.parquet"))
+    ]
+
+
 def event_files(data_dir: Path) -> str:
     """The glob DuckDB reads the events with (``hive_partitioning=true``)."""
     return str(root(data_dir) / "events" / "date=*" / "*.parquet")
