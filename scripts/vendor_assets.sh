@@ -7,15 +7,18 @@ GOVUK_FRONTEND=6.6.0
 HTMX=2.0.11
 AXE_CORE=4.14.1
 SASS=1.108.2
+CYTOSCAPE=3.34.4
+LEAFLET=1.9.4
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "govuk-frontend@$GOVUK_FRONTEND" "htmx.org@$HTMX" "axe-core@$AXE_CORE" >/dev/null)
+(cd "$work" && npm pack --silent "govuk-frontend@$GOVUK_FRONTEND" "htmx.org@$HTMX" "axe-core@$AXE_CORE" \
+    "cytoscape@$CYTOSCAPE" "leaflet@$LEAFLET" >/dev/null)
 for f in "$work"/*.tgz; do mkdir -p "${f%.tgz}"; tar xzf "$f" -C "${f%.tgz}"; done
 
 static=src/crossline/web/static
-rm -rf "$static/govuk" "$static/htmx"
-mkdir -p "$static/govuk" "$static/htmx"
+rm -rf "$static/govuk" "$static/htmx" "$static/cytoscape" "$static/leaflet"
+mkdir -p "$static/govuk" "$static/htmx" "$static/cytoscape" "$static/leaflet"
 govuk="$work/govuk-frontend-$GOVUK_FRONTEND/package/dist/govuk"
 cp "$govuk/govuk-frontend.min.js" "$static/govuk/"
 cp -r "$govuk/assets/images" "$static/govuk/"
@@ -59,9 +62,17 @@ LICENCE
 cp "$work/htmx.org-$HTMX/package/dist/htmx.min.js" "$static/htmx/"
 { echo "htmx $HTMX (https://htmx.org), BSD Zero Clause License:"; echo; cat "$work/htmx.org-$HTMX/package/LICENSE"; } > "$static/htmx/LICENCE.txt"
 
+# Network charts (Cytoscape.js) and maps over the shipped boundary files (Leaflet,
+# with no tile layer: nothing is fetched from the internet).
+cp "$work/cytoscape-$CYTOSCAPE/package/dist/cytoscape.min.js" "$static/cytoscape/"
+{ echo "Cytoscape.js $CYTOSCAPE (https://js.cytoscape.org), MIT License:"; echo; cat "$work/cytoscape-$CYTOSCAPE/package/LICENSE"; } > "$static/cytoscape/LICENCE.txt"
+cp "$work/leaflet-$LEAFLET/package/dist/leaflet.js" "$work/leaflet-$LEAFLET/package/dist/leaflet.css" "$static/leaflet/"
+cp -r "$work/leaflet-$LEAFLET/package/dist/images" "$static/leaflet/"
+{ echo "Leaflet $LEAFLET (https://leafletjs.com), BSD 2-Clause License:"; echo; cat "$work/leaflet-$LEAFLET/package/LICENSE"; } > "$static/leaflet/LICENCE.txt"
+
 # axe-core is used only by the browser tests, never served to users.
 vendor=tests/web/vendor
 mkdir -p "$vendor"
 cp "$work/axe-core-$AXE_CORE/package/axe.min.js" "$vendor/"
 { echo "axe-core $AXE_CORE (https://github.com/dequelabs/axe-core), MPL-2.0:"; echo; cat "$work/axe-core-$AXE_CORE/package/LICENSE"; } > "$vendor/LICENCE-axe-core.txt"
-echo "vendored govuk-frontend $GOVUK_FRONTEND (compiled with sass $SASS), htmx $HTMX, axe-core $AXE_CORE"
+echo "vendored govuk-frontend $GOVUK_FRONTEND (compiled with sass $SASS), htmx $HTMX, cytoscape $CYTOSCAPE, leaflet $LEAFLET, axe-core $AXE_CORE"
