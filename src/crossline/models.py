@@ -12,6 +12,7 @@ from crossline.lines.models import (
     LineNumber,
     LinePerson,
 )
+from crossline.lines.outcomes import IntensificationWeek, LineOutcome
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 
@@ -25,10 +26,12 @@ __all__ = [
     "Feedback",
     "Finding",
     "ImportJob",
+    "IntensificationWeek",
     "Line",
     "LineEvent",
     "LineHandset",
     "LineNumber",
+    "LineOutcome",
     "LinePerson",
     "Organisation",
     "QuarantinedRow",

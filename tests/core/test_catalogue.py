@@ -26,6 +26,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "analytics/data/parameters.yaml",
         "auth/data/permissions.yaml",
         "auth/data/roles.yaml",
+        "lines/data/outcome_kinds.yaml",
         "lines/data/statuses.yaml",
         "orgs/data/forces.yaml",
         "orgs/data/organisation_kinds.yaml",
@@ -36,6 +37,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "synth/data/names.yaml",
     }
     from crossline.analytics.parameters import load_parameters, reasons
+    from crossline.lines.outcomes import OUTCOME_KINDS
     from crossline.lines.statuses import STATUSES
     from crossline.people.linkage.given_names import GIVEN_NAMES
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
@@ -44,6 +46,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
 
     assert PLACES
     assert STATUSES
+    assert OUTCOME_KINDS
     assert GIVEN_NAMES
     assert PRESETS
     assert LAYOUTS
