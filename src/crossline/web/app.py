@@ -14,6 +14,7 @@ from crossline.auth.dependencies import csrf_protect
 from crossline.comms import routes as comms_routes
 from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.settings import Settings, get_settings
+from crossline.lines import national_routes
 from crossline.lines import routes as lines_routes
 from crossline.orgs import routes as orgs_routes
 from crossline.outreach import routes as outreach_routes
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         comms_routes,
         analytics_routes,
         lines_routes,
+        national_routes,
     ):
         app.include_router(module.router)
     return app
