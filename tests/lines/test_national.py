@@ -379,7 +379,7 @@ def test_the_national_picture_page_shows_the_matrix_map_and_trends_to_coordinato
         for shown in ("Cumbria Constabulary", "Merseyside Police", 'id="national-map"'):
             assert shown in page.text
         assert "/assets/national.js" in page.text
-        assert "crossline-chart__bar--opened" in page.text
+        assert "crossline-national-chart__bar--opened" in page.text
         assert "style=" not in page.text  # the content security policy refuses inline styles
         api = c.get("/api/national", params={"weeks": 2}).json()
         assert len(api["trends"]) == 2

@@ -5,7 +5,7 @@
   'use strict'
 
   function showPrintButton () {
-    document.querySelectorAll('.crossline-print-button').forEach(function (button) {
+    document.querySelectorAll('.crossline-national-print-button').forEach(function (button) {
       button.hidden = false
       button.addEventListener('click', function () { window.print() })
     })
@@ -41,11 +41,11 @@
           if (area.force.area_code) byCode[area.force.area_code] = area
         })
         // No tile layer: the app calls nothing outside itself.
-        var map = L.map(element, { attributionControl: false, scrollWheelZoom: false })
+        var map = L.map(element, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 })
         var layer = L.geoJSON(boundaries, {
           style: function (feature) {
             var area = byCode[feature.properties.code]
-            return { className: 'crossline-map__area crossline-map__area--' + (area ? roleOf(area) : 'none') }
+            return { className: 'crossline-national-map__area crossline-national-map__area--' + (area ? roleOf(area) : 'none') }
           },
           onEachFeature: function (feature, path) {
             path.bindTooltip(describe(feature.properties.name, byCode[feature.properties.code]))
@@ -54,7 +54,7 @@
         map.fitBounds(layer.getBounds())
       })
       .catch(function () {
-        element.classList.add('crossline-map--failed')
+        element.classList.add('crossline-national-map--failed')
         element.textContent = 'The map could not be loaded. The table below gives the same figures.'
       })
   }
