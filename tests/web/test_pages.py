@@ -137,7 +137,7 @@ def test_layout_has_no_serious_accessibility_violations(browser: Browser, server
         found["sign-in"] = _serious_violations(page)
         sign_in_landing_on_start_page(page, demo_user("administrator"))
         found["start page"] = _serious_violations(page)
-        for path in ("/admin/users", "/feedback", "/no-such-page"):
+        for path in ("/admin/users", "/organisation/contact", "/feedback", "/no-such-page"):
             response = page.goto(path)
             assert response is not None
             assert response.status == (404 if path == "/no-such-page" else 200), path

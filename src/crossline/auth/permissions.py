@@ -20,6 +20,7 @@ DATA_DIR = Path(__file__).parent / "data"
 
 class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
+    ORGANISATION_MANAGE = "organisation.manage"
     AUDIT_READ = "audit.read"
     FEEDBACK_MANAGE = "feedback.manage"
     COMMS_IMPORT = "comms.import"

@@ -1,4 +1,4 @@
-"""The demo deployment: demo organisations and one user for each role.
+"""The demo deployment: demo organisations, one user for each role, and contact officers.
 
 Idempotent: running it again adds nothing that is already there. Refused in
 production mode. Later modules add their demo records here (the synthetic
@@ -18,7 +18,8 @@ from crossline.auth.permissions import ROLES
 from crossline.auth.schemas import UserCreate
 from crossline.auth.services import create_user
 from crossline.core.settings import Settings
-from crossline.orgs.services import ensure_organisation, find_organisation
+from crossline.orgs.schemas import ContactOfficerSet
+from crossline.orgs.services import ensure_organisation, find_organisation, set_contact_officer
 
 DEMO_PASSWORD = "crossline-demo-password"  # noqa: S105  printed by `crossline demo`; demo only
 
@@ -28,6 +29,13 @@ class DemoOrganisation:
     key: str
     name: str
     kind: str
+
+
+@dataclass(frozen=True)
+class DemoContact:
+    organisation: str
+    name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,28 @@ DEMO_USERS = (
 )
 
 
+# Contact officers of the forces whose areas the demo world's lines join, so that
+# deconfliction alerts in the demo name someone (docs/lines.md, "Contact officer").
+DEMO_CONTACTS = (
+    DemoContact("west-midlands", "DS Nadia Rahman", "nadia.rahman@demo.crossline.uk"),
+    DemoContact("merseyside", "DI Connor Walsh", "connor.walsh@demo.crossline.uk"),
+    DemoContact("metropolitan", "DS Kwame Asante", "kwame.asante@demo.crossline.uk"),
+    DemoContact("west-mercia", "DC Emma Lloyd", "emma.lloyd@demo.crossline.uk"),
+    DemoContact("dyfed-powys", "DS Rhys Evans", "rhys.evans@demo.crossline.uk"),
+    DemoContact("devon-and-cornwall", "DI Tamsin Pascoe", "tamsin.pascoe@demo.crossline.uk"),
+)
+
+
 def seed_demo(db: Session) -> int:
-    """Create the demo organisations and users that are missing; return users added."""
+    """Create the demo organisations, contact officers and users that are missing.
+
+    Returns the users added. A contact officer is given only to a force that
+    has none, so one changed in the demo stays as it was changed.
+    """
     for org in DEMO_ORGANISATIONS:
         ensure_organisation(db, org.key, org.name, org.kind)
     db.commit()
+    seed_demo_contacts(db)
     existing = set(db.scalars(select(User.email)))
     added = 0
     for user in DEMO_USERS:
@@ -107,6 +132,19 @@ def seed_demo(db: Session) -> int:
             ),
             via="cli",
         )
+        added += 1
+    return added
+
+
+def seed_demo_contacts(db: Session) -> int:
+    """Give each demo force without a contact officer its demo one; return how many. Audited."""
+    added = 0
+    for contact in DEMO_CONTACTS:
+        force = find_organisation(db, contact.organisation)
+        if force.contact_name or force.contact_email:
+            continue
+        data = ContactOfficerSet(name=contact.name, email=contact.email, version=force.version)
+        set_contact_officer(db, None, force.id, data, via="cli")
         added += 1
     return added
 

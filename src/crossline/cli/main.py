@@ -243,6 +243,47 @@ def orgs_add(
         console.print(f"{org.key}: {org.name} ({org.kind})")
 
 
+@orgs_app.command("contact")
+@friendly_errors
+def orgs_contact(
+    organisation: Annotated[str, typer.Argument(help="Organisation key, e.g. west-midlands.")],
+    name: Annotated[
+        str | None,
+        typer.Option(help="The contact officer's full name, with rank or title if used."),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Their email address (needs --name with it).")
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the contact officer instead.")
+    ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="CROSSLINE_USER",
+            help="Email of an administrator of the organisation acting (the audit log names "
+            "them). Without it, you act as whoever runs the deployment.",
+        ),
+    ] = None,
+) -> None:
+    """Set an organisation's contact officer, whom deconfliction alerts name. Audited."""
+    from crossline.auth.signin import actor_for_email
+    from crossline.orgs.schemas import ContactOfficerSet
+    from crossline.orgs.services import find_organisation, set_contact_officer
+
+    if remove == (name is not None or email is not None):
+        console.print("[red]Error:[/red] give --name (and --email), or --remove.")
+        raise typer.Exit(1)
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        actor = actor_for_email(db, user) if user else None
+        org = find_organisation(db, organisation)
+        data = ContactOfficerSet(name=name, email=email, version=org.version)
+        set_contact_officer(db, actor, org.id, data, via="cli")
+        console.print(f"{org.key}: contact officer {'removed' if remove else 'saved'}.")
+
+
 @comms_app.command("import")
 @friendly_errors
 def comms_import(

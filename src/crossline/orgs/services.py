@@ -1,16 +1,32 @@
-"""Organisations and areas: seeding reference data, finding and listing them."""
+"""Organisations and areas: seeding reference data, finding and listing them, and
+setting an organisation's contact officer (docs/lines.md, "Contact officer")."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from crossline.core.errors import InvalidInput, NotFound
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.core.database import check_version
+from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.orgs.models import Area, Organisation
 from crossline.orgs.reference import FORCES, ORGANISATION_KINDS, area_rows
+from crossline.orgs.schemas import ContactOfficerSet
+
+CONTACT_NAME_MAX = 200  # the column's length
+# What each change to a contact officer is, in DOMAIN.md §AUDIT.s62's words.
+_CONTACT_CHANGE_WHY = {
+    Operation.COLLECTION: "contact officer recorded",
+    Operation.ALTERATION: "contact officer changed",
+    Operation.ERASURE: "contact officer removed",
+}
 
 
 def seed_reference_data(db: Session) -> tuple[int, int]:
@@ -79,3 +95,143 @@ def list_areas(db: Session, kind: str | None = None) -> Sequence[Area]:
     if kind:
         statement = statement.where(Area.kind == kind)
     return db.scalars(statement).all()
+
+
+# --- the contact officer ------------------------------------------------------------------------
+
+
+def contact_officer_ref(organisation_id: uuid.UUID) -> RecordRef:
+    """The audit log's name for an organisation's contact officer (personal data)."""
+    return RecordRef.of("organisation_contact", organisation_id)
+
+
+def get_contact_officer(
+    db: Session, actor: Actor, organisation_id: uuid.UUID, *, via: str = "web"
+) -> Organisation:
+    """The organisation, to read its contact officer. Audited as a consultation.
+
+    Its own users with ``organisation.manage`` read it; so do national
+    coordinators (``deconfliction.resolve``), for any organisation, since they
+    put organisations in touch. Anyone else is told another organisation does
+    not exist (NotFound), and their own organisation's is Forbidden.
+    """
+    if actor.can(Permission.DECONFLICTION_RESOLVE):
+        organisation = get_organisation(db, organisation_id)
+        why = "putting organisations in touch for deconfliction"
+    else:
+        organisation = _own_organisation(db, actor, organisation_id)
+        why = "administering the organisation's contact officer"
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        contact_officer_ref(organisation.id),
+        why=why,
+        owner=organisation.id,
+        via=via,
+    )
+    db.commit()
+    return organisation
+
+
+def set_contact_officer(
+    db: Session,
+    actor: Actor | None,
+    organisation_id: uuid.UUID,
+    data: ContactOfficerSet,
+    *,
+    via: str = "web",
+) -> Organisation:
+    """Record, change or (both fields empty) remove an organisation's contact officer.
+
+    Needs ``organisation.manage`` in that very organisation: another
+    organisation is NotFound, as if it did not exist (Forbidden for a national
+    coordinator, who reads every organisation's). ``actor`` None is whoever
+    runs the deployment, from the command line or the demo. The name is
+    trimmed and needed with an email address; the email address is checked
+    (InvalidInput naming each wrong field). A stale ``data.version`` is a
+    Conflict. Audited, owned by the organisation: collection when there was
+    none, alteration, or erasure; saving what is already there records nothing.
+    """
+    if actor is None:
+        organisation = get_organisation(db, organisation_id)
+    elif actor.can(Permission.DECONFLICTION_RESOLVE) and organisation_id != actor.organisation_id:
+        # A coordinator reads every organisation's, so "not found" would mislead.
+        raise Forbidden(
+            "Each organisation names its own contact officer. Ask that organisation's "
+            "administrator to change it."
+        )
+    else:
+        organisation = _own_organisation(db, actor, organisation_id)
+    check_version(organisation, data.version)
+    name, email = checked_contact_officer(data)
+    operation = _contact_change(organisation, name, email)
+    if operation is None:
+        return organisation
+    try:
+        organisation.contact_name, organisation.contact_email = name, email
+        record(
+            db,
+            actor,
+            operation,
+            contact_officer_ref(organisation.id),
+            why=_CONTACT_CHANGE_WHY[operation],
+            owner=organisation.id,
+            via=via,
+        )
+        db.commit()
+    except StaleDataError as exc:  # saved by someone else between our read and our write
+        db.rollback()
+        raise Conflict(
+            "Someone else changed this organisation's contact officer while you were saving. "
+            "Reload the page to see their change, then make yours again."
+        ) from exc
+    return organisation
+
+
+def checked_contact_officer(data: ContactOfficerSet) -> tuple[str | None, str | None]:
+    """The name and email address to store, trimmed and checked; (None, None) removes them.
+
+    Raises InvalidInput with a message for each wrong field (never quoting
+    what was typed: messages may reach a log).
+    """
+    name = " ".join((data.name or "").split()) or None
+    given_email = (data.email or "").strip() or None
+    errors: dict[str, str] = {}
+    if name is not None and len(name) > CONTACT_NAME_MAX:
+        errors["name"] = f"Name must be {CONTACT_NAME_MAX} characters or fewer"
+    elif name is None and given_email is not None:
+        errors["name"] = "Enter the contact officer's name, or remove the email address too"
+    email = None
+    if given_email is not None:
+        try:
+            email = validate_email(given_email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    return name, email
+
+
+def _own_organisation(db: Session, actor: Actor, organisation_id: uuid.UUID) -> Organisation:
+    # Another organisation's is "not found", whatever the roles: its details are not ours
+    # to know or change. Our own needs the permission.
+    if organisation_id != actor.organisation_id:
+        raise NotFound("There is no such organisation.")
+    actor.require(Permission.ORGANISATION_MANAGE)
+    return get_organisation(db, organisation_id)
+
+
+def _contact_change(
+    organisation: Organisation, name: str | None, email: str | None
+) -> Operation | None:
+    """Which processing storing ``name`` and ``email`` is; None if nothing changes."""
+    before = (organisation.contact_name, organisation.contact_email)
+    after = (name, email)
+    if before == after:
+        return None
+    if before == (None, None):
+        return Operation.COLLECTION
+    if after == (None, None):
+        return Operation.ERASURE
+    return Operation.ALTERATION
