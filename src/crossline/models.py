@@ -15,6 +15,7 @@ from crossline.lines.models import (
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
+from crossline.people.models import PersonMatch, PersonRecord
 
 __all__ = [
     "AnalysisRun",
@@ -34,6 +35,8 @@ __all__ = [
     "LineOutcome",
     "LinePerson",
     "Organisation",
+    "PersonMatch",
+    "PersonRecord",
     "QuarantinedRow",
     "SignInSession",
     "User",

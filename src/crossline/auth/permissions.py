@@ -28,6 +28,8 @@ class Permission(StrEnum):
     LINES_READ = "lines.read"
     LINES_WRITE = "lines.write"
     LINES_NATIONAL = "lines.national"
+    PEOPLE_READ = "people.read"
+    PEOPLE_WRITE = "people.write"
     INTELLIGENCE_READ = "intelligence.read"
     INTELLIGENCE_WRITE = "intelligence.write"
     DECONFLICTION_RESOLVE = "deconfliction.resolve"

@@ -16,44 +16,16 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossline.comms.profiles import TimeSpec
 
-DEFAULT_REGION = "GB"
-_SEPARATORS = re.compile(r"[\s\-\.\(\)\[\]/]")
-_TRUNK_IN_BRACKETS = re.compile(r"\(0\)")
-
+# Re-exported: the importers' normalisers and the line register use them from here.
+from crossline.core.phones import DEFAULT_REGION as DEFAULT_REGION
+from crossline.core.phones import e164 as e164
 
 # --- numbers -------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=2_000_000)
-def e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """The E.164 form of a phone number as written, or None if it is not one.
-
-    Accepts '07700 900123', '+44 (0)7700900123', '447700900123', '0044 7700 900123'
-    and international numbers with their + or 00.
-    """
-    text = _TRUNK_IN_BRACKETS.sub("", raw.strip())
-    text = _SEPARATORS.sub("", text)
-    if not text:
-        return None
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    elif text.startswith("44") and len(text) == 12 and text.isdigit():
-        text = "+" + text  # the international form without its +
-    if not (text.lstrip("+").isdigit()):
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # UK mobiles as operators write them, turned to E.164 without Python per value;

@@ -18,6 +18,7 @@ from crossline.lines import national_routes
 from crossline.lines import routes as lines_routes
 from crossline.orgs import routes as orgs_routes
 from crossline.outreach import routes as outreach_routes
+from crossline.people import routes as people_routes
 from crossline.web import routes as web_routes
 from crossline.web.errors import install_error_handlers
 from crossline.web.routes import STATIC_DIR
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         comms_routes,
         analytics_routes,
         lines_routes,
+        people_routes,
         national_routes,
     ):
         app.include_router(module.router)
