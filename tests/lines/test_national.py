@@ -26,7 +26,8 @@ from crossline.core.database import Base
 from crossline.core.errors import Forbidden, InvalidInput, NotFound
 from crossline.lines import services
 from crossline.lines.models import Line
-from crossline.lines.national_schemas import Measures, OutcomeCreate, WeekCreate
+from crossline.lines.national_chart import trend_chart
+from crossline.lines.national_schemas import Measures, OutcomeCreate, WeekCount, WeekCreate
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome, OutcomeKind
 from crossline.lines.schemas import LineCreate, StatusChange
 from crossline.lines.services import national
@@ -155,6 +156,7 @@ def test_the_outcomes_page_records_with_an_error_summary_and_offers_no_form_to_o
 ) -> None:
     line = new_line(db, force_a.analyst, "A-1", "merseyside", "cumbria", when=at(WEEK_1))
     form = {"kind": "arrest", "count": "4", "occurred_on-day": "31", "occurred_on-month": "2"}
+    form["occurred_on-year"] = "2026"  # 31 February
     with signed_in(app, db, force_a.analyst) as a:
         page = a.get(f"/lines/{line.id}/outcomes")
         assert "No outcome has been recorded against this line." in page.text
@@ -162,6 +164,8 @@ def test_the_outcomes_page_records_with_an_error_summary_and_offers_no_form_to_o
         assert refused.status_code == 422
         assert "govuk-error-summary" in refused.text
         assert 'href="#occurred_on"' in refused.text
+        assert "Enter a real date" in refused.text
+        assert 'value="31"' in refused.text  # what was typed is kept
         form |= {"occurred_on-day": "9", "occurred_on-month": "11", "occurred_on-year": "2026"}
         done = a.post(f"/lines/{line.id}/outcomes", data=form, follow_redirects=False)
         assert done.status_code == 303
@@ -369,8 +373,7 @@ def test_the_csv_export_holds_the_counts_and_is_audited_as_a_disclosure(
 def test_the_national_picture_page_shows_the_matrix_map_and_trends_to_coordinators_only(
     app: FastAPI, db: Session, force_a: Force, coordinator: Actor
 ) -> None:
-    with clock.frozen_at(at(WEEK_3)):
-        new_line(db, force_a.analyst, "A-1", "merseyside", "cumbria", when=at(WEEK_3))
+    new_line(db, force_a.analyst, "A-1", "merseyside", "cumbria", when=at(WEEK_3))
     with signed_in(app, db, coordinator) as c:
         page = c.get("/national")
         assert page.status_code == 200
@@ -385,6 +388,11 @@ def test_the_national_picture_page_shows_the_matrix_map_and_trends_to_coordinato
         assert len(api["trends"]) == 2
         assert api["areas"][0]["role"] == "importing"
         assert c.get("/api/national", params={"weeks": 0}).status_code == 422
+        refused = c.get("/national", params={"weeks": "many"})
+        assert refused.status_code == 422
+        assert 'href="#weeks"' in refused.text
+        assert refused.text.count("bar--opened") == 12  # the default number of weeks
+        assert c.get("/national", params={"weeks": "3"}).text.count("bar--opened") == 3
     with signed_in(app, db, force_a.analyst) as a:
         assert a.get("/national").status_code == 403
         assert a.get("/api/national").status_code == 403
@@ -428,3 +436,17 @@ def test_a_coordinator_defines_a_week_and_prints_its_report_without_navigation(
         assert a.get(report_url).status_code == 403
         assert a.get(f"{report_url}/print").status_code == 403
         assert a.get(f"/api/national/weeks/{week_id}/report.csv").status_code == 403
+
+
+def test_the_trends_chart_draws_each_bar_in_proportion_on_whole_number_ticks() -> None:
+    def week(day: date, opened: int, closed: int) -> WeekCount:
+        return WeekCount(week_starting=day, measures=Measures(opened=opened, closed=closed))
+
+    chart = trend_chart([week(WEEK_1, 6, 0), week(WEEK_2, 3, 1)])
+    heights = {(b.title.split(":")[0], b.series): b.height for b in chart.bars}
+    tallest = heights[("Week starting 2 Nov 2026", "opened")]
+    assert [t.label for t in chart.ticks] == ["0", "2", "4", "6", "8"]  # 6 rounds up to 8
+    assert tallest == pytest.approx((chart.baseline - chart.ticks[-1].y) * 6 / 8, abs=0.1)
+    assert heights[("Week starting 9 Nov 2026", "opened")] == pytest.approx(tallest / 2, abs=0.1)
+    assert heights[("Week starting 2 Nov 2026", "closed")] == 0
+    assert "9 opened, 0 disrupted, 1 closed in all" in chart.description

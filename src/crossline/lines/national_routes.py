@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -50,16 +51,25 @@ DATE_PARTS = ("day", "month", "year")
 
 @router.get("/national", include_in_schema=False)
 def national_page(
-    request: Request, db: DbDep, actor: NationalReader, weeks: Weeks = national.TREND_WEEKS
+    request: Request, db: DbDep, actor: NationalReader, weeks: str | None = None
 ) -> Response:
-    picture = national.national_picture(db, actor, weeks=weeks)
+    errors: dict[str, str] = {}
+    shown = national.TREND_WEEKS
+    if weeks is not None and weeks.strip():
+        if weeks.strip().isdigit() and 1 <= int(weeks) <= national.MAX_TREND_WEEKS:
+            shown = int(weeks)
+        else:
+            errors["weeks"] = f"Enter a number of weeks from 1 to {national.MAX_TREND_WEEKS}"
+    picture = national.national_picture(db, actor, weeks=shown)
     context = {
         "picture": picture,
         "chart": trend_chart(picture.trends),
         "kinds": national.outcome_kinds(),
-        "weeks": weeks,
+        "weeks": shown,
+        "errors": errors,
+        "typed_weeks": weeks if errors else str(shown),
     }
-    return render(request, "national/picture.html", context)
+    return render(request, "national/picture.html", context, status_code=422 if errors else 200)
 
 
 @router.get("/national/weeks", include_in_schema=False)
@@ -159,11 +169,13 @@ def _with_dates(form: FormData, *names: str) -> FormData:
         parts = [str(form.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS]
         if not any(parts):
             continue  # missing: the model says it must be entered
-        day, month, year = parts
-        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-            errors[name] = "Enter the date as a day, month and year in numbers, like 14 9 2026"
-            continue
-        fields.append((name, f"{year}-{int(month):02d}-{int(day):02d}"))
+        try:
+            day, month, year = (int(part) for part in parts)
+            if len(parts[2]) != 4:
+                raise ValueError("a year of four digits")
+            fields.append((name, date(year, month, day).isoformat()))
+        except ValueError:
+            errors[name] = "Enter a real date as a day, month and year in numbers, like 14 9 2026"
     if errors:
         raise InvalidInput.of_fields(errors)
     return FormData(fields)
@@ -206,7 +218,12 @@ def api_week_report(week_id: uuid.UUID, db: DbDep, actor: NationalReader) -> Wee
     return national.week_report(db, actor, week_id)
 
 
-@router.get("/api/national/weeks/{week_id}/report.csv", tags=["national picture"])
+@router.get(
+    "/api/national/weeks/{week_id}/report.csv",
+    tags=["national picture"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The report as CSV"}},
+)
 def api_week_csv(week_id: uuid.UUID, db: DbDep, actor: NationalReader) -> Response:
     """The week's report as CSV, a row per organisation and a total row. Audited as a
     disclosure to you."""
