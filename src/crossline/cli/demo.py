@@ -69,6 +69,12 @@ DEMO_ORGANISATIONS = (
 DEMO_USERS = (
     DemoUser("analyst@demo.crossline.uk", "Priya Shah", "west-midlands", "intelligence_analyst"),
     DemoUser("coordinator@demo.crossline.uk", "Tom Okafor", "nclcc", "national_coordinator"),
+    DemoUser(
+        "analyst.merseyside@demo.crossline.uk", "Liam Byrne", "merseyside", "intelligence_analyst"
+    ),
+    DemoUser(
+        "analyst.westmercia@demo.crossline.uk", "Megan Price", "west-mercia", "intelligence_analyst"
+    ),
     DemoUser("applicant@demo.crossline.uk", "Sarah Hughes", "west-midlands", "order_applicant"),
     DemoUser(
         "authoriser@demo.crossline.uk", "Det Supt Mark Ellis", "west-midlands", "order_authoriser"
@@ -173,6 +179,43 @@ def analyse_demo_world(db: Session, settings: Settings) -> int:
 
     analyst = actor_for_email(db, DEMO_USERS[0].email)
     return run_analysis(db, analyst, settings).lines_found
+
+
+def import_demo_people(db: Session, world: Path) -> tuple[int, int]:
+    """Import each demo force's records of the demo world's people, then link them all.
+
+    Each force with a demo analyst imports the records the world says it holds
+    (``agencies/person_records.csv``), as that analyst. Returns the records
+    added and the new alerts between organisations; running it again adds none.
+    """
+    from crossline.auth.signin import actor_for_email
+    from crossline.people.schemas import PersonImport
+    from crossline.people.services import matching, records
+    from crossline.people.services.files import read_records_file
+
+    found, _ = read_records_file(world / "agencies" / "person_records.csv")
+    forces = _forces_of(world)
+    added = 0
+    for user in DEMO_USERS:
+        if user.role != "intelligence_analyst":
+            continue
+        analyst = actor_for_email(db, user.email)
+        own = [record for _, record in found if forces.get(record.reference) == user.organisation]
+        result, _ = records.import_records(
+            db, analyst, PersonImport.model_construct(records=own), via="cli"
+        )
+        added += result.added
+    if not added:
+        return 0, 0
+    return added, matching.relink(db, via="cli").new_alerts
+
+
+def _forces_of(world: Path) -> dict[str, str]:
+    """Which force holds each record of the world's person records file."""
+    import csv
+
+    with (world / "agencies" / "person_records.csv").open(encoding="utf-8") as f:
+        return {row["record_id"]: row["force"] for row in csv.DictReader(f)}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
