@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,27 +15,33 @@ from starlette.responses import Response
 from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
-from crossline.core.dependencies import DbDep
+from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
+from crossline.core.settings import Settings
 from crossline.lines import deconfliction, grading, services
 from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import Line
 from crossline.lines.schemas import (
+    ActivityRead,
     AlertRead,
     FindingConfirm,
     HandsetAdd,
     IntelligenceCreate,
     IntelligenceRead,
+    LineAreasRead,
     LineCreate,
     LineRead,
     LineSummary,
     MatchRead,
     MatchResolve,
+    NetworkRead,
     NumberAdd,
+    NumberContactsRead,
     Resolution,
     StatusChange,
 )
+from crossline.lines.services import charts
 from crossline.lines.statuses import STATUSES, LineStatus
 
 router = APIRouter()
@@ -71,27 +78,46 @@ async def confirm_page(request: Request, db: DbDep, actor: Writer) -> Response:
 
 
 @router.get("/lines/{line_id}", include_in_schema=False)
-def line_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
+def line_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Reader
+) -> Response:
     line = services.get_line(db, actor, line_id)
-    return render(request, "lines/line.html", _line_context(db, actor, line))
+    shown = {k: request.query_params.get(k, "").strip() for k in ("from", "to")}
+    try:
+        window = _window_of(shown)
+    except InvalidInput as exc:
+        context = {**_line_context(db, actor, line, settings), "errors": exc.errors}
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    context = _line_context(db, actor, line, settings, window)
+    return render(request, "lines/line.html", {**context, "window_values": shown})
 
 
 @router.post("/lines/{line_id}/status", include_in_schema=False)
-async def status_page(request: Request, line_id: uuid.UUID, db: DbDep, actor: Writer) -> Response:
+async def status_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
     form = await request.form()
     try:
         services.change_status(db, actor, line_id, form_model(form, StatusChange))
     except (InvalidInput, Conflict) as exc:
         line = services.get_line(db, actor, line_id)
         errors = exc.errors if isinstance(exc, InvalidInput) else {"status": exc.message}
-        context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
+        context = {
+            **_line_context(db, actor, line, settings),
+            "errors": errors,
+            "values": dict(form),
+        }
         return render(request, "lines/line.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}")
 
 
 @router.post("/lines/{line_id}/intelligence", include_in_schema=False)
 async def intelligence_page(
-    request: Request, line_id: uuid.UUID, db: DbDep, actor: IntelligenceWriter
+    request: Request,
+    line_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: IntelligenceWriter,
 ) -> Response:
     form = await request.form()
     try:
@@ -101,7 +127,11 @@ async def intelligence_page(
         db.rollback()
         line = services.get_line(db, actor, line_id)
         errors = {"text" if k == "line_ids[0]" else k: v for k, v in exc.errors.items()}
-        context = {**_line_context(db, actor, line), "errors": errors, "values": dict(form)}
+        context = {
+            **_line_context(db, actor, line, settings),
+            "errors": errors,
+            "values": dict(form),
+        }
         return render(request, "lines/line.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}#intelligence")
 
@@ -163,7 +193,13 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _line_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
+def _line_context(
+    db: Session,
+    actor: Actor,
+    line: Line,
+    settings: Settings,
+    window: charts.Window | None = None,
+) -> dict[str, Any]:
     current = STATUSES[line.status]
     alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
     return {
@@ -174,7 +210,39 @@ def _line_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "values": {},
         **_intelligence_context(db, actor, line),
+        **_charts_context(db, settings, line, window or charts.Window()),
     }
+
+
+def _charts_context(
+    db: Session, settings: Settings, line: Line, window: charts.Window
+) -> dict[str, Any]:
+    """The heat map, the network (whole, for the chart; within ``window``, for its table)
+    and the areas, from the line the page read (audited once, by ``get_line``)."""
+    whole = charts.network(db, settings, line)
+    areas = charts.areas(line)
+    return {
+        "activity": charts.activity(db, settings, line),
+        "network_json": whole.as_json(),
+        "network": whole.within(window),
+        "network_labels": {node.id: node.label for node in whole.nodes},
+        "areas": areas,
+        "areas_json": LineAreasRead.of(areas).model_dump_json(),
+        "window_values": {"from": "", "to": ""},
+    }
+
+
+def _window_of(shown: dict[str, str]) -> charts.Window:
+    """The page's date filter from its query (``from``, ``to``: YYYY-MM-DD, either may be empty)."""
+    days: dict[str, date | None] = {}
+    for key, value in shown.items():
+        try:
+            days[key] = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise InvalidInput(
+                f"Enter the '{key}' date as a real date, like 2025-10-31.", field=key
+            ) from None
+    return charts.Window.of(days["from"], days["to"])
 
 
 def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
@@ -256,6 +324,55 @@ def api_add_number(line_id: uuid.UUID, data: NumberAdd, db: DbDep, actor: Writer
 def api_add_handset(line_id: uuid.UUID, data: HandsetAdd, db: DbDep, actor: Writer) -> LineRead:
     """Add a handset (IMEI) the line used, with the period it used it."""
     return _read(db, services.add_handset(db, actor, line_id, data, via="api"))
+
+
+@router.get("/api/lines/{line_id}/activity", tags=["lines"])
+def api_activity(
+    line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Reader
+) -> ActivityRead:
+    """The line's calls and texts by local day of the week and hour (UK time), from your
+    organisation's comms data (the line owner's, for a coordinator), each number's events
+    within its period. Audited as reading the line."""
+    return ActivityRead.of(charts.line_activity(db, actor, settings, line_id, via="api"))
+
+
+@router.get("/api/lines/{line_id}/network", tags=["lines"])
+def api_network(
+    line_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Reader,
+    since: Annotated[date | None, Query(alias="from")] = None,
+    until: Annotated[date | None, Query(alias="to")] = None,
+) -> NetworkRead:
+    """The line's network: the line, its numbers, handsets and people, and what joins them.
+    `from` and `to` (dates, inclusive) keep what was valid on a day between them. Audited
+    as reading the line."""
+    window = charts.Window.of(since, until)
+    return NetworkRead.of(charts.line_network(db, actor, settings, line_id, window, via="api"))
+
+
+@router.get("/api/lines/{line_id}/contacts", tags=["lines"])
+def api_contacts(
+    line_id: uuid.UUID,
+    number: str,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Reader,
+    limit: int = charts.CONTACTS_DEFAULT,
+) -> NumberContactsRead:
+    """The numbers most often in contact with `number`, one of the line's numbers or a
+    person's on it (404 otherwise): at most `limit` (1 to 25, default 10). Audited as
+    reading the line."""
+    found = charts.number_contacts(db, actor, settings, line_id, number, limit=limit, via="api")
+    return NumberContactsRead.of(found)
+
+
+@router.get("/api/lines/{line_id}/areas", tags=["lines"])
+def api_areas(line_id: uuid.UUID, db: DbDep, actor: Reader) -> LineAreasRead:
+    """The line's hub and county force areas, with the `code` of each in the boundary file
+    (`/api/areas/boundaries/force_areas`). Audited as reading the line."""
+    return LineAreasRead.of(charts.line_areas(db, actor, line_id, via="api"))
 
 
 @router.get("/api/deconfliction/alerts", tags=["lines"])

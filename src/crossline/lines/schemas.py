@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -19,6 +19,9 @@ from crossline.lines.models import (
     LinePerson,
 )
 from crossline.lines.statuses import LineStatus, label
+
+if TYPE_CHECKING:
+    from crossline.lines.services import charts
 
 
 class PersonRole(StrEnum):
@@ -356,3 +359,106 @@ class IntelligenceRead(BaseModel):
             numbers=linked("number"),
             people=linked("person"),
         )
+
+
+# --- the line page's charts (lines/services/charts.py) ----------------------------------------
+
+
+class ActivityRead(BaseModel):
+    """A line's calls and texts by local day of the week (rows, Monday first) and hour."""
+
+    time_zone: str  # the hours and days are local to it
+    weekdays: list[str]
+    counts: list[list[int]]  # counts[weekday][hour], hours 0 to 23
+    calls: int
+    texts: int
+    total: int
+
+    @classmethod
+    def of(cls, activity: charts.Activity) -> ActivityRead:
+        return cls(
+            time_zone=activity.time_zone,
+            weekdays=list(activity.weekdays),
+            counts=[list(day) for day in activity.counts],
+            calls=activity.calls,
+            texts=activity.texts,
+            total=activity.total,
+        )
+
+
+class NetworkNodeRead(BaseModel):
+    id: str
+    kind: str  # line | number | handset | person
+    label: str
+    valid_from: datetime | None
+    valid_to: datetime | None  # None: still held, or no period (the line, people)
+    role: str | None  # a person's: controller | runner | cuckooed
+    possible_child: bool
+    number: str | None  # the number to expand (/contacts), for a line number or a person
+
+
+class NetworkEdgeRead(BaseModel):
+    id: str
+    source: str
+    target: str
+    kind: str  # used | carried | succeeded_by | in_contact | on_line
+    label: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+    events: int | None  # in_contact: events between the person and the number
+
+
+class NetworkRead(BaseModel):
+    """The line's network within the dates asked for (`since`, `until`: null when not given)."""
+
+    since: date | None
+    until: date | None
+    nodes: list[NetworkNodeRead]
+    edges: list[NetworkEdgeRead]
+
+    @classmethod
+    def of(cls, network: charts.Network) -> NetworkRead:
+        return cls.model_validate(network.as_dict())
+
+
+class NumberContactRead(BaseModel):
+    number: str
+    events: int
+    first: datetime
+    last: datetime
+
+
+class NumberContactsRead(BaseModel):
+    """The numbers most often in contact with one number of a line, most events first."""
+
+    number: str
+    limit: int
+    contacts: list[NumberContactRead]
+
+    @classmethod
+    def of(cls, found: charts.Contacts) -> NumberContactsRead:
+        return cls(
+            number=found.number,
+            limit=found.limit,
+            contacts=[NumberContactRead(**c.__dict__) for c in found.contacts],
+        )
+
+
+class LineAreaRead(BaseModel):
+    force_id: str  # as in `crossline orgs list`
+    force_name: str
+    area_code: str | None  # the `code` of its feature in /api/areas/boundaries/force_areas
+    area_name: str | None
+
+
+class LineAreasRead(BaseModel):
+    hub: LineAreaRead | None
+    county: LineAreaRead | None
+    local: bool  # hub and county are the same area
+
+    @classmethod
+    def of(cls, found: charts.LineAreas) -> LineAreasRead:
+        def area(a: charts.Area | None) -> LineAreaRead | None:
+            return None if a is None else LineAreaRead(**a.__dict__)
+
+        return cls(hub=area(found.hub), county=area(found.county), local=found.is_local)
