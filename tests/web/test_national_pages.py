@@ -22,7 +22,7 @@ def _csrf(page: Page) -> str:
     return str(json.loads(headers)["X-CSRF-Token"])
 
 
-def _record_line(browser: Browser, server_url: str, hub: str, county: str) -> None:
+def _record_line(browser: Browser, server_url: str, hub: str, county: str) -> str:
     """A line from ``hub`` into ``county``, recorded by the demo analyst through the API."""
     with browser.new_context(base_url=server_url) as context:
         page = context.new_page()
@@ -37,6 +37,7 @@ def _record_line(browser: Browser, server_url: str, hub: str, county: str) -> No
             headers={"X-CSRF-Token": _csrf(page)},
         )
         assert response.status == 201, response.text()
+        return str(response.json()["id"])
 
 
 def test_the_map_shades_exporting_and_importing_areas_with_nothing_refused(
@@ -95,13 +96,7 @@ def test_national_pages_have_no_serious_accessibility_violations(
         found: dict[str, list[dict[str, Any]]] = {}
         for path in ("/national", "/national/weeks", report_url, f"{report_url}/print"):
             page.goto(path)
-            page.wait_for_load_state("networkidle")
-            page.add_script_tag(path=str(AXE))
-            violations: list[dict[str, Any]] = page.evaluate(
-                "async () => (await axe.run()).violations.map(v => "
-                "({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target)}))"
-            )
-            found[path] = [v for v in violations if v["impact"] in SERIOUS]
+            found[path] = _serious(page)
         expect(page.get_by_role("button", name="Print this page")).to_be_visible()
         expect(page.get_by_role("navigation", name="Menu")).to_have_count(0)
         page.emulate_media(media="print")
@@ -109,3 +104,36 @@ def test_national_pages_have_no_serious_accessibility_violations(
         expect(page.get_by_role("table")).to_contain_text("West Midlands Police")
     report = "\n".join(f"{where}: {v}" for where, vs in found.items() for v in vs)
     assert not report, f"serious accessibility violations:\n{report}"
+
+
+def test_the_outcomes_form_and_its_errors_have_no_serious_accessibility_violations(
+    browser: Browser, server_url: str
+) -> None:
+    line_id = _record_line(browser, server_url, "merseyside", "cumbria")
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, demo_user("intelligence_analyst"))
+        page.goto(f"/lines/{line_id}/outcomes")
+        found = {"empty form": _serious(page)}
+        page.get_by_role("radio", name="Arrests").check()
+        page.get_by_label("How many").fill("2")
+        page.get_by_role("button", name="Record the outcome").click()
+        expect(page.get_by_role("alert")).to_contain_text("Enter date")
+        found["errors"] = _serious(page)
+        page.get_by_label("Day").fill("24")
+        page.get_by_label("Month").fill("11")
+        page.get_by_label("Year").fill("2026")
+        page.get_by_role("button", name="Record the outcome").click()
+        expect(page.get_by_role("table")).to_contain_text("24 Nov 2026")
+    report = "\n".join(f"{where}: {v}" for where, vs in found.items() for v in vs)
+    assert not report, f"serious accessibility violations:\n{report}"
+
+
+def _serious(page: Page) -> list[dict[str, Any]]:
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run()).violations.map(v => "
+        "({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target)}))"
+    )
+    return [v for v in violations if v["impact"] in SERIOUS]
