@@ -61,9 +61,9 @@ OUTCOME_KINDS = _load()
 class LineOutcome(HasId, HasCreated, Base):
     """A count of one kind of outcome of action against a line, on a day, as its owner recorded it.
 
-    ``owner_id`` is the line's owner when it was recorded, so that the report
-    by force needs no join through the line. ``created_at`` is when it was
-    recorded; ``occurred_on`` is the day it happened.
+    ``owner_id`` is the organisation that recorded it, one of the line's
+    owners, to which the report by force counts it. ``created_at`` is when it
+    was recorded; ``occurred_on`` is the day it happened.
     """
 
     __tablename__ = "line_outcomes"

@@ -87,7 +87,7 @@ def record_outcome(
     outcome = LineOutcome(
         id=uuid.uuid4(),
         line_id=line.id,
-        owner_id=line.owner_id,
+        owner_id=actor.organisation_id,  # the force that recorded it, for the report by force
         occurred_on=data.occurred_on,
         kind=data.kind.value,
         count=data.count,
