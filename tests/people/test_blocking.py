@@ -87,6 +87,16 @@ def test_names_swapped_and_one_misspelt_meet_across_the_name_keys(tmp_path: Path
     assert "l.block_first_name_sound = r.block_surname_sound" in conditions
 
 
+def test_a_name_in_the_other_names_field_meets_across_the_name_keys(tmp_path: Path) -> None:
+    rows = [("1", "Mason", "", "", "", ""), ("2", "Sam", "Mason", "", "", "")]
+    one, other = _keyed(tmp_path, rows)
+    assert one["block_first_name"] == other["block_surname"] == "mason"
+    assert one["block_surname_sound"] is None  # no initial to go with the sound
+    conditions = rule_conditions(ALL_FIELDS)
+    assert "l.block_surname = r.block_first_name" in conditions
+    assert "l.block_first_name = r.block_surname" in conditions
+
+
 def test_a_key_is_null_where_a_field_it_needs_is(tmp_path: Path) -> None:
     rows = [("1", "Ann", "", "1987-04-03", "M1 1AE", ""), ("2", "", "Lee", "", "", "")]
     no_surname, no_first_name_nor_dob = _keyed(tmp_path, rows)
@@ -121,5 +131,5 @@ def test_keys_need_only_the_fields_compared() -> None:
     assert "block_postcode" not in {key.column for key in without_postcode}
     assert len(keys_for(ALL_FIELDS)) == len(BLOCKING_KEYS)
     assert keys_for(["gender"]) == []
-    assert len(rule_conditions(ALL_FIELDS)) == len(BLOCKING_KEYS) + 2  # and names swapped
+    assert len(rule_conditions(ALL_FIELDS)) == len(BLOCKING_KEYS) + 4  # and names swapped
     assert not any("surname" in c for c in rule_conditions(["first_name", "dob"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,53 @@ def test_names_swapped_a_short_form_and_day_and_month_swapped_have_their_levels(
     assert short_form["first_name"].level == "Same name in another form (Bob, Robert)"
     assert short_form["first_name"].match_weight > 0
     assert linkage.clusters["107"] != linkage.clusters["13"]  # Henry Walker, at one address
+
+
+def test_a_name_written_in_the_other_names_field_has_its_level(tmp_path: Path) -> None:
+    rows = [(*row, "") for row in PEOPLE + DUPLICATES]
+    # Isla Brown's surname written as her first name, her surname left blank.
+    rows += [("108", "Brown", "", "1979-01-19", "CF10 1EP", "F", "")]
+    linkage = link_person_records(
+        read_person_records(write_records(tmp_path / "p.csv", rows)), threshold=1e-300
+    )
+    pairs = {frozenset((p.record_id_l, p.record_id_r)): p for p in linkage.pairs}
+    levels = {c.field: c.level for c in pairs[frozenset(("4", "108"))].contributions}
+    assert levels["first_name"] == "Written in the other name's field"
+    assert levels["surname"] == "Empty in one or both"
+
+
+def test_pairs_without_evidence_are_dropped_but_counted_as_scored(people_file: Path) -> None:
+    records = read_person_records(people_file)
+    every_pair = link_person_records(records, threshold=1e-300)
+    default = link_person_records(records)
+    assert default.pairs_scored == every_pair.pairs_scored == len(every_pair.pairs)
+    assert default.clusters == link_person_records(records, threshold=0.5).clusters
+    # The same prior either way: the pairs dropped carried no evidence for a match.
+    assert default.prior_match_weight == pytest.approx(every_pair.prior_match_weight, abs=0.05)
+    strong = {(p.record_id_l, p.record_id_r): p.match_weight for p in default.pairs}
+    assert all(
+        p.match_weight == pytest.approx(strong[(p.record_id_l, p.record_id_r)], abs=0.05)
+        for p in every_pair.pairs
+        if (p.record_id_l, p.record_id_r) in strong
+    )
+
+
+def test_linkage_works_within_a_memory_limit_and_leaves_no_files(
+    people_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = read_person_records(people_file)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
+    linkage = link_person_records(records, memory_limit="200MB")
+    assert linkage.clusters["1"] == linkage.clusters["101"]
+    assert list(work.iterdir()) == []
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_refused(people_file: Path) -> None:
+    records = read_person_records(people_file)
+    with pytest.raises(InvalidInput, match="'lots' is not a memory limit"):
+        link_person_records(records, memory_limit="lots")
 
 
 def test_pairs_file_has_a_level_and_weight_per_field(

@@ -128,13 +128,30 @@ BLOCKING_KEYS = (
         "a move within the UK postcode district, names misspelt beyond their sound, "
         "date of birth wrong",
     ),
+    BlockingKey(
+        "block_first_name",
+        "first_name",
+        frozenset({"first_name"}),
+        "a rare first name: the surname and date of birth both wrong or missing",
+    ),
+    BlockingKey(
+        "block_surname",
+        "surname",
+        frozenset({"surname"}),
+        "a rare surname: the first name and date of birth both wrong or missing",
+    ),
 )
 
 # Names written the other way round: one record's surname key (its surname's
 # sound, its first name's initial) is then the other's first-name key (the sound
 # of what it holds as first name, the initial of what it holds as surname). So
 # a swap is found even with one of the names misspelt.
-SWAPPED_KEYS = ("block_surname_sound", "block_first_name_sound")
+# The same for the names themselves, one of them blank: one record's surname is
+# the other's first name.
+SWAPPED_KEYS = (
+    ("block_surname_sound", "block_first_name_sound"),
+    ("block_surname", "block_first_name"),
+)
 
 # Soundex (R. C. Russell's, as the US census standardised it): consonants that
 # sound alike share a digit; vowels, h, w and y have none.
@@ -201,9 +218,9 @@ def rule_conditions(fields: list[str]) -> list[str]:
     columns = [key.column for key in keys_for(fields)]
     for column in columns:
         conditions.append(f"l.{column} = r.{column}")
-        if column == SWAPPED_KEYS[1] and SWAPPED_KEYS[0] in columns:
-            one, other = SWAPPED_KEYS
-            conditions += [f"l.{one} = r.{other}", f"l.{other} = r.{one}"]
+        for one, other in SWAPPED_KEYS:
+            if column == other and one in columns:
+                conditions += [f"l.{one} = r.{other}", f"l.{other} = r.{one}"]
     return conditions
 
 

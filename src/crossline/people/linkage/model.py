@@ -87,7 +87,33 @@ class SwappedNamesLevel(ComparisonLevelCreator):
         return "Names swapped with surname"
 
 
-def _name(column: str, *alike: ComparisonLevelCreator) -> ComparisonCreator:
+class NameInOtherFieldLevel(ComparisonLevelCreator):
+    """A name written in the other name's field, that field blank in the other record.
+
+    For the first name: one record's first name is like the other's surname
+    (Jaro-Winkler at or above the threshold) and its own surname is blank
+    (``mason``, blank; ``smith``, ``mason``). For the surname the same the
+    other way round. The other name's comparison is then at its level for an
+    empty value, weight 0, so the evidence counts once.
+    """
+
+    def __init__(self, column: str, other: str, threshold: float) -> None:
+        self.column, self.other, self.threshold = column, other, threshold
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        jw, name, other = sql_dialect.jaro_winkler_function_name, self.column, self.other
+        return (
+            f"({jw}({name}_l, {other}_r) >= {self.threshold} AND {other}_l IS NULL) "
+            f"OR ({jw}({name}_r, {other}_l) >= {self.threshold} AND {other}_r IS NULL)"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return "Written in the other name's field"
+
+
+def _name(
+    column: str, *alike: ComparisonLevelCreator, other: ComparisonLevelCreator | None = None
+) -> ComparisonCreator:
     """A name: exact (weighed by how common the name is), the ``alike`` levels, Jaro-Winkler.
 
     Both names have a level for first name and surname written the other way
@@ -105,6 +131,8 @@ def _name(column: str, *alike: ComparisonLevelCreator) -> ComparisonCreator:
         cll.JaroWinklerLevel(column, t).configure(label_for_charts=f"Jaro-Winkler similarity ≥ {t}")
         for t in (0.92, 0.8, 0.7)
     ]
+    if other is not None:
+        levels.append(other)
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[*levels, cll.ElseLevel().configure(label_for_charts="Different")],
@@ -218,9 +246,21 @@ class Field:
 FIELDS = (
     Field(
         "first_name",
-        lambda: _name("first_name", SwappedNamesLevel(SWAP_SIMILARITY), _one_name_in_other_forms()),
+        lambda: _name(
+            "first_name",
+            SwappedNamesLevel(SWAP_SIMILARITY),
+            _one_name_in_other_forms(),
+            other=NameInOtherFieldLevel("first_name", "surname", SWAP_SIMILARITY),
+        ),
     ),
-    Field("surname", lambda: _name("surname", _swap_weighed_with_first_name())),
+    Field(
+        "surname",
+        lambda: _name(
+            "surname",
+            _swap_weighed_with_first_name(),
+            other=NameInOtherFieldLevel("surname", "first_name", SWAP_SIMILARITY),
+        ),
+    ),
     Field("dob", _dob),
     Field("postcode", _postcode),
     Field("gender", _gender),
@@ -317,5 +357,22 @@ def estimate_prior(linker: Linker, predictions: SplinkDataFrame, records: int) -
 
 def query(linker: Linker, sql: str) -> list[dict[str, Any]]:
     """Rows of a query run in the linker's database, in its dialect."""
+    result = query_table(linker, sql)
+    rows = result.as_record_list()
+    result.drop_table_from_database_and_remove_from_cache()
+    return rows
+
+
+def query_columns(linker: Linker, sql: str) -> dict[str, list[Any]]:
+    """A query's result, column by column: lighter than rows for many of them."""
+    result = query_table(linker, sql)
+    table = result.as_pyarrow_table()  # type: ignore[no-untyped-call]
+    columns: dict[str, list[Any]] = table.to_pydict()
+    result.drop_table_from_database_and_remove_from_cache()
+    return columns
+
+
+def query_table(linker: Linker, sql: str) -> SplinkDataFrame:
+    """A query's result as a table in the linker's database; the caller drops it."""
     result: SplinkDataFrame = linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]
-    return result.as_record_list()
+    return result

@@ -81,6 +81,7 @@ def read_person_records(path: Path) -> pa.Table:
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file. Give a CSV or Parquet file.", field="file")
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")  # it would break the command's own
     try:
         relation = _open(connection, path)
         columns = _layout_columns(path, relation.columns)
