@@ -10,6 +10,7 @@ from crossline.lines.models import (
     LineEvent,
     LineHandset,
     LineNumber,
+    LineOwner,
     LinePerson,
 )
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome
@@ -33,6 +34,7 @@ __all__ = [
     "LineHandset",
     "LineNumber",
     "LineOutcome",
+    "LineOwner",
     "LinePerson",
     "Organisation",
     "PersonMatch",

@@ -33,6 +33,7 @@ from crossline.lines.models import (
     LineEvent,
     LineHandset,
     LineNumber,
+    LineOwner,
 )
 from crossline.lines.schemas import (
     AlertRead,
@@ -95,7 +96,7 @@ def _other_holders(
     return db.scalars(
         select(Line)
         .where(
-            Line.owner_id != line.owner_id,
+            Line.owner_id.not_in(line.owner_ids),
             Line.id.in_(
                 select(model.line_id).where(
                     column == identifier, model.overlapping(period.valid_from, period.valid_to)
@@ -182,9 +183,17 @@ def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
     """
     actor.require(Permission.LINES_READ)
     mine = actor.organisation_id
+    co_owned = select(LineOwner.line_id).where(LineOwner.organisation_id == mine)
     matches = db.scalars(
         select(DeconflictionMatch)
-        .where(or_(DeconflictionMatch.owner_a_id == mine, DeconflictionMatch.owner_b_id == mine))
+        .where(
+            or_(
+                DeconflictionMatch.owner_a_id == mine,
+                DeconflictionMatch.owner_b_id == mine,
+                DeconflictionMatch.line_a_id.in_(co_owned),
+                DeconflictionMatch.line_b_id.in_(co_owned),
+            )
+        )
         .order_by(DeconflictionMatch.created_at.desc())
     ).all()
     found = [_alert(db, match, mine) for match in matches]
@@ -202,7 +211,9 @@ def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
 
 
 def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead:
-    if match.owner_a_id == mine:
+    """The match as ``mine`` is told of it: its own line (led or co-owned), the other owner."""
+    line_a = db.get_one(Line, match.line_a_id)
+    if line_a.held_by(mine):
         own_line_id, other_id = match.line_a_id, match.owner_b_id
     else:
         own_line_id, other_id = match.line_b_id, match.owner_a_id

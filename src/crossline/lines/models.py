@@ -22,6 +22,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     or_,
+    select,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,10 +68,51 @@ class Line(HasId, HasCreated, Versioned, Base):
     events: Mapped[list[LineEvent]] = relationship(
         cascade="all, delete-orphan", order_by="LineEvent.at"
     )
+    co_owners: Mapped[list[LineOwner]] = relationship(
+        cascade="all, delete-orphan", order_by="LineOwner.added_at", lazy="selectin"
+    )
 
     @property
     def url(self) -> str:
         return f"/lines/{self.id}"
+
+    @property
+    def owner_ids(self) -> set[uuid.UUID]:
+        """The lead owner and every co-owner."""
+        return {self.owner_id} | {o.organisation_id for o in self.co_owners}
+
+    def held_by(self, organisation_id: uuid.UUID) -> bool:
+        """Whether ``organisation_id`` owns the line, as its lead or as a co-owner."""
+        return organisation_id in self.owner_ids
+
+    @classmethod
+    def owned_by(cls, organisation_id: uuid.UUID) -> ColumnElement[bool]:
+        """Lines ``organisation_id`` owns, as lead or co-owner, as a query condition."""
+        co_owned = select(LineOwner.line_id).where(LineOwner.organisation_id == organisation_id)
+        return or_(cls.owner_id == organisation_id, cls.id.in_(co_owned))
+
+
+class LineOwner(HasId, Base):
+    """Another force owning a line with its lead owner: a line worked by several forces.
+
+    A co-owner reads and changes the line as its lead owner does; only the lead
+    adds or removes co-owners. ``lines.owner_id`` stays the lead, whose auditors
+    see who read the line.
+    """
+
+    __tablename__ = "line_owners"
+    __table_args__ = (
+        UniqueConstraint("line_id", "organisation_id", name="uq_line_owners_line_organisation"),
+    )
+
+    line_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=clock.now)
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    added_by_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class HeldForPeriod:

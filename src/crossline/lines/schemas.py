@@ -48,6 +48,8 @@ class EventKind(StrEnum):
     HANDSET_ADDED = "handset_added"
     MATCH_FOUND = "match_found"  # another organisation holds one of its numbers or handsets
     MATCH_RESOLVED = "match_resolved"
+    OWNER_ADDED = "owner_added"  # another force owns the line with its lead owner
+    OWNER_REMOVED = "owner_removed"
 
 
 class Resolution(StrEnum):

@@ -2,10 +2,11 @@
 
 The only place the register's rules live, split by workflow: ``reading``,
 ``confirming`` (findings of analysis into lines), ``recording`` (lines by
-hand, their status, numbers and handsets), ``changes`` (what every change
-is made of) and ``intelligence`` (graded intelligence records, linked to
-lines, numbers and people). Every function checks the actor's permission; an
-organisation sees and changes only its own lines, and a national coordinator
+hand, their status, numbers and handsets), ``owners`` (lines owned by several
+forces), ``changes`` (what every change is made of) and ``intelligence``
+(graded intelligence records, linked to lines, numbers and people). Every
+function checks the actor's permission; an organisation sees and changes only
+the lines it owns, as lead or co-owner, and a national coordinator
 (``lines.national``) reads every organisation's. Reading a line is a
 consultation of personal data, creating one a collection and changing one an
 alteration: each is audited in the same transaction (DOMAIN.md §AUDIT.s62).
@@ -24,6 +25,7 @@ from crossline.lines.services.intelligence import (
     record_intelligence,
     search_intelligence,
 )
+from crossline.lines.services.owners import add_owner, owner_names, remove_owner
 from crossline.lines.services.reading import NO_SUCH_LINE, get_line, list_lines
 from crossline.lines.services.recording import add_handset, add_number, change_status, create_line
 
@@ -33,6 +35,7 @@ __all__ = [
     "AlreadyInRegister",
     "add_handset",
     "add_number",
+    "add_owner",
     "change_status",
     "confirm_finding",
     "create_line",
@@ -40,6 +43,8 @@ __all__ = [
     "get_intelligence",
     "get_line",
     "list_lines",
+    "owner_names",
     "record_intelligence",
+    "remove_owner",
     "search_intelligence",
 ]

@@ -113,7 +113,7 @@ def refuse_number_in_use(
     *,
     this_line_too: bool = True,
 ) -> None:
-    """Refuse a number this line, or another active line of its owner, holds over the period.
+    """Refuse a number this line, or another active line of its owners, holds over the period.
 
     issue 6, Bad input: one number in two active lines at once is a clear
     validation message, never a silent merge. Messages name lines, not numbers.
@@ -121,9 +121,9 @@ def refuse_number_in_use(
     becoming active again).
     """
     active = [s.value for s in active_statuses()]
-    in_other_active_line = and_(
-        Line.id != line.id, Line.owner_id == line.owner_id, Line.status.in_(active)
-    )
+    # The line's owners' other lines: a co-owner's own lines count as its owners' too.
+    of_its_owners = or_(*(Line.owned_by(owner) for owner in sorted(line.owner_ids, key=str)))
+    in_other_active_line = and_(Line.id != line.id, of_its_owners, Line.status.in_(active))
     clash = db.scalar(
         select(Line)
         .join(LineNumber, LineNumber.line_id == Line.id)

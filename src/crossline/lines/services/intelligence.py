@@ -154,7 +154,7 @@ def _line_links(db: Session, actor: Actor, line_ids: list[uuid.UUID]) -> list[In
     links = []
     for i, line_id in enumerate(dict.fromkeys(line_ids)):
         line = db.get(Line, line_id)
-        if line is None or line.owner_id != actor.organisation_id:
+        if line is None or not line.held_by(actor.organisation_id):
             # Another organisation's line is answered as if it did not exist.
             raise InvalidInput(
                 "There is no such line in your organisation's register. "

@@ -122,7 +122,7 @@ def line_outcomes(
     actor.require(Permission.LINES_READ)
     line = db.get(Line, line_id)
     if line is None or not (
-        line.owner_id == actor.organisation_id or actor.can(Permission.LINES_NATIONAL)
+        line.held_by(actor.organisation_id) or actor.can(Permission.LINES_NATIONAL)
     ):
         raise NotFound(NO_SUCH_LINE)
     found = db.scalars(
@@ -145,12 +145,12 @@ def line_outcomes(
 
 def may_record_outcomes(actor: Actor, line: Line) -> bool:
     """Whether ``actor`` may record outcomes against ``line``: its owner's analysts only."""
-    return actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id
+    return actor.can(Permission.LINES_WRITE) and line.held_by(actor.organisation_id)
 
 
 def _own_line(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
     line = db.get(Line, line_id)
-    if line is None or line.owner_id != actor.organisation_id:
+    if line is None or not line.held_by(actor.organisation_id):
         raise NotFound(NO_SUCH_LINE)
     return line
 

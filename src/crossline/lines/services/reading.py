@@ -21,7 +21,7 @@ NO_SUCH_LINE = "There is no such line in your organisation's register."
 def list_lines(db: Session, actor: Actor, *, status: LineStatus | None = None) -> Sequence[Line]:
     """The lines the actor may see, most recently changed first. Needs ``lines.read``.
 
-    An organisation's own lines; every organisation's for a national
+    The lines an organisation owns, as lead or co-owner; every organisation's for a national
     coordinator. The list holds no numbers, handsets or people, so it is not
     audited; opening a line is.
     """
@@ -68,4 +68,4 @@ def get_line(db: Session, actor: Actor, line_id: uuid.UUID, *, via: str = "web")
 def _visible_to(actor: Actor) -> ColumnElement[bool]:
     if actor.can(Permission.LINES_NATIONAL):
         return true()
-    return Line.owner_id == actor.organisation_id
+    return Line.owned_by(actor.organisation_id)

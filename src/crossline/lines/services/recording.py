@@ -207,10 +207,10 @@ def add_handset(
 
 
 def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
-    """The actor's organisation's line, to change; another organisation's is NotFound."""
+    """A line the actor's organisation owns (lead or co-owner), to change; else NotFound."""
     actor.require(Permission.LINES_WRITE)
     line = db.get(Line, line_id)
-    if line is None or line.owner_id != actor.organisation_id:
+    if line is None or not line.held_by(actor.organisation_id):
         raise NotFound(NO_SUCH_LINE)
     return line
 
