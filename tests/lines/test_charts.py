@@ -23,6 +23,13 @@ from crossline.lines import services
 from crossline.lines.models import Line
 from crossline.lines.schemas import FindingConfirm, LineCreate
 from crossline.lines.services import charts
+from crossline.lines.services.network import (
+    CONTACTS_MAX,
+    Network,
+    Window,
+    line_network,
+    number_contacts,
+)
 from tests.factories import make_organisation, make_user
 from tests.lines.conftest import Force, analysed, record_line
 from tests.lines.test_routes import _user_of, signed_in
@@ -135,14 +142,14 @@ def test_heat_map_of_a_line_whose_numbers_have_no_events_is_empty(
 # --- the network ----------------------------------------------------------------------------------
 
 
-def _ids(network: charts.Network) -> tuple[set[str], set[tuple[str, str, str]]]:
+def _ids(network: Network) -> tuple[set[str], set[tuple[str, str, str]]]:
     return {n.id for n in network.nodes}, {(e.kind, e.source, e.target) for e in network.edges}
 
 
 def test_network_joins_numbers_handset_successor_and_person_by_their_contact(
     db: Session, settings: Settings, force_a: Force, line: Line
 ) -> None:
-    network = charts.line_network(db, force_a.analyst, settings, line.id)
+    network = line_network(db, force_a.analyst, settings, line.id)
     person = next(n for n in network.nodes if n.kind == "person")
     nodes, edges = _ids(network)
     assert nodes == {
@@ -170,21 +177,19 @@ def test_network_joins_numbers_handset_successor_and_person_by_their_contact(
 def test_date_filter_keeps_what_was_in_use_between_the_dates(
     db: Session, settings: Settings, force_a: Force, line: Line
 ) -> None:
-    after = charts.line_network(
-        db, force_a.analyst, settings, line.id, charts.Window.of(date(2025, 11, 1), None)
-    )
+    after = line_network(db, force_a.analyst, settings, line.id, Window.of(date(2025, 11, 1), None))
     nodes, edges = _ids(after)
     assert f"number:{N1}" not in nodes
     assert f"number:{N2}" in nodes
     assert {kind for kind, _, _ in edges} == {"used", "carried"}  # N1's edges went with it
-    before = charts.line_network(
-        db, force_a.analyst, settings, line.id, charts.Window.of(None, date(2025, 10, 15))
+    before = line_network(
+        db, force_a.analyst, settings, line.id, Window.of(None, date(2025, 10, 15))
     )
     nodes, _ = _ids(before)
     assert f"number:{N1}" in nodes
     assert f"number:{N2}" not in nodes
     with pytest.raises(InvalidInput) as refused:
-        charts.Window.of(date(2025, 11, 2), date(2025, 11, 1))
+        Window.of(date(2025, 11, 2), date(2025, 11, 1))
     assert refused.value.errors == {
         "to": "The 'to' date must be the same as or after the 'from' date."
     }
@@ -202,7 +207,7 @@ def test_network_of_a_confirmed_finding_has_its_numbers_handsets_people_and_pair
     assert finding is not None
     entry = json.loads(finding.detail)
     line = services.confirm_finding(db, force_a.analyst, FindingConfirm(finding_id=finding.id))
-    network = charts.line_network(db, force_a.analyst, settings, line.id)
+    network = line_network(db, force_a.analyst, settings, line.id)
     numbers = {n.label for n in network.nodes if n.kind == "number"}
     assert numbers == {n["number"] for n in entry["numbers"]}
     assert {n.label for n in network.nodes if n.kind == "handset"} == {
@@ -230,18 +235,18 @@ def test_network_of_a_confirmed_finding_has_its_numbers_handsets_people_and_pair
 def test_expanding_a_number_gives_its_most_frequent_contacts_within_its_period_up_to_the_limit(
     db: Session, settings: Settings, force_a: Force, line: Line
 ) -> None:
-    found = charts.number_contacts(db, force_a.analyst, settings, line.id, "07700 900001")
+    found = number_contacts(db, force_a.analyst, settings, line.id, "07700 900001")
     assert found.number == N1
     assert [(c.number, c.events) for c in found.contacts] == [(C1, 2), (P1, 2), (N2, 1)]
-    two = charts.number_contacts(db, force_a.analyst, settings, line.id, N1, limit=2)
+    two = number_contacts(db, force_a.analyst, settings, line.id, N1, limit=2)
     assert [c.number for c in two.contacts] == [C1, P1]
-    person = charts.number_contacts(db, force_a.analyst, settings, line.id, P1)
+    person = number_contacts(db, force_a.analyst, settings, line.id, P1)
     assert [(c.number, c.events) for c in person.contacts] == [(N1, 2)]
-    for limit in (0, charts.CONTACTS_MAX + 1):
+    for limit in (0, CONTACTS_MAX + 1):
         with pytest.raises(InvalidInput):
-            charts.number_contacts(db, force_a.analyst, settings, line.id, N1, limit=limit)
+            number_contacts(db, force_a.analyst, settings, line.id, N1, limit=limit)
     with pytest.raises(NotFound):  # a customer is not on the line: no lookup of any number
-        charts.number_contacts(db, force_a.analyst, settings, line.id, C1)
+        number_contacts(db, force_a.analyst, settings, line.id, C1)
 
 
 # --- the areas ----------------------------------------------------------------------------------

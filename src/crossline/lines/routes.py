@@ -41,7 +41,7 @@ from crossline.lines.schemas import (
     Resolution,
     StatusChange,
 )
-from crossline.lines.services import charts
+from crossline.lines.services import charts, network
 from crossline.lines.statuses import STATUSES, LineStatus
 
 router = APIRouter()
@@ -198,7 +198,7 @@ def _line_context(
     actor: Actor,
     line: Line,
     settings: Settings,
-    window: charts.Window | None = None,
+    window: network.Window | None = None,
 ) -> dict[str, Any]:
     current = STATUSES[line.status]
     alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
@@ -210,16 +210,16 @@ def _line_context(
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "values": {},
         **_intelligence_context(db, actor, line),
-        **_charts_context(db, settings, line, window or charts.Window()),
+        **_charts_context(db, settings, line, window or network.Window()),
     }
 
 
 def _charts_context(
-    db: Session, settings: Settings, line: Line, window: charts.Window
+    db: Session, settings: Settings, line: Line, window: network.Window
 ) -> dict[str, Any]:
     """The heat map, the network (whole, for the chart; within ``window``, for its table)
     and the areas, from the line the page read (audited once, by ``get_line``)."""
-    whole = charts.network(db, settings, line)
+    whole = network.network_of(db, settings, line)
     areas = charts.areas(line)
     return {
         "activity": charts.activity(db, settings, line),
@@ -232,7 +232,7 @@ def _charts_context(
     }
 
 
-def _window_of(shown: dict[str, str]) -> charts.Window:
+def _window_of(shown: dict[str, str]) -> network.Window:
     """The page's date filter from its query (``from``, ``to``: YYYY-MM-DD, either may be empty)."""
     days: dict[str, date | None] = {}
     for key, value in shown.items():
@@ -242,7 +242,7 @@ def _window_of(shown: dict[str, str]) -> charts.Window:
             raise InvalidInput(
                 f"Enter the '{key}' date as a real date, like 2025-10-31.", field=key
             ) from None
-    return charts.Window.of(days["from"], days["to"])
+    return network.Window.of(days["from"], days["to"])
 
 
 def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, Any]:
@@ -348,8 +348,8 @@ def api_network(
     """The line's network: the line, its numbers, handsets and people, and what joins them.
     `from` and `to` (dates, inclusive) keep what was valid on a day between them. Audited
     as reading the line."""
-    window = charts.Window.of(since, until)
-    return NetworkRead.of(charts.line_network(db, actor, settings, line_id, window, via="api"))
+    window = network.Window.of(since, until)
+    return NetworkRead.of(network.line_network(db, actor, settings, line_id, window, via="api"))
 
 
 @router.get("/api/lines/{line_id}/contacts", tags=["lines"])
@@ -359,12 +359,12 @@ def api_contacts(
     db: DbDep,
     settings: SettingsDep,
     actor: Reader,
-    limit: int = charts.CONTACTS_DEFAULT,
+    limit: int = network.CONTACTS_DEFAULT,
 ) -> NumberContactsRead:
     """The numbers most often in contact with `number`, one of the line's numbers or a
     person's on it (404 otherwise): at most `limit` (1 to 25, default 10). Audited as
     reading the line."""
-    found = charts.number_contacts(db, actor, settings, line_id, number, limit=limit, via="api")
+    found = network.number_contacts(db, actor, settings, line_id, number, limit=limit, via="api")
     return NumberContactsRead.of(found)
 
 

@@ -21,7 +21,7 @@ from crossline.lines.models import (
 from crossline.lines.statuses import LineStatus, label
 
 if TYPE_CHECKING:
-    from crossline.lines.services import charts
+    from crossline.lines.services import charts, network
 
 
 class PersonRole(StrEnum):
@@ -48,8 +48,6 @@ class EventKind(StrEnum):
     HANDSET_ADDED = "handset_added"
     MATCH_FOUND = "match_found"  # another organisation holds one of its numbers or handsets
     MATCH_RESOLVED = "match_resolved"
-    OWNER_ADDED = "owner_added"  # another force owns the line with its lead owner
-    OWNER_REMOVED = "owner_removed"
 
 
 class Resolution(StrEnum):
@@ -363,7 +361,7 @@ class IntelligenceRead(BaseModel):
         )
 
 
-# --- the line page's charts (lines/services/charts.py) ----------------------------------------
+# --- the line page's charts (lines/services/charts.py, network.py) ---------------------------
 
 
 class ActivityRead(BaseModel):
@@ -419,8 +417,8 @@ class NetworkRead(BaseModel):
     edges: list[NetworkEdgeRead]
 
     @classmethod
-    def of(cls, network: charts.Network) -> NetworkRead:
-        return cls.model_validate(network.as_dict())
+    def of(cls, found: network.Network) -> NetworkRead:
+        return cls.model_validate(found.as_dict())
 
 
 class NumberContactRead(BaseModel):
@@ -438,7 +436,7 @@ class NumberContactsRead(BaseModel):
     contacts: list[NumberContactRead]
 
     @classmethod
-    def of(cls, found: charts.Contacts) -> NumberContactsRead:
+    def of(cls, found: network.Contacts) -> NumberContactsRead:
         return cls(
             number=found.number,
             limit=found.limit,
