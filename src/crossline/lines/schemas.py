@@ -48,6 +48,9 @@ class EventKind(StrEnum):
     HANDSET_ADDED = "handset_added"
     MATCH_FOUND = "match_found"  # another organisation holds one of its numbers or handsets
     MATCH_RESOLVED = "match_resolved"
+    OWNER_ADDED = "owner_added"  # another force owns the line with its lead owner
+    OWNER_REMOVED = "owner_removed"
+    UPDATED_FROM_ANALYSIS = "updated_from_analysis"  # what a later run found added
 
 
 class Resolution(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -39,8 +40,10 @@ class AlreadyInRegister(Conflict):
 def findings_to_confirm(db: Session, actor: Actor, *, via: str = "web") -> Sequence[Finding]:
     """Lines the organisation's latest analysis run found that are not in its register yet.
 
-    Best first. Needs ``lines.write``. The findings' summaries carry numbers,
-    so reading them is a consultation of the run, audited.
+    Best first. A finding of a line the organisation owns already (by analysis
+    line id or a shared number) is an update to that line instead
+    (updating.py). Needs ``lines.write``. The findings' summaries carry
+    numbers, so reading them is a consultation of the run, audited.
     """
     actor.require(Permission.LINES_WRITE)
     run = db.scalar(
@@ -51,18 +54,16 @@ def findings_to_confirm(db: Session, actor: Actor, *, via: str = "web") -> Seque
     )
     if run is None:
         return []
-    confirmed = select(Line.analysis_line_id).where(
-        Line.owner_id == actor.organisation_id, Line.analysis_line_id.is_not(None)
-    )
-    found = db.scalars(
-        select(Finding)
-        .where(
-            Finding.run_id == run.id,
-            Finding.kind == "line",
-            Finding.line_id.not_in(confirmed),
+    known = lines_found_again(db, actor, run.id)
+    found = [
+        f
+        for f in db.scalars(
+            select(Finding)
+            .where(Finding.run_id == run.id, Finding.kind == "line")
+            .order_by(Finding.score.desc(), Finding.line_id)
         )
-        .order_by(Finding.score.desc(), Finding.line_id)
-    ).all()
+        if f.id not in known
+    ]
     record(
         db,
         actor,
@@ -114,13 +115,13 @@ def confirm_finding(db: Session, actor: Actor, data: FindingConfirm, *, via: str
         )
         numbers = [
             attach_number(db, line, number, start, end, where=i)
-            for i, (number, start, end) in enumerate(_numbers_of(entry))
+            for i, (number, start, end) in enumerate(numbers_of(entry))
         ]
         handsets = [
             attach_handset(db, line, imei, start, end, field=f"handsets[{i}]")
-            for i, (imei, start, end) in enumerate(_handsets_of(entry))
+            for i, (imei, start, end) in enumerate(handsets_of(entry))
         ]
-        for person in _people_of(entry, finding.score):
+        for person in people_of(entry, finding.score):
             line.people.append(person_on_line(person))
         add_created_event(
             line, actor, numbers, handsets, f"confirmed from analysis run {finding.run_id}"
@@ -159,21 +160,21 @@ def _refuse_confirmed_twice(db: Session, finding: Finding) -> None:
         )
 
 
-def _numbers_of(entry: dict[str, Any]) -> Iterator[tuple[str, datetime, datetime | None]]:
+def numbers_of(entry: dict[str, Any]) -> Iterator[tuple[str, datetime, datetime | None]]:
     """A finding's numbers with their periods: open unless a successor took over."""
     followed = {link["from"] for link in entry.get("successor_links", [])}
     for n in entry["numbers"]:
-        end = _utc(n["last_seen"]) if n["number"] in followed else None
-        yield n["number"], _utc(n["first_seen"]), end
+        end = utc(n["last_seen"]) if n["number"] in followed else None
+        yield n["number"], utc(n["first_seen"]), end
 
 
-def _handsets_of(entry: dict[str, Any]) -> Iterator[tuple[str, datetime, datetime | None]]:
+def handsets_of(entry: dict[str, Any]) -> Iterator[tuple[str, datetime, datetime | None]]:
     """A finding's handsets, one period each: open while it carries an open number."""
-    open_numbers = {number for number, _, end in _numbers_of(entry) if end is None}
+    open_numbers = {number for number, _, end in numbers_of(entry) if end is None}
     periods: dict[str, tuple[datetime, datetime | None]] = {}
     for h in entry.get("handsets", []):
-        start = _utc(h["first_seen"])
-        end = None if h["number"] in open_numbers else _utc(h["last_seen"])
+        start = utc(h["first_seen"])
+        end = None if h["number"] in open_numbers else utc(h["last_seen"])
         if h["imei"] in periods:
             was_from, was_to = periods[h["imei"]]
             start = min(start, was_from)
@@ -183,7 +184,7 @@ def _handsets_of(entry: dict[str, Any]) -> Iterator[tuple[str, datetime, datetim
         yield imei, start, end
 
 
-def _people_of(entry: dict[str, Any], score: float) -> Iterator[PersonIn]:
+def people_of(entry: dict[str, Any], score: float) -> Iterator[PersonIn]:
     """The people working a finding's line; customers stay in the finding (data minimisation)."""
     roles = {r.value for r in PersonRole}
     for person in entry.get("roles", []):
@@ -196,5 +197,28 @@ def _people_of(entry: dict[str, Any], score: float) -> Iterator[PersonIn]:
             )
 
 
-def _utc(text: str) -> datetime:
+def utc(text: str) -> datetime:
     return aware(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def lines_found_again(db: Session, actor: Actor, run_id: uuid.UUID) -> dict[uuid.UUID, Line]:
+    """The run's findings of lines the organisation owns already, with each line.
+
+    A finding is a line owned already when it has the line's analysis line id
+    (``CL-…``, stable across runs) or holds one of the line's numbers.
+    """
+    owned = Line.owned_by(actor.organisation_id)
+    lines = db.scalars(select(Line).where(owned)).all()
+    by_id = {line.analysis_line_id: line for line in lines if line.analysis_line_id}
+    by_number = {n.number: line for line in lines for n in line.numbers}
+    found: dict[uuid.UUID, Line] = {}
+    for finding in db.scalars(
+        select(Finding).where(Finding.run_id == run_id, Finding.kind == "line")
+    ):
+        line = by_id.get(finding.line_id)
+        if line is None:
+            numbers = (n["number"] for n in json.loads(finding.detail)["numbers"])
+            line = next((by_number[n] for n in numbers if n in by_number), None)
+        if line is not None:
+            found[finding.id] = line
+    return found
