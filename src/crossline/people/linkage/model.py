@@ -102,9 +102,10 @@ class NameInOtherFieldLevel(ComparisonLevelCreator):
 
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
         jw, name, other = sql_dialect.jaro_winkler_function_name, self.column, self.other
+        # The blank field first: the similarity is then computed only for the few pairs with one.
         return (
-            f"({jw}({name}_l, {other}_r) >= {self.threshold} AND {other}_l IS NULL) "
-            f"OR ({jw}({name}_r, {other}_l) >= {self.threshold} AND {other}_r IS NULL)"
+            f"({other}_l IS NULL AND {jw}({name}_l, {other}_r) >= {self.threshold}) "
+            f"OR ({other}_r IS NULL AND {jw}({name}_r, {other}_l) >= {self.threshold})"
         )
 
     def create_label_for_charts(self) -> str:
