@@ -154,7 +154,7 @@ def link_person_records(
     derived = blocking.with_blocking_keys(given_names.with_name_forms(records), fields)
     with _database(db_api, memory_limit) as api:
         table = api.register(derived)
-        del derived  # the engine holds its own copy
+        del derived  # registered: this reference is no longer needed
         say(f"Training the model on {len(ids):,} records ({', '.join(fields)})")
         linker = Linker(table, model.settings_for(fields), log_level=logging.ERROR)
         model.train(linker, table, fields)
