@@ -481,6 +481,7 @@ def people_link(
             records,
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             progress=lambda step: status.update(f"{step}..."),
+            memory_limit=_settings().linkage_memory_limit,
         )
     write_clusters(linkage, out)
     if pairs is not None:
@@ -549,7 +550,11 @@ def people_import(
         if touched:
             with console.status("Linking every organisation's person records") as status:
                 run = matching.relink(
-                    db, actor, via="cli", progress=lambda step: status.update(f"{step}...")
+                    db,
+                    actor,
+                    memory_limit=settings.linkage_memory_limit,
+                    via="cli",
+                    progress=lambda step: status.update(f"{step}..."),
                 )
             if run.skipped_reason:
                 console.print(f"Not linked: {run.skipped_reason}", soft_wrap=True, highlight=False)

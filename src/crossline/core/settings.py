@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         "`4GiB`; what does not fit is spilled to disk under the data directory. Unset: "
         "DuckDB's own limit, 80% of the machine's memory.",
     )
+    linkage_memory_limit: str = Field(
+        "3GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="The most memory DuckDB may use when person records are linked (in the "
+        "app after each change, and by `crossline people link`); what does not fit is "
+        "spilled to a temporary folder. A million records link within 3GB "
+        "(docs/benchmarks.md, Person linkage).",
+    )
     host: str = Field("127.0.0.1", description="Address `crossline serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(
         8000, description="Port `crossline serve` listens on."

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
-from crossline.core.dependencies import DbDep
+from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, render, see_other
 from crossline.people.models import PersonRecord
@@ -74,7 +74,9 @@ def new_page(request: Request, actor: Writer) -> Response:
 
 
 @router.post("/people/new", include_in_schema=False)
-async def create_page(request: Request, db: DbDep, actor: Writer) -> Response:
+async def create_page(
+    request: Request, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
     form = await request.form()
     try:
         person = records.create_record(db, actor, _from_form(form, PersonRecordIn))
@@ -82,7 +84,7 @@ async def create_page(request: Request, db: DbDep, actor: Writer) -> Response:
         db.rollback()
         context = {"person": None, "values": dict(form), "errors": _form_errors(exc.errors)}
         return render(request, "people/form.html", context, status_code=exc.status)
-    matching.relink(db, actor, via="web")
+    matching.relink(db, actor, memory_limit=settings.linkage_memory_limit, via="web")
     return see_other(person.url)
 
 
@@ -176,7 +178,9 @@ def edit_page(request: Request, record_id: uuid.UUID, db: DbDep, actor: Writer) 
 
 
 @router.post("/people/{record_id}/edit", include_in_schema=False)
-async def update_page(request: Request, record_id: uuid.UUID, db: DbDep, actor: Writer) -> Response:
+async def update_page(
+    request: Request, record_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
     form = await request.form()
     try:
         person = records.update_record(db, actor, record_id, _from_form(form, PersonRecordChange))
@@ -186,7 +190,7 @@ async def update_page(request: Request, record_id: uuid.UUID, db: DbDep, actor: 
         person = records.get_record(db, actor, record_id)
         context = {"person": person, "values": dict(form), "errors": _form_errors(errors)}
         return render(request, "people/form.html", context, status_code=exc.status)
-    matching.relink(db, actor, via="web")
+    matching.relink(db, actor, memory_limit=settings.linkage_memory_limit, via="web")
     return see_other(person.url)
 
 
@@ -297,19 +301,21 @@ def api_people(db: DbDep, actor: Reader, q: str | None = None) -> list[PersonRec
 
 
 @router.post("/api/people", tags=["people"], status_code=201)
-def api_create(data: PersonRecordIn, db: DbDep, actor: Writer) -> PersonRecordRead:
+def api_create(
+    data: PersonRecordIn, db: DbDep, settings: SettingsDep, actor: Writer
+) -> PersonRecordRead:
     """Record a person; links every organisation's records again before answering."""
     person = records.create_record(db, actor, data, via="api")
-    matching.relink(db, actor, via="api")
+    matching.relink(db, actor, memory_limit=settings.linkage_memory_limit, via="api")
     return PersonRecordRead.of(person, actor.organisation_name)
 
 
 @router.post("/api/people/import", tags=["people"])
-def api_import(data: PersonImport, db: DbDep, actor: Writer) -> ImportResult:
+def api_import(data: PersonImport, db: DbDep, settings: SettingsDep, actor: Writer) -> ImportResult:
     """Add or update many records by reference; bad ones are listed, good ones saved."""
     result, touched = records.import_records(db, actor, data, via="api")
     if touched:
-        matching.relink(db, actor, via="api")
+        matching.relink(db, actor, memory_limit=settings.linkage_memory_limit, via="api")
     return result
 
 
@@ -367,9 +373,9 @@ def api_record(record_id: uuid.UUID, db: DbDep, actor: Reader) -> PersonRecordRe
 
 @router.put("/api/people/{record_id}", tags=["people"])
 def api_update(
-    record_id: uuid.UUID, data: PersonRecordChange, db: DbDep, actor: Writer
+    record_id: uuid.UUID, data: PersonRecordChange, db: DbDep, settings: SettingsDep, actor: Writer
 ) -> PersonRecordRead:
     """Correct a record, sending the ``version`` you read (409 if it changed since)."""
     person = records.update_record(db, actor, record_id, data, via="api")
-    matching.relink(db, actor, via="api")
+    matching.relink(db, actor, memory_limit=settings.linkage_memory_limit, via="api")
     return PersonRecordRead.of(person, actor.organisation_name)

@@ -45,7 +45,7 @@ from crossline.people.linkage import (
     link_person_records,
     read_person_records,
 )
-from crossline.people.linkage.linking import MIN_RECORDS
+from crossline.people.linkage.linking import DUCKDB_MEMORY_LIMIT, MIN_RECORDS
 from crossline.people.models import PersonMatch, PersonRecord
 from crossline.people.schemas import (
     ContactRead,
@@ -73,13 +73,15 @@ def relink(
     actor: Actor | None = None,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
     via: str = "system",
     progress: Progress | None = None,
 ) -> LinkageRunRead:
     """Link every organisation's person records and bring the stored matches up to date.
 
     Run after records are recorded, corrected or imported, by whoever made the
-    change (``actor``) or by the system (None). Audited: a **combination** of
+    change (``actor``) or by the system (None); ``memory_limit`` is DuckDB's
+    budget (the ``linkage_memory_limit`` setting). Audited: a **combination** of
     each organisation's records, and a **disclosure** to each owner of every
     new match between organisations (what is disclosed to one is that the
     other holds a record of the same person). Commits.
@@ -102,7 +104,9 @@ def relink(
             ),
         )
     by_id = {str(p.id): p for p in people}
-    linkage = link_person_records(_as_layout(people), threshold=threshold, progress=progress)
+    linkage = link_person_records(
+        _as_layout(people), threshold=threshold, progress=progress, memory_limit=memory_limit
+    )
     stored = {(m.record_a_id, m.record_b_id): m for m in db.scalars(select(PersonMatch))}
     found: set[tuple[uuid.UUID, uuid.UUID]] = set()
     new: list[PersonMatch] = []
