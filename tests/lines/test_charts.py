@@ -23,6 +23,7 @@ from crossline.lines import services
 from crossline.lines.models import Line
 from crossline.lines.schemas import FindingConfirm, LineCreate
 from crossline.lines.services import charts
+from crossline.lines.services import network as network_module
 from crossline.lines.services.network import (
     CONTACTS_MAX,
     Network,
@@ -357,6 +358,18 @@ def test_line_page_shows_the_heat_map_table_the_network_tables_and_the_areas(
         assert refused.status_code == 422
         assert "govuk-error-summary" in refused.text
         assert N1 in _table(refused.text, "network-nodes")  # unfiltered, with the error
+        expanded = a.get(f"/lines/{line.id}", params={"expand": N1})
+        contacts = _table(expanded.text, "network-contacts")
+        assert f"Most frequent contacts of {N1}" in contacts
+        assert re.findall(r"<td[^>]*>(\+44\d+)</td><td[^>]*>(\d+)</td>", contacts) == [
+            (C1, "2"),
+            (P1, "2"),
+            (N2, "1"),
+        ]
+        not_on_line = a.get(f"/lines/{line.id}", params={"expand": C1})
+        assert not_on_line.status_code == 422
+        assert network_module.NOT_ON_LINE.replace("'", "&#39;") in not_on_line.text
+        assert "govuk-error-summary" in not_on_line.text
     with signed_in(app, _user_of(db, force_a)) as a:
         quiet = record_line(db, force_a.analyst, "A-QUIET", ["+447700900999"])
         assert "No calls or texts of this line" in a.get(f"/lines/{quiet.id}").text

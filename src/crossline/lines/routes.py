@@ -16,7 +16,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core.dependencies import DbDep, SettingsDep
-from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.core.settings import Settings
 from crossline.lines import deconfliction, grading, services
@@ -83,13 +83,19 @@ def line_page(
 ) -> Response:
     line = services.get_line(db, actor, line_id)
     shown = {k: request.query_params.get(k, "").strip() for k in ("from", "to")}
+    expand = request.query_params.get("expand", "").strip()
     try:
         window = _window_of(shown)
-    except InvalidInput as exc:
-        context = {**_line_context(db, actor, line, settings), "errors": exc.errors}
-        return render(request, "lines/line.html", context, status_code=exc.status)
+        contacts = network.contacts_of(db, settings, line, expand) if expand else None
+    except (InvalidInput, NotFound) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"expand-number": exc.message}
+        context = {**_line_context(db, actor, line, settings), "errors": errors}
+        context |= {"window_values": shown, "expand": expand}
+        # A number not on the line is a wrong choice in the form here, not a missing page.
+        return render(request, "lines/line.html", context, status_code=InvalidInput.status)
     context = _line_context(db, actor, line, settings, window)
-    return render(request, "lines/line.html", {**context, "window_values": shown})
+    context |= {"window_values": shown, "expand": expand, "contacts": contacts}
+    return render(request, "lines/line.html", context)
 
 
 @router.post("/lines/{line_id}/status", include_in_schema=False)
@@ -229,6 +235,10 @@ def _charts_context(
         "areas": areas,
         "areas_json": LineAreasRead.of(areas).model_dump_json(),
         "window_values": {"from": "", "to": ""},
+        "expand": "",
+        "contacts": None,
+        "contacts_limit": network.CONTACTS_DEFAULT,
+        "network_expandable": [node for node in whole.nodes if node.number],
     }
 
 

@@ -396,7 +396,13 @@ def number_contacts(
     """
     if not 1 <= limit <= CONTACTS_MAX:
         raise InvalidInput(f"Ask for between 1 and {CONTACTS_MAX} contacts.", field="limit")
-    line = get_line(db, actor, line_id, via=via)
+    return contacts_of(db, settings, get_line(db, actor, line_id, via=via), raw_number, limit)
+
+
+def contacts_of(
+    db: Session, settings: Settings, line: Line, raw_number: str, limit: int = CONTACTS_DEFAULT
+) -> Contacts:
+    """The most frequent contacts of one of a line already read (and audited), as above."""
     number = e164(raw_number)
     periods = _periods_of(line, number) if number else []
     if number is None or not periods:
@@ -407,7 +413,7 @@ def number_contacts(
             for row in engine.fetch(
                 "SELECT other, count(*) AS events, min(t) AS first, max(t) AS last "  # noqa: S608
                 "FROM line_events WHERE other <> n "
-                f"GROUP BY other ORDER BY events DESC, other LIMIT {int(limit)}"
+                f"GROUP BY other ORDER BY events DESC, other LIMIT {int(min(limit, CONTACTS_MAX))}"
             ).to_pylist():
                 found.append(
                     Contact(

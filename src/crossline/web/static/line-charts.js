@@ -274,7 +274,7 @@
     if (expandForm) {
       expandForm.addEventListener('submit', function (event) {
         event.preventDefault()
-        expand(cy, lineId, expandForm.elements.number.value, say)
+        expand(cy, lineId, expandForm.elements.expand.value, say)
       })
     }
 
