@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossline.audit.models import AuditEntry
+from crossline.auth.models import User
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.lines import deconfliction, services
 from crossline.lines.schemas import NumberAdd, StatusChange
 from crossline.lines.statuses import LineStatus
 from tests.factories import make_organisation
 from tests.lines.conftest import Force, make_force, record_line
+from tests.lines.test_routes import signed_in
 
 SHARED = "+447700900301"
 LATER = datetime(2025, 10, 20, tzinfo=UTC)
@@ -139,3 +142,46 @@ def test_co_owners_are_alerted_to_matches_on_the_line_they_share(
         assert [a.other_organisation for a in alerts] == [force_c.organisation.name]
     told_c = deconfliction.alerts(db, force_c.analyst)
     assert [a.other_organisation for a in told_c] == [force_a.organisation.name]
+
+
+def test_the_api_and_page_share_a_line_and_show_its_owners(
+    app: FastAPI, db: Session, force_a: Force, force_b: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-API", [SHARED])
+    a_user = db.get_one(User, force_a.analyst.user_id)
+    b_user = db.get_one(User, force_b.analyst.user_id)
+    with signed_in(app, a_user) as a, signed_in(app, b_user) as b:
+        assert b.get(f"/api/lines/{line.id}").status_code == 404
+        shared = a.post(
+            f"/api/lines/{line.id}/owners",
+            json={
+                "organisation_id": str(force_b.organisation.id),
+                "reason": "Joint operation",
+                "version": line.version,
+            },
+        )
+        assert shared.status_code == 201, shared.text
+        owners = shared.json()["owners"]
+        assert [(o["organisation"], o["lead"]) for o in owners] == [
+            (force_a.organisation.name, True),
+            (force_b.organisation.name, False),
+        ]
+        assert b.get(f"/api/lines/{line.id}").status_code == 200
+        page = b.get(f"/lines/{line.id}")
+        assert page.status_code == 200
+        assert f"{force_a.organisation.name} (lead)" in page.text
+        assert "Add the force" not in page.text  # only the lead adds owners
+        lead_page = a.get(f"/lines/{line.id}")
+        assert "Add the force" in lead_page.text
+        refused = b.post(
+            f"/api/lines/{line.id}/owners/{force_b.organisation.id}/removal",
+            json={"reason": "Leaving", "version": shared.json()["version"]},
+        )
+        assert refused.status_code == 422
+        removed = a.post(
+            f"/lines/{line.id}/owners/{force_b.organisation.id}/remove",
+            data={"reason": "Operation ended", "version": str(shared.json()["version"])},
+            follow_redirects=False,
+        )
+        assert removed.status_code == 303
+        assert b.get(f"/api/lines/{line.id}").status_code == 404

@@ -7,16 +7,19 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossline.analytics.models import Finding
+from crossline.auth.models import User
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.core.settings import Settings
 from crossline.lines import services
 from crossline.lines.schemas import FindingConfirm, HandsetIn, LineCreate, NumberIn
 from crossline.lines.services import updating
 from tests.lines.conftest import Force, analysed
+from tests.lines.test_routes import signed_in
 
 
 def _best_finding(db: Session, run_id: object) -> Finding:
@@ -94,3 +97,44 @@ def test_a_finding_of_another_line_does_not_update_this_one(
         updating.update_from_finding(
             db, force_a.analyst, confirmed.id, finding.id, confirmed.version
         )
+
+
+def test_the_lines_page_offers_the_update_and_the_api_applies_it(
+    app: FastAPI, db: Session, force_a: Force, settings: Settings, tiny_world: Path
+) -> None:
+    run = analysed(db, force_a.analyst, settings, tiny_world)
+    finding = _best_finding(db, run.id)
+    first = json.loads(finding.detail)["numbers"][0]
+    line = services.create_line(
+        db,
+        force_a.analyst,
+        LineCreate(
+            reference="A-PAGE",
+            status="confirmed",
+            numbers=[NumberIn(number=first["number"], valid_from=first["first_seen"])],
+        ),
+    )
+    with signed_in(app, db.get_one(User, force_a.analyst.user_id)) as client:
+        page = client.get("/lines")
+        assert "Found again by analysis" in page.text
+        assert "Add to A-PAGE" in page.text
+        offered = client.get("/api/lines/updates").json()
+        assert [u["line_reference"] for u in offered] == ["A-PAGE"]
+        stale = client.post(
+            f"/api/lines/{line.id}/updates",
+            json={"finding_id": offered[0]["finding_id"], "version": line.version - 1},
+        )
+        assert stale.status_code == 409
+        done = client.post(
+            f"/lines/{line.id}/update",
+            data={"finding_id": offered[0]["finding_id"], "version": str(offered[0]["version"])},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        again = client.post(
+            f"/lines/{line.id}/update",
+            data={"finding_id": offered[0]["finding_id"], "version": str(offered[0]["version"])},
+        )
+        assert again.status_code in (409, 422)
+        assert "govuk-error-summary" in again.text
+        assert client.get("/api/lines/updates").json() == []

@@ -37,7 +37,6 @@ from crossline.lines.models import (
 )
 from crossline.lines.schemas import (
     AlertRead,
-    ContactRead,
     EventKind,
     IdentifierKind,
     MatchRead,
@@ -46,15 +45,11 @@ from crossline.lines.schemas import (
     Resolution,
 )
 from crossline.orgs.models import Organisation
+from crossline.orgs.services import alert_contact
 
 # Who the timeline says found a match: the system, not the user of the other
 # organisation whose change revealed it (their name is not the alerted one's to know).
 FOUND_BY = "Crossline deconfliction"
-# The organisations table has a contact but nothing sets it yet (docs/lines.md).
-NO_CONTACT = (
-    "{organisation} has no contact officer recorded in Crossline. Ask the national "
-    "coordination centre to put you in touch."
-)
 
 
 def record_matches(
@@ -226,21 +221,11 @@ def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead
         kind=IdentifierKind(match.kind),
         identifier=match.identifier,
         other_organisation=other.name,
-        contact=_contact(other),
+        contact=alert_contact(other),
         raised_at=match.created_at,
         outcome=Resolution(match.outcome) if match.outcome else None,
         lead_organisation=_name(db, match.lead_owner_id),
         resolved_at=match.resolved_at,
-    )
-
-
-def _contact(organisation: Organisation) -> ContactRead:
-    if organisation.contact_name or organisation.contact_email:
-        return ContactRead(
-            name=organisation.contact_name, email=organisation.contact_email, note=None
-        )
-    return ContactRead(
-        name=None, email=None, note=NO_CONTACT.format(organisation=organisation.name)
     )
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,11 +39,21 @@ from crossline.lines.schemas import (
     NetworkRead,
     NumberAdd,
     NumberContactsRead,
+    OwnerAdd,
+    OwnerRemove,
+    PersonRead,
+    PersonRecordLink,
     Resolution,
     StatusChange,
+    UpdateAccept,
+    UpdateRead,
 )
-from crossline.lines.services import charts, network
+from crossline.lines.services import charts, network, updating
+from crossline.lines.services.national import may_record_outcomes
+from crossline.lines.services.owners import OWNING_KINDS
 from crossline.lines.statuses import STATUSES, LineStatus
+from crossline.orgs.models import Organisation
+from crossline.people.services import records as people_records
 
 router = APIRouter()
 add_navigation(NavItem("Lines", "/lines", Permission.LINES_READ.value, order=30))
@@ -114,6 +125,63 @@ async def status_page(
             "values": dict(form),
         }
         return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}")
+
+
+@router.post("/lines/{line_id}/owners", include_in_schema=False)
+async def add_owner_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, OwnerAdd)
+        services.add_owner(db, actor, line_id, data.organisation_id, data.reason, data.version)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"organisation_id": exc.message}
+        line = services.get_line(db, actor, line_id)
+        context = {**_line_context(db, actor, line, settings), "errors": errors}
+        context["values"] = dict(form)
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}#owners")
+
+
+@router.post("/lines/{line_id}/owners/{organisation_id}/remove", include_in_schema=False)
+async def remove_owner_page(
+    request: Request,
+    line_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Writer,
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, OwnerRemove)
+        services.remove_owner(db, actor, line_id, organisation_id, data.reason, data.version)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        message = exc.message
+        line = services.get_line(db, actor, line_id)
+        context = {**_line_context(db, actor, line, settings)}
+        context["errors"] = {f"remove-reason-{organisation_id}": message}
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}#owners")
+
+
+@router.post("/lines/{line_id}/update", include_in_schema=False)
+async def accept_update_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, UpdateAccept)
+        updating.update_from_finding(db, actor, line_id, data.finding_id, data.version)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        errors = {"updates": exc.message}
+        context = {**_list_context(db, actor), "errors": errors}
+        return render(request, "lines/list.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}")
 
 
@@ -194,6 +262,9 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
         "lines": [LineSummary.of(line, names[line.owner_id]) for line in lines],
         "national": actor.can(Permission.LINES_NATIONAL),
         "findings": services.findings_to_confirm(db, actor) if writer else [],
+        "updates": [_update_read(u) for u in updating.updates_from_latest_run(db, actor)]
+        if writer
+        else [],
         "alerts": deconfliction.alerts(db, actor),
         "writer": writer,
     }
@@ -211,8 +282,12 @@ def _line_context(
     return {
         "line": _read(db, line),
         "alerts": alerts,
-        "mine": line.owner_id == actor.organisation_id,
-        "writer": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
+        "mine": line.held_by(actor.organisation_id),
+        "writer": actor.can(Permission.LINES_WRITE) and line.held_by(actor.organisation_id),
+        "lead": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
+        "forces": _forces_to_add(db, line),
+        "outcomes_writer": may_record_outcomes(actor, line),
+        "person_records": _person_records(db, actor, line),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "values": {},
         **_intelligence_context(db, actor, line),
@@ -309,6 +384,12 @@ def api_confirm(data: FindingConfirm, db: DbDep, actor: Writer) -> LineRead:
     return _read(db, services.confirm_finding(db, actor, data, via="api"))
 
 
+@router.get("/api/lines/updates", tags=["lines"])
+def api_updates(db: DbDep, actor: Writer) -> list[UpdateRead]:
+    """What your latest analysis run found of your lines that they do not hold yet."""
+    return [_update_read(u) for u in updating.updates_from_latest_run(db, actor, via="api")]
+
+
 @router.get("/api/lines/{line_id}", tags=["lines"])
 def api_line(line_id: uuid.UUID, db: DbDep, actor: Reader) -> LineRead:
     """A line with its numbers, handsets, people and timeline. Audited as a consultation."""
@@ -385,6 +466,35 @@ def api_areas(line_id: uuid.UUID, db: DbDep, actor: Reader) -> LineAreasRead:
     return LineAreasRead.of(charts.line_areas(db, actor, line_id, via="api"))
 
 
+@router.post("/api/lines/{line_id}/owners", tags=["lines"], status_code=201)
+def api_add_owner(line_id: uuid.UUID, data: OwnerAdd, db: DbDep, actor: Writer) -> LineRead:
+    """Make another force a co-owner of your line, with why (its lead owner only; audited)."""
+    line = services.add_owner(
+        db, actor, line_id, data.organisation_id, data.reason, data.version, via="api"
+    )
+    return _read(db, line)
+
+
+@router.post("/api/lines/{line_id}/owners/{organisation_id}/removal", tags=["lines"])
+def api_remove_owner(
+    line_id: uuid.UUID, organisation_id: uuid.UUID, data: OwnerRemove, db: DbDep, actor: Writer
+) -> LineRead:
+    """End a force's co-ownership of your line, with why (its lead owner only; audited)."""
+    line = services.remove_owner(
+        db, actor, line_id, organisation_id, data.reason, data.version, via="api"
+    )
+    return _read(db, line)
+
+
+@router.post("/api/lines/{line_id}/updates", tags=["lines"])
+def api_accept_update(line_id: uuid.UUID, data: UpdateAccept, db: DbDep, actor: Writer) -> LineRead:
+    """Add to the line what a later finding of it holds (numbers, handsets, people)."""
+    line = updating.update_from_finding(
+        db, actor, line_id, data.finding_id, data.version, via="api"
+    )
+    return _read(db, line)
+
+
 @router.get("/api/deconfliction/alerts", tags=["lines"])
 def api_alerts(db: DbDep, actor: Reader) -> list[AlertRead]:
     """Your organisation's deconfliction alerts: which of your lines another organisation's
@@ -443,5 +553,55 @@ def api_intelligence(
 
 
 def _read(db: Session, line: Line) -> LineRead:
-    names = deconfliction.organisation_names(db, {line.owner_id})
-    return LineRead.of(line, names[line.owner_id])
+    return LineRead.of_owned(line, deconfliction.organisation_names(db, line.owner_ids))
+
+
+def _update_read(update: updating.Update) -> UpdateRead:
+    return UpdateRead(
+        finding_id=update.finding.id,
+        analysis_line_id=update.finding.line_id,
+        run_id=update.finding.run_id,
+        score=update.finding.score,
+        line_id=update.line.id,
+        line_reference=update.line.reference,
+        version=update.line.version,
+        numbers=list(update.numbers),
+        handsets=list(update.handsets),
+        people=[
+            PersonRead(
+                number=p.number,
+                role=p.role.value,
+                confidence=p.confidence,
+                possible_child=p.possible_child,
+            )
+            for p in update.people
+        ],
+        numbers_ended=list(update.ended),
+    )
+
+
+def _forces_to_add(db: Session, line: Line) -> list[tuple[str, str]]:
+    """(id, name) of every organisation that may own lines and does not own this one."""
+    rows = db.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind.in_(OWNING_KINDS), Organisation.id.not_in(line.owner_ids))
+        .order_by(Organisation.name)
+    )
+    return [(str(row.id), row.name) for row in rows]
+
+
+def _person_records(db: Session, actor: Actor, line: Line) -> dict[str, list[PersonRecordLink]]:
+    """For each of the line's people, the actor's organisation's person records of that number.
+
+    Only the actor's own records, and only for readers of person records; the
+    records are not opened here, so this reads nothing but their references.
+    """
+    if not actor.can(Permission.PEOPLE_READ):
+        return {}
+    found: dict[str, list[PersonRecordLink]] = {}
+    for person in line.people:
+        for held in people_records.records_with_number(db, actor.organisation_id, person.number):
+            found.setdefault(person.number, []).append(
+                PersonRecordLink(reference=held.reference, url=held.url)
+            )
+    return found

@@ -19,6 +19,7 @@ from crossline.lines.models import (
     LinePerson,
 )
 from crossline.lines.statuses import LineStatus, label
+from crossline.orgs.schemas import AlertContactRead
 
 if TYPE_CHECKING:
     from crossline.lines.services import charts, network
@@ -222,9 +223,21 @@ class EventRead(BaseModel):
         )
 
 
-class LineRead(LineSummary):
-    """A whole line: what it holds, where it came from, and its timeline."""
+class OwnerRead(BaseModel):
+    """An organisation owning the line: its lead, or a co-owner with why and since when."""
 
+    organisation_id: uuid.UUID
+    organisation: str
+    lead: bool
+    added_at: datetime | None
+    added_by: str | None
+    reason: str | None
+
+
+class LineRead(LineSummary):
+    """A whole line: what it holds, where it came from, who owns it, and its timeline."""
+
+    owners: list[OwnerRead]
     numbers: list[NumberRead]
     handsets: list[HandsetRead]
     people: list[PersonRead]
@@ -235,9 +248,30 @@ class LineRead(LineSummary):
     created_by: str
 
     @classmethod
-    def of(cls, line: Line, organisation: str) -> LineRead:
+    def of_owned(cls, line: Line, names: dict[uuid.UUID, str]) -> LineRead:
+        """``names``: the name of every organisation owning the line."""
+        lead = OwnerRead(
+            organisation_id=line.owner_id,
+            organisation=names[line.owner_id],
+            lead=True,
+            added_at=None,
+            added_by=None,
+            reason=None,
+        )
+        co_owners = [
+            OwnerRead(
+                organisation_id=o.organisation_id,
+                organisation=names[o.organisation_id],
+                lead=False,
+                added_at=o.added_at,
+                added_by=o.added_by_name,
+                reason=o.reason,
+            )
+            for o in line.co_owners
+        ]
         return cls(
-            **LineSummary.of(line, organisation).model_dump(),
+            **LineSummary.of(line, names[line.owner_id]).model_dump(),
+            owners=[lead, *co_owners],
             numbers=[NumberRead.of(n) for n in line.numbers],
             handsets=[HandsetRead.of(h) for h in line.handsets],
             people=[PersonRead.of(p) for p in line.people],
@@ -249,12 +283,45 @@ class LineRead(LineSummary):
         )
 
 
-class ContactRead(BaseModel):
-    """Whom to call at the other organisation; ``name`` None when none is recorded."""
+class OwnerAdd(BaseModel):
+    """Make another force a co-owner of the line (its lead owner only)."""
 
-    name: str | None
-    email: str | None
-    note: str | None  # what to do when no contact officer is recorded
+    organisation_id: uuid.UUID = Field(title="Force")
+    reason: str = Field(min_length=1, max_length=2000, title="Why")
+    version: int = Field(title="The version you read")
+
+
+class OwnerRemove(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, title="Why")
+    version: int = Field(title="The version you read")
+
+
+class UpdateRead(BaseModel):
+    """What a later analysis run found of a line in the register that the line does not hold."""
+
+    finding_id: uuid.UUID
+    analysis_line_id: str
+    run_id: uuid.UUID
+    score: float
+    line_id: uuid.UUID
+    line_reference: str
+    version: int  # the line's, to send back with the update
+    numbers: list[str]
+    handsets: list[str]
+    people: list[PersonRead]
+    numbers_ended: list[str]
+
+
+class PersonRecordLink(BaseModel):
+    """One of the reader's own person records of a line person's number."""
+
+    reference: str
+    url: str
+
+
+class UpdateAccept(BaseModel):
+    finding_id: uuid.UUID = Field(title="Analysis finding")
+    version: int = Field(title="The version you read")
 
 
 class AlertRead(BaseModel):
@@ -270,7 +337,7 @@ class AlertRead(BaseModel):
     kind: IdentifierKind
     identifier: str
     other_organisation: str
-    contact: ContactRead
+    contact: AlertContactRead
     raised_at: datetime
     outcome: Resolution | None
     lead_organisation: str | None

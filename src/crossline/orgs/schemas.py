@@ -49,6 +49,14 @@ class ContactOfficerRead(BaseModel):
     version: int
 
 
+class AlertContactRead(BaseModel):
+    """Whom another organisation's alert tells you to call; ``name`` None when none is recorded."""
+
+    name: str | None
+    email: str | None
+    note: str | None  # what to do when no contact officer is recorded
+
+
 class AreaRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

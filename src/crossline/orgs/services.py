@@ -18,7 +18,7 @@ from crossline.core.database import check_version
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.orgs.models import Area, Organisation
 from crossline.orgs.reference import FORCES, ORGANISATION_KINDS, area_rows
-from crossline.orgs.schemas import ContactOfficerSet
+from crossline.orgs.schemas import AlertContactRead, ContactOfficerSet
 
 CONTACT_NAME_MAX = 200  # the column's length
 # What each change to a contact officer is, in DOMAIN.md §AUDIT.s62's words.
@@ -98,6 +98,28 @@ def list_areas(db: Session, kind: str | None = None) -> Sequence[Area]:
 
 
 # --- the contact officer ------------------------------------------------------------------------
+
+
+# What an alert says when the other organisation has no contact officer recorded.
+NO_CONTACT = (
+    "{organisation} has no contact officer recorded in Crossline. Ask the national "
+    "coordination centre to put you in touch."
+)
+
+
+def alert_contact(organisation: Organisation) -> AlertContactRead:
+    """The contact officer a deconfliction alert names, or what to do when none is recorded.
+
+    Alerts name another organisation's contact and nothing of its records
+    (DESIGN.md, Security and data protection); lines and people both use this.
+    """
+    if organisation.contact_name or organisation.contact_email:
+        return AlertContactRead(
+            name=organisation.contact_name, email=organisation.contact_email, note=None
+        )
+    return AlertContactRead(
+        name=None, email=None, note=NO_CONTACT.format(organisation=organisation.name)
+    )
 
 
 def contact_officer_ref(organisation_id: uuid.UUID) -> RecordRef:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from crossline.orgs.schemas import AlertContactRead
 from crossline.people.models import PersonMatch, PersonRecord
 
 
@@ -118,12 +119,6 @@ class ContributionRead(BaseModel):
     match_weight: float
 
 
-class ContactRead(BaseModel):
-    name: str | None
-    email: str | None
-    note: str | None  # what to do when no contact officer is recorded
-
-
 class PersonAlertRead(BaseModel):
     """Another organisation may hold the same person: who to contact, nothing of their record."""
 
@@ -131,15 +126,11 @@ class PersonAlertRead(BaseModel):
     record_id: uuid.UUID
     record_reference: str
     other_organisation: str
-    contact: ContactRead
+    contact: AlertContactRead
     match_probability: float
     raised_at: datetime
     decision: Decision | None
     decided_at: datetime | None
-
-
-class MatchSideRead(BaseModel):
-    record: PersonRecordRead
 
 
 class PersonMatchRead(BaseModel):

@@ -155,8 +155,9 @@ def _refuse_confirmed_twice(db: Session, finding: Finding) -> None:
     if same is not None:
         raise AlreadyInRegister(
             f"Analysis line {finding.line_id} is in the register already, as line "
-            f"{same.reference}, confirmed from an earlier run. Add its new numbers or handsets "
-            f"to that line, or record that it resurfaced if it was closed ({same.url})."
+            f"{same.reference}, confirmed from an earlier run. Bring that line up to date "
+            "from this run instead (Lines page, Found again by analysis), or record that it "
+            f"resurfaced if it was closed ({same.url})."
         )
 
 

@@ -38,6 +38,7 @@ from crossline.core import clock
 from crossline.core.database import check_version
 from crossline.core.errors import Conflict, NotFound
 from crossline.orgs.models import Organisation
+from crossline.orgs.services import alert_contact
 from crossline.people.linkage import (
     DEFAULT_THRESHOLD,
     LAYOUT,
@@ -48,7 +49,6 @@ from crossline.people.linkage import (
 from crossline.people.linkage.linking import DUCKDB_MEMORY_LIMIT, MIN_RECORDS
 from crossline.people.models import PersonMatch, PersonRecord
 from crossline.people.schemas import (
-    ContactRead,
     Decision,
     DecisionIn,
     LinkageRunRead,
@@ -58,10 +58,6 @@ from crossline.people.schemas import (
 )
 
 NO_SUCH_MATCH = "There is no such possible match for you to see."
-NO_CONTACT = (
-    "{organisation} has no contact officer recorded in Crossline. Ask the national "
-    "coordination centre to put you in touch."
-)
 # One linkage at a time: two would both insert the same new pairs.
 LINKAGE_LOCK = 20180409  # the day the serious violence strategy was published
 
@@ -261,22 +257,11 @@ def _alert(db: Session, match: PersonMatch, mine: uuid.UUID) -> PersonAlertRead:
         record_id=own.id,
         record_reference=own.reference,
         other_organisation=other.name,
-        contact=contact_of(other),
+        contact=alert_contact(other),
         match_probability=match.match_probability,
         raised_at=match.created_at,
         decision=Decision(match.decision) if match.decision else None,
         decided_at=match.decided_at,
-    )
-
-
-def contact_of(organisation: Organisation) -> ContactRead:
-    """The organisation's contact officer, or what to do when none is recorded."""
-    if organisation.contact_name or organisation.contact_email:
-        return ContactRead(
-            name=organisation.contact_name, email=organisation.contact_email, note=None
-        )
-    return ContactRead(
-        name=None, email=None, note=NO_CONTACT.format(organisation=organisation.name)
     )
 
 
