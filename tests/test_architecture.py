@@ -21,6 +21,7 @@ MAY_IMPORT = {
     "comms": SECURITY | {"comms", "orgs", "people"},
     "analytics": SECURITY | {"analytics", "comms", "orgs", "people"},
     "lines": SECURITY | {"lines", "analytics", "comms", "orgs", "people"},
+    "orders": SECURITY | {"orders", "lines", "analytics", "comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

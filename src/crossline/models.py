@@ -14,6 +14,14 @@ from crossline.lines.models import (
     LinePerson,
 )
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome
+from crossline.orders.models import (
+    Application,
+    ApplicationItem,
+    Order,
+    OrderEvent,
+    OrderItem,
+    ProviderNotice,
+)
 from crossline.orgs.models import Area, Organisation
 from crossline.outreach.models import Feedback
 from crossline.people.models import PersonMatch, PersonRecord
@@ -21,6 +29,8 @@ from crossline.people.models import PersonMatch, PersonRecord
 __all__ = [
     "AnalysisRun",
     "ApiToken",
+    "Application",
+    "ApplicationItem",
     "Area",
     "AuditEntry",
     "CommsImport",
@@ -36,9 +46,13 @@ __all__ = [
     "LineOutcome",
     "LineOwner",
     "LinePerson",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
     "Organisation",
     "PersonMatch",
     "PersonRecord",
+    "ProviderNotice",
     "QuarantinedRow",
     "SignInSession",
     "User",

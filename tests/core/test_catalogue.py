@@ -28,6 +28,11 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "auth/data/roles.yaml",
         "lines/data/outcome_kinds.yaml",
         "lines/data/statuses.yaml",
+        "orders/data/applicant_ranks.yaml",
+        "orders/data/item_kinds.yaml",
+        "orders/data/jurisdictions.yaml",
+        "orders/data/providers.yaml",
+        "orders/data/reminders.yaml",
         "orgs/data/forces.yaml",
         "orgs/data/organisation_kinds.yaml",
         "people/linkage/data/given_names.yaml",
@@ -39,6 +44,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     from crossline.analytics.parameters import load_parameters, reasons
     from crossline.lines.outcomes import OUTCOME_KINDS
     from crossline.lines.statuses import STATUSES
+    from crossline.orders.reference import ITEM_KINDS, JURISDICTIONS, PROVIDERS, RANKS, REMINDERS
     from crossline.people.linkage.given_names import GIVEN_NAMES
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
 
@@ -47,6 +53,11 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     assert PLACES
     assert STATUSES
     assert OUTCOME_KINDS
+    assert RANKS
+    assert ITEM_KINDS
+    assert PROVIDERS
+    assert JURISDICTIONS
+    assert REMINDERS
     assert GIVEN_NAMES
     assert PRESETS
     assert LAYOUTS
