@@ -457,12 +457,22 @@ def people_link(
             "level and weight."
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            metavar="duckdb|spark",
+            help="Where Splink runs: duckdb (this machine) or spark (local[2], or the cluster "
+            "CROSSLINE_SPARK_MASTER names).",
+        ),
+    ] = "duckdb",
 ) -> None:
     """Link person records that may be of the same person, with Splink; write the clusters.
 
     The model is trained on the file itself (no labels); nothing is stored or
     audited, as the records never enter Crossline. See docs/people.md.
     """
+    from contextlib import ExitStack
+
     from crossline.core.errors import InvalidInput
     from crossline.people.linkage import (
         DEFAULT_THRESHOLD,
@@ -472,16 +482,33 @@ def people_link(
         write_pairs,
     )
 
+    if engine not in ("duckdb", "spark"):
+        raise InvalidInput(f"--engine is duckdb or spark, not {engine!r}.", field="engine")
     for target in (out, pairs):
         if target is not None and not target.parent.is_dir():
             raise InvalidInput(f"{target.parent} is not a folder. Write into a folder that exists.")
-    with console.status(f"Reading {file.name}") as status:
+    settings = _settings()
+    with console.status(f"Reading {file.name}") as status, ExitStack() as resources:
         records = read_person_records(file)
+        db_api = None
+        if engine == "spark":
+            # The analytics engine's Spark session (settings.spark_master), with Splink's
+            # functions added: one way to start Spark in Crossline.
+            from pyspark.sql import SparkSession
+
+            from crossline.analytics.engines import SparkEngine
+            from crossline.people.linkage import spark_database
+
+            status.update(f"Starting Spark ({settings.spark_master})...")
+            spark_engine = SparkEngine("UTC", settings.spark_master)
+            resources.callback(spark_engine.close)
+            db_api = resources.enter_context(spark_database(SparkSession.builder.getOrCreate()))
         linkage = link_person_records(
             records,
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            db_api=db_api,
             progress=lambda step: status.update(f"{step}..."),
-            memory_limit=_settings().linkage_memory_limit,
+            memory_limit=settings.linkage_memory_limit,
         )
     write_clusters(linkage, out)
     if pairs is not None:

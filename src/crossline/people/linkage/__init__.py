@@ -5,8 +5,10 @@ linkage layout (records.py); ``link_person_records`` builds the blocking keys
 that decide which pairs are scored (blocking.py) and the forms of each first
 name (given_names.py), trains a model on those records alone, scores and
 clusters them (linking.py, model.py); the exports
-write the clusters and each linked pair's evidence. docs/people.md describes
-the layout, the model and how to read a pair's field contributions.
+write the clusters and each linked pair's evidence. The work runs in a DuckDB
+database of its own, or on Spark through ``spark_database`` (spark.py).
+docs/people.md describes the layout, the model and how to read a pair's field
+contributions.
 """
 
 from crossline.people.linkage.exports import write_clusters, write_pairs
@@ -18,6 +20,7 @@ from crossline.people.linkage.linking import (
     link_person_records,
 )
 from crossline.people.linkage.records import LAYOUT, read_person_records
+from crossline.people.linkage.spark import spark_database
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -27,6 +30,7 @@ __all__ = [
     "PersonLinkage",
     "link_person_records",
     "read_person_records",
+    "spark_database",
     "write_clusters",
     "write_pairs",
 ]

@@ -161,7 +161,7 @@ def link_person_records(
         say("Scoring pairs")
         scored = _scored_pairs(linker, len(ids), threshold)
         say("Clustering")
-        clusters = _clusters(api, linker, table, scored, threshold)
+        clusters = _clusters(api, table, scored, threshold)
         return PersonLinkage(
             clusters={i: clusters.get(i, i) for i in ids},
             pairs=_linked_pairs(linker, scored, fields, threshold),
@@ -198,7 +198,7 @@ def _scored_pairs(linker: Linker, records: int, threshold: float) -> _ScoredPair
     """
     used = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
     blocked = linker.inference.compute_blocked_pairs_for_predict()
-    count = _count(linker, blocked)
+    count = _count(blocked)
     floor = EVIDENCE_FLOOR + _weight(used) if threshold >= 0.5 else None
     table = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
     prior = model.estimate_prior(linker, table, records)
@@ -222,22 +222,21 @@ def _probability_sql(shift: float) -> str:
 
 def _clusters(
     api: DatabaseAPI[Any],
-    linker: Linker,
     table: SplinkDataFrame,
     scored: _ScoredPairs,
     threshold: float,
 ) -> dict[str, str]:
     """record_id -> cluster_id: connected components of the pairs at or above the threshold."""
     # S608: Splink's own tables, and floats written by Python.
-    nodes = model.query_table(linker, f"SELECT record_id FROM {table.physical_name}")  # noqa: S608
+    nodes = model.query_table(api, f"SELECT record_id FROM {table.physical_name}")  # noqa: S608
     edges = model.query_table(
-        linker,
+        api,
         "SELECT record_id_l, record_id_r FROM "  # noqa: S608
         f"{scored.table.physical_name} WHERE {_probability_sql(scored.shift)} >= {threshold!r}",
     )
     clustered = cluster_pairwise_predictions_at_threshold(nodes, edges, api, "record_id")
     columns = model.query_columns(
-        linker,
+        api,
         f"SELECT record_id, cluster_id FROM {clustered.physical_name}",  # noqa: S608
     )
     for used in (nodes, edges, clustered):
@@ -288,9 +287,9 @@ def _configure(connection: duckdb.DuckDBPyConnection, spill: Path, memory_limit:
     connection.execute("SET enable_progress_bar = false")
 
 
-def _count(linker: Linker, table: SplinkDataFrame) -> int:
+def _count(table: SplinkDataFrame) -> int:
     sql = f"SELECT count(*) AS n FROM {table.physical_name}"  # noqa: S608  Splink's own table
-    return int(model.query(linker, sql)[0]["n"])
+    return int(model.query(table.db_api, sql)[0]["n"])
 
 
 def _level_labels(linker: Linker) -> dict[str, dict[int, str]]:
@@ -323,7 +322,7 @@ def _linked_pairs(
     file's linked pairs do not pass through Python as rows of every column.
     """
     labels = _level_labels(linker)
-    present = set(_columns(linker, scored.table))
+    present = set(_columns(scored.table))
     # A field's weight, with its term-frequency adjustment where it has one.
     weights = [
         f"mw_{field} + coalesce(mw_tf_adj_{field}, 0) AS w_{field}"
@@ -340,7 +339,7 @@ def _linked_pairs(
         f"FROM {scored.table.physical_name} WHERE {probability} >= {threshold!r} "
         "ORDER BY match_weight DESC, record_id_l, record_id_r"
     )
-    columns = model.query_columns(linker, sql)
+    columns = model.query_columns(scored.table.db_api, sql)
     return tuple(
         LinkedPair(
             record_id_l=str(columns["record_id_l"][row]),
@@ -360,7 +359,7 @@ def _linked_pairs(
     )
 
 
-def _columns(linker: Linker, table: SplinkDataFrame) -> list[str]:
+def _columns(table: SplinkDataFrame) -> list[str]:
     """The names of a table's columns."""
     sql = f"SELECT * FROM {table.physical_name} LIMIT 0"  # noqa: S608  Splink's own table
-    return list(model.query_columns(linker, sql))
+    return list(model.query_columns(table.db_api, sql))

@@ -28,10 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+import sqlglot
 from splink import ColumnExpression, Linker, SettingsCreator
 from splink.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.database_api import DatabaseAPI
 from splink.internals.dialects import SplinkDialect
 from splink.internals.splink_dataframe import SplinkDataFrame
 
@@ -323,7 +325,7 @@ def _pairs_sharing(
         "SELECT sum(n * (n - 1) / 2) AS pairs FROM (SELECT count(*) AS n "  # noqa: S608
         f"FROM {records.physical_name} WHERE {present} GROUP BY {columns}) AS groups"
     )
-    rows = query(linker, sql)
+    rows = query(records.db_api, sql)
     return int(rows[0]["pairs"] or 0)
 
 
@@ -348,7 +350,7 @@ def estimate_prior(linker: Linker, predictions: SplinkDataFrame, records: int) -
             f"{used_weight!r} + {weight!r})))) AS matches "
             f"FROM {predictions.physical_name}"
         )
-        expected = query(linker, sql)[0]["matches"]
+        expected = query(predictions.db_api, sql)[0]["matches"]
         updated = min(max(float(expected or 0) / total_pairs, 1e-12), 1 - 1e-12)
         if abs(updated - prior) <= PRIOR_TOLERANCE * prior:
             return updated
@@ -356,24 +358,37 @@ def estimate_prior(linker: Linker, predictions: SplinkDataFrame, records: int) -
     return prior
 
 
-def query(linker: Linker, sql: str) -> list[dict[str, Any]]:
-    """Rows of a query run in the linker's database, in its dialect."""
-    result = query_table(linker, sql)
+def query(db_api: DatabaseAPI[Any], sql: str) -> list[dict[str, Any]]:
+    """Rows of a query, written in DuckDB's SQL, run in the linkage's database."""
+    result = query_table(db_api, sql)
     rows = result.as_record_list()
     result.drop_table_from_database_and_remove_from_cache()
     return rows
 
 
-def query_columns(linker: Linker, sql: str) -> dict[str, list[Any]]:
+def query_columns(db_api: DatabaseAPI[Any], sql: str) -> dict[str, list[Any]]:
     """A query's result, column by column: lighter than rows for many of them."""
-    result = query_table(linker, sql)
+    result = query_table(db_api, sql)
     table = result.as_pyarrow_table()  # type: ignore[no-untyped-call]
     columns: dict[str, list[Any]] = table.to_pydict()
     result.drop_table_from_database_and_remove_from_cache()
     return columns
 
 
-def query_table(linker: Linker, sql: str) -> SplinkDataFrame:
-    """A query's result as a table in the linker's database; the caller drops it."""
-    result: SplinkDataFrame = linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]
+def query_table(db_api: DatabaseAPI[Any], sql: str) -> SplinkDataFrame:
+    """A query's result as a table in the linkage's database; the caller drops it.
+
+    The queries of this package are written in DuckDB's SQL, as the comparison
+    levels and blocking rules are; on another engine (Spark) sqlglot
+    translates them into its dialect first, as Splink does with those.
+    """
+    result = db_api.query_sql(in_dialect(db_api, sql))
     return result
+
+
+def in_dialect(db_api: DatabaseAPI[Any], sql: str) -> str:
+    """DuckDB SQL as the SQL of the database behind ``db_api``."""
+    dialect = db_api.sql_dialect.sqlglot_dialect
+    if dialect == "duckdb":
+        return sql
+    return str(sqlglot.transpile(sql, read="duckdb", write=dialect)[0])
