@@ -117,6 +117,8 @@ def test_the_application_document_holds_the_numbered_evidence_and_its_exhibits(
         ),
     )
     applicant = make_user(db, force.organisation, ["order_applicant"])
+    applicant.display_name = "Priya Shah"  # exhibits take the applicant's initials
+    db.commit()
     with signed_in(app, applicant) as a:
         started = a.post("/api/orders/applications", json={"line_id": str(line.id)}).json()
         a.put(
@@ -144,9 +146,8 @@ def test_the_application_document_holds_the_numbered_evidence_and_its_exhibits(
     assert "The number advertised drugs to 300 customers." in text
     numbered = [int(n) for n in re.findall(r"^(\d+)\.\s", text, flags=re.MULTILINE)]
     assert numbered[:6] == [1, 2, 3, 4, 5, 6]
-    # exhibits take the applicant's initials ("Test User …": TU)
-    assert "TU/1" in text  # the register record, cited and scheduled
-    assert "TU/2" in text  # the intelligence, by its grading
+    assert "PS/1" in text  # the register record, cited and scheduled
+    assert "PS/2" in text  # the intelligence, by its grading
     assert "2B P" in text
     assert "Source reports" not in text  # intelligence text stays with intelligence readers
     assert "Page 1 of" in text

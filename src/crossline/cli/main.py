@@ -47,6 +47,10 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(comms_app, name="comms")
 app.add_typer(people_app, name="people")
+orders_app = typer.Typer(
+    help="Drug Dealing Telecommunications Restriction Orders: what they did.", no_args_is_help=True
+)
+app.add_typer(orders_app, name="orders")
 
 UserOption = Annotated[
     str,
@@ -593,6 +597,50 @@ def people_import(
                     soft_wrap=True,
                     highlight=False,
                 )
+
+
+@orders_app.command("report")
+@friendly_errors
+def orders_report(
+    user: UserOption,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Every order you may read: line, identifiers, dates, state, and what the line did next.
+
+    Per order: applied, made, complied and expiry dates; its state; and its
+    effect: resurfaced or not, the new numbers or handsets, and the days from
+    the order to the first. A national coordinator's covers every force.
+    Audited. See docs/orders.md.
+    """
+    import json
+
+    from crossline.auth.signin import actor_for_email
+    from crossline.orders.services import effect_report
+
+    with session_scope(sessionmaker_for(_settings())) as db:
+        rows = effect_report(db, actor_for_email(db, user))
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
+        return
+    if not rows:
+        console.print("No orders.")
+        return
+    for row in rows:
+        effect = (
+            f"back on {', '.join(row.effect.new_identifiers)} after "
+            f"{row.effect.days_to_resurfacing} day(s)"
+            if row.effect.resurfaced
+            else "quiet since"
+        )
+        console.print(
+            f"{row.reference}  line {row.line or '-'}  made {row.made}  "
+            f"{row.state.value.replace('_', ' ')}  {effect}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

@@ -135,3 +135,28 @@ class OrderEvent(HasId, Base):
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
     by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
     by_name: Mapped[str] = mapped_column(String(200))
+
+
+class OrderAlert(HasId, Base):
+    """A line with an order back on a number or handset the order does not cover.
+
+    DOMAIN.md §DDTRO.use: groups recover fast after an order, so a new number
+    or handset on the order's line after it was made is an alert on the
+    order, with the evidence, until an application is started from it.
+    """
+
+    __tablename__ = "order_alerts"
+    __table_args__ = (
+        UniqueConstraint("order_id", "kind", "identifier", name="uq_order_alerts_identifier"),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("orders.id"), index=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # an item_kinds id
+    identifier: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime]
+    source: Mapped[str] = mapped_column(Text)  # where it was seen: the register, or a run
+    raised_at: Mapped[datetime] = mapped_column(default=clock.now)
+    application_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("order_applications.id")
+    )

@@ -24,9 +24,11 @@ from crossline.orders.schemas import (
     Decision,
     Hearing,
     NoticeStep,
+    OrderAlertRead,
     OrderRead,
     Reason,
     ReminderRead,
+    ReportRow,
 )
 
 router = APIRouter()
@@ -123,6 +125,42 @@ def api_orders(db: DbDep, actor: Reader) -> list[OrderRead]:
 def api_reminders(db: DbDep, actor: Reader) -> list[ReminderRead]:
     """Orders in force that expire soon (reminders.yaml)."""
     return services.reminders(db, actor)
+
+
+@router.get("/api/orders/alerts", tags=["orders"])
+def api_alerts(db: DbDep, actor: Reader) -> list[OrderAlertRead]:
+    """Orders whose lines are back on a number or handset the order does not cover."""
+    return [OrderAlertRead.of(a, o) for a, o in services.resurfacing_alerts(db, actor)]
+
+
+@router.post("/api/orders/alerts/{alert_id}/application", tags=["orders"], status_code=201)
+def api_from_alert(alert_id: uuid.UUID, db: DbDep, actor: Applicant) -> ApplicationRead:
+    """In one step: a variation of the order still in force, or a new application if it has
+    ended, holding the alert's new identifiers with the grounds written."""
+    app = services.start_from_alert(db, actor, alert_id, via="api")
+    return _application(db, actor, app)
+
+
+@router.get(
+    "/api/orders/report",
+    tags=["orders"],
+    response_model=list[ReportRow],
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def api_report(
+    db: DbDep, actor: Reader, format: Literal["json", "csv"] = "json"
+) -> list[ReportRow] | Response:
+    """Every order you may read: line, identifiers, dates applied, made, complied, expiry,
+    state, and effect (resurfaced, new identifiers, days to resurfacing). A national
+    coordinator's covers every force. CSV is audited as a disclosure (an export)."""
+    rows = services.effect_report(db, actor)
+    if format == "json":
+        return rows
+    return Response(
+        services.report_csv(db, actor, rows, via="api"),
+        media_type="text/csv",
+        headers={"content-disposition": 'attachment; filename="ddtro-report.csv"'},
+    )
 
 
 @router.get("/api/orders/{order_id}", tags=["orders"])

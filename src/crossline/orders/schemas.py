@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from crossline.orders.models import Application, Order, OrderEvent, ProviderNotice
+from crossline.orders.models import Application, Order, OrderAlert, OrderEvent, ProviderNotice
 from crossline.orders.reference import ITEM_KINDS, PROVIDERS
 from crossline.orders.states import (
     KIND_LABELS,
@@ -250,3 +250,55 @@ class ReminderRead(BaseModel):
     expires_on: date
     days_left: int
     reminder: str
+
+
+class OrderAlertRead(BaseModel):
+    """A line with an order back on a number or handset the order does not cover."""
+
+    alert_id: uuid.UUID
+    order_id: uuid.UUID
+    order_reference: str
+    kind: str
+    identifier: str
+    first_seen: datetime
+    days_after_order: int
+    source: str
+    raised_at: datetime
+    application_id: uuid.UUID | None  # the application started from it
+
+    @classmethod
+    def of(cls, alert: OrderAlert, order: Order) -> OrderAlertRead:
+        return cls(
+            alert_id=alert.id,
+            order_id=order.id,
+            order_reference=order.reference,
+            kind=alert.kind,
+            identifier=alert.identifier,
+            first_seen=alert.first_seen,
+            days_after_order=(alert.first_seen.date() - order.made_on).days,
+            source=alert.source,
+            raised_at=alert.raised_at,
+            application_id=alert.application_id,
+        )
+
+
+class EffectRead(BaseModel):
+    resurfaced: bool
+    new_identifiers: list[str]
+    days_to_resurfacing: int | None
+
+
+class ReportRow(BaseModel):
+    """One order in the effect report: its dates, state, and what its line did next."""
+
+    order_id: uuid.UUID
+    reference: str
+    organisation_id: uuid.UUID
+    line: str | None
+    identifiers: list[str]
+    applied: date | None
+    made: date
+    complied: date | None  # every provider complied by then
+    expiry: date | None
+    state: OrderState
+    effect: EffectRead

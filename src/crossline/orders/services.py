@@ -8,6 +8,8 @@ rules cite DOMAIN.md §DDTRO.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from collections.abc import Sequence
@@ -33,11 +35,12 @@ from crossline.lines.models import (
     LineHandset,
     LineNumber,
 )
-from crossline.orders import documents, paperwork
+from crossline.orders import documents, effect, paperwork
 from crossline.orders.models import (
     Application,
     ApplicationItem,
     Order,
+    OrderAlert,
     OrderEvent,
     OrderItem,
     ProviderNotice,
@@ -59,6 +62,7 @@ from crossline.orders.schemas import (
     ItemIn,
     NoticeStep,
     ReminderRead,
+    ReportRow,
 )
 from crossline.orders.states import (
     ApplicationKind,
@@ -507,6 +511,103 @@ def notice_pdf(
     )
     db.commit()
     return f"{order.reference}-{provider}.pdf", pdf
+
+
+def resurfacing_alerts(db: Session, actor: Actor) -> list[tuple[OrderAlert, Order]]:
+    """Alerts on the orders the actor may read whose lines took up a new number or handset.
+
+    Each order's line is checked again first (effect.check_resurfacing), so an
+    alert appears as soon as the register or the latest analysis run shows it.
+    """
+    orders = {o.id: o for o in list_orders(db, actor)}
+    return [(a, orders[a.order_id]) for a in effect.alerts(db, actor, list(orders.values()))]
+
+
+def start_from_alert(
+    db: Session, actor: Actor, alert_id: uuid.UUID, *, via: str = "web"
+) -> Application:
+    """Start, in one step, the application an alert calls for, holding its new identifiers.
+
+    An order still in force: an application to vary it, keeping its items and
+    adding every open alert's; an order that has ended: an application for a
+    new order on the same line. The grounds say what was seen and where.
+    Needs ``orders.apply``.
+    """
+    actor.require(Permission.ORDERS_APPLY)
+    order, taken, start, items, grounds = effect.application_from_alert(db, alert_id, actor)
+    app = start_application(db, actor, start, via=via)
+    app = change_application(
+        db,
+        actor,
+        app.id,
+        ApplicationChange(version=app.version, grounds=grounds, items=items),
+        via=via,
+    )
+    for alert in taken:
+        alert.application_id = app.id
+    _event(db, actor, "application_from_alert", order=order, detail={"application": app.reference})
+    _commit(db)
+    return app
+
+
+def effect_report(db: Session, actor: Actor) -> list[ReportRow]:
+    """Every order the actor may read with its dates, state and effect (effect.report)."""
+    return effect.report(db, actor, list_orders(db, actor))
+
+
+REPORT_COLUMNS = (
+    "reference",
+    "line",
+    "identifiers",
+    "applied",
+    "made",
+    "complied",
+    "expiry",
+    "state",
+    "resurfaced",
+    "new_identifiers",
+    "days_to_resurfacing",
+)
+
+
+def report_csv(db: Session, actor: Actor, rows: Sequence[ReportRow], *, via: str = "web") -> str:
+    """The effect report as CSV. Audited as a disclosure: an export leaves Crossline."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                _cell(row.reference),
+                _cell(row.line or ""),
+                " ".join(row.identifiers),
+                row.applied or "",
+                row.made,
+                row.complied or "",
+                row.expiry or "",
+                row.state.value,
+                "yes" if row.effect.resurfaced else "no",
+                " ".join(row.effect.new_identifiers),
+                "" if row.effect.days_to_resurfacing is None else row.effect.days_to_resurfacing,
+            ]
+        )
+    record(
+        db,
+        actor,
+        Operation.DISCLOSURE,
+        RecordRef.of("order_report", actor.organisation_id),
+        why="DDTRO effect report exported as CSV",
+        recipient=f"{actor.display_name} (export file)",
+        owner=actor.organisation_id,
+        via=via,
+    )
+    db.commit()
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def application_history(db: Session, app: Application) -> list[OrderEvent]:
