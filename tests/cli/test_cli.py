@@ -18,6 +18,7 @@ from crossline.cli.main import app
 from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.migrations import head_revision
 from crossline.core.settings import get_settings
+from crossline.orders.models import Application, Order, OrderAlert
 from crossline.orgs.models import Organisation
 from tests.conftest import TEST_SECRET
 
@@ -71,10 +72,16 @@ def test_demo_twice_adds_nothing_the_second_time(env: str) -> None:
     assert "Demo users added: 0." in second.output
     assert "new events" in first.output
     assert "Demo comms data imported by the demo analyst: 0 new events." in second.output
+    assert "DDTRO applications taken through every state: 0." in second.output
     with make_sessionmaker(make_engine(env))() as db:
         assert db.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
         keys = db.scalars(select(Organisation.key)).all()
         assert len(keys) == len(set(keys))
+        # docs/orders.md, In the demo: orders and applications in every state
+        assert set(db.scalars(select(Order.state))) == {"in_force", "expired", "discharged"}
+        states = set(db.scalars(select(Application.state)))
+        assert {"draft", "authorised", "listed", "refused", "granted"} <= states
+        assert db.scalar(select(func.count()).select_from(OrderAlert)) > 0
 
 
 def test_demo_is_refused_in_production_mode(env: str, monkeypatch: pytest.MonkeyPatch) -> None:

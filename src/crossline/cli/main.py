@@ -843,6 +843,7 @@ def demo(
         import_demo_world,
         seed_demo,
     )
+    from crossline.cli.demo_orders import seed_demo_orders
 
     settings = _settings()
     if settings.mode is Mode.PRODUCTION:
@@ -865,6 +866,13 @@ def demo(
     with session_scope(sessionmaker_for(settings)) as db:
         found = analyse_demo_world(db, settings)
     console.print(f"Line analysis of the demo data: {found} line(s) found.")
+    with session_scope(sessionmaker_for(settings)) as db:
+        confirmed, applications = seed_demo_orders(db)
+    console.print(
+        f"Demo lines confirmed into the register: {confirmed}; DDTRO applications taken "
+        f"through every state: {applications}.",
+        soft_wrap=True,
+    )
     with session_scope(sessionmaker_for(settings)) as db:
         people, alerts = import_demo_people(db, world)
     console.print(
