@@ -229,3 +229,12 @@ def test_link_command_refuses_an_output_folder_that_is_not_there(
     result = runner.invoke(app, ["people", "link", str(people_file), "--out", str(out)])
     assert result.exit_code == 1
     assert "is not a folder" in result.output
+
+
+def test_link_command_refuses_an_engine_it_does_not_know(people_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "clusters.csv"
+    command = ["people", "link", str(people_file), "--out", str(out), "--engine", "sqlite"]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1
+    assert "--engine is duckdb or spark, not 'sqlite'" in result.output
+    assert not out.exists()

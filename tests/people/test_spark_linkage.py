@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,14 +13,16 @@ import pyarrow as pa
 import pytest
 import sqlglot
 from splink.internals.dialects import SparkDialect
+from typer.testing import CliRunner
 
+from crossline.cli.main import app
 from crossline.people.linkage import (
     PersonLinkage,
     link_person_records,
     read_person_records,
     spark_database,
 )
-from crossline.people.linkage.model import NameInOtherFieldLevel, SwappedNamesLevel
+from crossline.people.linkage.model import NameInOtherFieldLevel, SwappedNamesLevel, in_dialect
 from tests.people.conftest import DIFFERENT_PEOPLE, DUPLICATES, PEOPLE, SAME_PERSON, write_records
 
 needs_java = pytest.mark.skipif(
@@ -51,11 +54,26 @@ def test_the_models_own_levels_are_valid_spark_sql() -> None:
         sqlglot.parse_one(f"SELECT * FROM pairs WHERE {sql}", read="spark")
 
 
+def test_the_packages_queries_are_translated_for_spark() -> None:
+    class OnSpark:
+        sql_dialect = SparkDialect()  # type: ignore[no-untyped-call]
+
+    sql = "SELECT record_id FROM pairs WHERE regexp_matches(dob, '^19') LIMIT 1"
+    translated = in_dialect(OnSpark(), sql)  # type: ignore[arg-type]
+    assert "RLIKE" in translated
+    assert translated != sql
+
+
 @pytest.fixture(scope="module")
-def records(tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
+def people_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("people") / "people.csv"
     rows: list[tuple[str, ...]] = [(*row, "") for row in PEOPLE + DUPLICATES]
-    return read_person_records(write_records(path, rows + OWN_LEVELS))
+    return write_records(path, rows + OWN_LEVELS)
+
+
+@pytest.fixture(scope="module")
+def records(people_path: Path) -> pa.Table:
+    return read_person_records(people_path)
 
 
 @pytest.fixture(scope="module")
@@ -79,22 +97,41 @@ def _on_both(records: pa.Table, spark_session: Any, threshold: float) -> tuple[P
 
 
 @needs_java
-def test_spark_links_what_duckdb_links_and_leaves_no_files(
-    records: pa.Table, spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_command_on_spark_links_what_duckdb_links_and_leaves_no_files(
+    people_path: Path,
+    records: pa.Table,
+    spark_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    on_duckdb, on_spark = _on_both(records, spark_session, 0.5)
-    assert not list(tmp_path.iterdir())  # Splink's tables, written as Parquet, removed
-    assert on_spark.clusters == on_duckdb.clusters
-    assert on_spark.pairs_scored == on_duckdb.pairs_scored
-    assert {(p.record_id_l, p.record_id_r) for p in on_spark.pairs} == {
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out, pairs = tmp_path / "clusters.csv", tmp_path / "pairs.csv"
+    command = ["people", "link", str(people_path), "--out", str(out), "--pairs", str(pairs)]
+    result = CliRunner().invoke(app, [*command, "--engine", "spark"])
+    assert result.exit_code == 0, result.output
+    assert not list(scratch.iterdir())  # Splink's tables, written as Parquet, removed
+    on_duckdb = link_person_records(records)
+    clusters = {row["record_id"]: row["cluster_id"] for row in _read_csv(out)}
+    assert clusters == on_duckdb.clusters
+    assert f"{on_duckdb.pairs_scored:,} pairs scored" in result.output
+    linked = _read_csv(pairs)
+    assert {(row["record_id_l"], row["record_id_r"]) for row in linked} == {
         (p.record_id_l, p.record_id_r) for p in on_duckdb.pairs
     }
-    assert on_spark.prior_match_weight == pytest.approx(on_duckdb.prior_match_weight, abs=WEIGHTS)
+    assert float(linked[0]["prior_weight"]) == pytest.approx(
+        on_duckdb.prior_match_weight, abs=WEIGHTS
+    )
     for one, other in [*SAME_PERSON, ("2", "105"), ("8", "106"), ("12", "107")]:
-        assert on_spark.clusters[one] == on_spark.clusters[other]
+        assert clusters[one] == clusters[other]
     for one, other in DIFFERENT_PEOPLE:
-        assert on_spark.clusters[one] != on_spark.clusters[other]
+        assert clusters[one] != clusters[other]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 @needs_java
