@@ -142,7 +142,11 @@ def test_layout_has_no_serious_accessibility_violations(browser: Browser, server
             assert response is not None
             assert response.status == (404 if path == "/no-such-page" else 200), path
             found[path] = _serious_violations(page)
-    for role, paths in (("intelligence_analyst", ("/comms/import",)), ("auditor", ("/audit",))):
+    for role, paths in (
+        ("intelligence_analyst", ("/comms/import",)),
+        ("auditor", ("/audit",)),
+        ("order_applicant", ("/orders",)),
+    ):
         with browser.new_context(base_url=server_url, bypass_csp=True) as context:
             page = context.new_page()
             sign_in_landing_on_start_page(page, demo_user(role))

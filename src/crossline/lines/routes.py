@@ -287,6 +287,7 @@ def _line_context(
         "lead": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
         "forces": _forces_to_add(db, line),
         "outcomes_writer": may_record_outcomes(actor, line),
+        "orders_apply": actor.can(Permission.ORDERS_APPLY) and line.held_by(actor.organisation_id),
         "person_records": _person_records(db, actor, line),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "values": {},

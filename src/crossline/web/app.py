@@ -16,6 +16,7 @@ from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.settings import Settings, get_settings
 from crossline.lines import national_routes
 from crossline.lines import routes as lines_routes
+from crossline.orders import pages as orders_pages
 from crossline.orders import routes as orders_routes
 from crossline.orgs import routes as orgs_routes
 from crossline.outreach import routes as outreach_routes
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lines_routes,
         people_routes,
         orders_routes,
+        orders_pages,
         national_routes,
     ):
         app.include_router(module.router)

@@ -1,0 +1,293 @@
+"""The DDTRO pages: an order's path through the forms, errors kept on the page, who sees what."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
+
+from crossline.auth.models import User
+from crossline.core import clock
+from tests.factories import make_organisation, make_user
+from tests.lines.conftest import make_force, record_line
+from tests.lines.test_routes import signed_in as api_signed_in
+
+NUMBER = "+447700900123"
+IMEI = "357442090888655"
+
+
+@pytest.fixture(autouse=True)
+def december(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 12, 19, 12, tzinfo=UTC))
+
+
+@contextmanager
+def signed_in(app: FastAPI, user: User) -> Iterator[TestClient]:
+    """A signed-in client that, like a test of a form, sees the 303 a post answers with."""
+    with api_signed_in(app, user) as client:
+        client.follow_redirects = False
+        yield client
+
+
+def _version(page: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found, "no version on the page"
+    return found[1]
+
+
+def _draft(client: TestClient, line_id: object) -> str:
+    """Start an application from the line as its page's button does; its page's path."""
+    started = client.post("/orders/applications/new", data={"line_id": str(line_id)})
+    assert started.status_code == 303, started.text
+    location = started.headers["location"]
+    assert re.fullmatch(r"/orders/applications/[0-9a-f-]{36}", location)
+    return location
+
+
+def _written(client: TestClient, path: str) -> None:
+    page = client.get(path).text
+    saved = client.post(
+        path,
+        data={
+            "version": _version(page),
+            "court": "Birmingham County Court",
+            "limb_used": "The number sent bulk marketing texts to 300 customers (PS/1).",
+            "limb_prevents": "Without the number, customers cannot order.",
+            "duration": "days",
+            "duration_days": "90",
+            "items[0].kind": "msisdn",
+            "items[0].identifier": NUMBER,
+            "items[0].provider": "three",
+            "items[0].evidence": "Broadcasts from this number.",
+            "items[1].kind": "imei",
+            "items[1].identifier": IMEI,
+            "items[1].provider": "three",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+
+
+def test_an_order_from_a_line_through_the_pages(app: FastAPI, db: Session) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    line = record_line(db, force.analyst, "L-PAGE", [NUMBER], [IMEI])
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    authoriser = make_user(db, force.organisation, ["order_authoriser"])
+    with signed_in(app, applicant) as a, signed_in(app, authoriser) as s:
+        line_page = a.get(f"/lines/{line.id}").text
+        assert "Apply for an order" in line_page
+        path = _draft(a, line.id)
+        page = a.get(path).text
+        assert "Application DDTRO-2025-0001" in page
+        assert "L-PAGE" in page
+        assert NUMBER in page
+        assert IMEI in page
+        assert "Have the items been used" in page  # the test's first limb, as a question
+        assert "other than you, authorises it" in page
+        assert 'name="rank"' not in page
+        _written(a, path)
+
+        # The authoriser sees the rank to choose; the application goes to court.
+        page = s.get(path).text
+        assert "Birmingham County Court" in page
+        assert "Broadcasts from this number." in page
+        assert 'name="rank"' in page
+        assert 'name="limb_used"' not in page
+        ranks = re.findall(r'<option value="([a-z_]+)"', page)
+        assert "superintendent" in ranks
+        assert "director_general" not in ranks
+        authorised = s.post(
+            f"{path}/authorisation", data={"rank": "superintendent", "version": _version(page)}
+        )
+        assert authorised.status_code == 303, authorised.text
+
+        page = a.get(path).text
+        assert "Authorised" in page
+        assert "Superintendent" in page
+        listed = a.post(
+            f"{path}/hearing",
+            data={
+                "version": _version(page),
+                "hearing_at-day": "19",
+                "hearing_at-month": "12",
+                "hearing_at-year": "2025",
+                "hearing_at-time": "10:00",
+            },
+        )
+        assert listed.status_code == 303, listed.text
+        page = a.get(path).text
+        assert "19 Dec 2025, 10:00 (UK time)" in page
+        granted = a.post(
+            f"{path}/decision",
+            data={
+                "version": _version(page),
+                "outcome": "granted",
+                "made_on-day": "10",
+                "made_on-month": "12",
+                "made_on-year": "2025",
+                "duration": "days",
+                "duration_days": "90",
+            },
+        )
+        assert granted.status_code == 303, granted.text
+        listing = a.get("/orders").text
+        order_path = re.search(r'href="(/orders/[0-9a-f-]{36})"', listing)
+        assert order_path, listing
+        order_page = a.get(order_path[1]).text
+        # The end of the 5th working day after Wednesday 10 December 2025.
+        assert "18 Dec 2025, 00:00 (UK time)" in order_page
+        assert "Record it served" in order_page
+        assert f"{order_path[1].replace('/orders', '/api/orders')}/notices/three/document.pdf" in (
+            order_page
+        )
+        served = a.post(f"{order_path[1]}/notices/three/served", data={})
+        assert served.status_code == 303
+        # Complied needs what the provider did: the error summary says so.
+        wrong = a.post(f"{order_path[1]}/notices/three/complied", data={})
+        assert wrong.status_code == 422
+        assert "There is a problem" in wrong.text
+        assert "Say what the provider did" in wrong.text
+        assert 'href="#compliance-three"' in wrong.text
+
+        # Past the compliance time, the notice is overdue on both pages and may be chased.
+        assert "has not complied with order" in a.get("/orders").text
+        assert "Record a chaser" in a.get(order_path[1]).text
+        assert a.post(f"{order_path[1]}/notices/three/chased", data={}).status_code == 303
+        done = a.post(
+            f"{order_path[1]}/notices/three/complied",
+            data={"compliance-three": "Number disabled"},
+        )
+        assert done.status_code == 303
+        page = a.get(order_path[1]).text
+        assert "Number disabled" in page
+        assert "Notice chased" in page
+
+        # Applying to vary starts a draft holding the order's items.
+        varied = a.post(
+            "/orders/applications/new",
+            data={"kind": "variation", "order_id": order_path[1].rsplit("/", 1)[1]},
+        )
+        assert varied.status_code == 303
+        page = a.get(varied.headers["location"]).text
+        assert "Application to vary an order" in page
+        assert "Take " + NUMBER in page
+
+
+def test_a_wrong_form_shows_the_error_summary_and_keeps_what_was_entered(
+    app: FastAPI, db: Session
+) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    line = record_line(db, force.analyst, "L-ERR", [NUMBER])
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    authoriser = make_user(db, force.organisation, ["order_authoriser"])
+    with signed_in(app, applicant) as a, signed_in(app, authoriser) as s:
+        path = _draft(a, line.id)
+        version = _version(a.get(path).text)
+        wrong = a.post(
+            path,
+            data={
+                "version": version,
+                "limb_used": "Kept after the error",
+                "duration": "days",
+                "duration_days": "many",
+                "items[0].kind": "msisdn",
+                "items[0].identifier": NUMBER,
+                "items[0].provider": "three",
+            },
+        )
+        assert wrong.status_code == 422
+        assert "There is a problem" in wrong.text
+        assert 'href="#duration_days"' in wrong.text
+        assert "Kept after the error" in wrong.text
+        assert re.search(r'<option value="three"\s+selected>', wrong.text)
+        assert "<title>Error: Application" in wrong.text
+
+        # Authorising an incomplete draft names what is missing, on the page.
+        refused = s.post(
+            f"{path}/authorisation", data={"rank": "superintendent", "version": version}
+        )
+        assert refused.status_code == 422
+        assert "govuk-error-summary" in refused.text
+        assert 'href="#items[0].provider"' in refused.text
+        assert 'href="#rank"' in s.post(f"{path}/authorisation", data={"version": version}).text
+
+        # Starting with nothing, or with a number that is not one, keeps the form's answer.
+        nothing = a.post("/orders/applications/new", data={})
+        assert nothing.status_code == 422
+        assert 'href="#number"' in nothing.text
+        bad = a.post("/orders/applications/new", data={"number": "not a number"})
+        assert bad.status_code == 422
+        assert 'value="not a number"' in bad.text
+
+        # Withdrawing without a reason says so.
+        no_reason = a.post(f"{path}/withdrawal", data={"version": version})
+        assert no_reason.status_code == 422
+        assert 'href="#reason"' in no_reason.text
+
+
+def test_another_forces_application_and_order_are_not_found(app: FastAPI, db: Session) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    line = record_line(db, force.analyst, "L-MINE", [NUMBER])
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    other = make_force(db, "West Mercia Police (test)")
+    with (
+        signed_in(app, applicant) as a,
+        signed_in(app, make_user(db, other.organisation, ["order_applicant"])) as b,
+        signed_in(app, make_user(db, other.organisation, ["order_authoriser"])) as b_auth,
+    ):
+        path = _draft(a, line.id)
+        version = _version(a.get(path).text)
+        assert b.get(path).status_code == 404
+        assert b.post(path, data={"version": version, "court": "X"}).status_code == 404
+        assert (
+            b.post(f"{path}/withdrawal", data={"version": version, "reason": "x"}).status_code
+            == 404
+        )
+        assert (
+            b_auth.post(
+                f"{path}/authorisation", data={"version": version, "rank": "superintendent"}
+            ).status_code
+            == 404
+        )
+        assert "L-MINE" not in b.get("/orders").text
+        # Nor can another force start from a line it does not hold, or see the line's button.
+        assert b.post("/orders/applications/new", data={"line_id": str(line.id)}).status_code == 404
+
+
+def test_the_pages_show_each_role_what_it_may_do(app: FastAPI, db: Session) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    line = record_line(db, force.analyst, "L-ROLES", [NUMBER])
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    analyst = db.get_one(User, force.analyst.user_id)
+    worker = make_user(db, make_organisation(db, "local_authority"), ["safeguarding_practitioner"])
+    with (
+        signed_in(app, applicant) as a,
+        signed_in(app, analyst) as reader,
+        signed_in(app, worker) as stranger,
+    ):
+        path = _draft(a, line.id)
+        listing = a.get("/orders")
+        assert listing.status_code == 200
+        assert 'href="/orders"' in listing.text  # in the navigation
+        assert "Start an application" in listing.text
+        assert "L-ROLES" in listing.text
+        # An analyst reads (orders.read) but neither starts nor writes.
+        seen = reader.get("/orders")
+        assert seen.status_code == 200
+        assert "L-ROLES" in seen.text
+        assert "Start an application" not in seen.text
+        page = reader.get(path).text
+        assert "Application DDTRO-2025-0001" in page
+        assert "Save the draft" not in page
+        assert 'name="rank"' not in page
+        assert "Apply for an order" not in reader.get(f"/lines/{line.id}").text
+        assert reader.post("/orders/applications/new", data={}).status_code == 403
+        # Someone without orders.read is refused, and has no Orders in the navigation.
+        assert stranger.get("/orders").status_code == 403
+        assert stranger.get(path).status_code == 403
+        assert 'href="/orders"' not in stranger.get("/").text
