@@ -39,8 +39,10 @@ OWN_LEVELS: list[tuple[str, ...]] = [
 # Linked pairs, so every pair scored is read back with its levels.
 EVERY_PAIR = 1e-300
 # How far apart the engines' match weights may be, in bits. Each field's level is
-# the same on both, but the estimates of u are not quite (on this file by up to
-# 0.13 bits, for gender), nor therefore the prior estimated from the pairs.
+# the same on both, but u is not: Splink counts it chunk by chunk, the chunks made
+# with each engine's own hash of the record ids, and stops once every level has
+# been met 100 times, so the engines count different pairs (on this file gender's
+# weights are 0.13 bits apart); nor therefore is the prior estimated from the pairs.
 WEIGHTS = 0.5
 
 
