@@ -225,3 +225,23 @@ def test_the_report_by_api_csv_and_command_line_across_forces_for_a_coordinator(
         lines_of = csv_text.text.strip().splitlines()
         assert lines_of[0].startswith("reference,line,identifiers")
         assert len(lines_of) == 3
+
+
+def test_the_report_page_for_a_coordinator_names_each_force(
+    app: FastAPI, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 12, 19, 12, tzinfo=UTC))
+    force = make_force(db, "Cumbria Constabulary (test)")
+    line = record_line(db, force.analyst, "L-PAGE", ["+447700900801"])
+    _order_on(db, force, line.id, "+447700900801", date(2025, 12, 5))
+    coordinator = make_user(
+        db, make_organisation(db, "national_coordination_centre"), ["national_coordinator"]
+    )
+    with signed_in(app, coordinator) as client:
+        page = client.get("/orders/report")
+        assert page.status_code == 200
+        assert "Cumbria Constabulary (test)" in page.text
+        assert "L-PAGE" in page.text
+        assert "Quiet" in page.text
+    with signed_in(app, make_user(db, force.organisation, ["safeguarding_practitioner"])) as other:
+        assert other.get("/orders/report").status_code == 403

@@ -6,7 +6,9 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import Response
 
 from crossline.auth.actor import Actor
@@ -14,6 +16,7 @@ from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.dependencies import DbDep
+from crossline.core.pages import NavItem, add_navigation, render
 from crossline.orders import services
 from crossline.orders.models import Application, Order
 from crossline.orders.schemas import (
@@ -30,12 +33,32 @@ from crossline.orders.schemas import (
     ReminderRead,
     ReportRow,
 )
+from crossline.orgs.models import Organisation
 
 router = APIRouter()
+add_navigation(NavItem("Order effect", "/orders/report", Permission.LINES_NATIONAL.value, order=36))
 
 Reader = Annotated[Actor, allowed(Permission.ORDERS_READ)]
 Applicant = Annotated[Actor, allowed(Permission.ORDERS_APPLY)]
 Authoriser = Annotated[Actor, allowed(Permission.ORDERS_AUTHORISE)]
+
+
+@router.get("/orders/report", include_in_schema=False)
+def report_page(request: Request, db: DbDep, actor: Reader) -> Response:
+    """The effect report as a page (the API's, and its CSV)."""
+    rows = services.effect_report(db, actor)
+    days = sorted(
+        r.effect.days_to_resurfacing for r in rows if r.effect.days_to_resurfacing is not None
+    )
+    names = {row.id: row.name for row in db.execute(select(Organisation.id, Organisation.name))}
+    context = {
+        "rows": rows,
+        "national": actor.can(Permission.LINES_NATIONAL),
+        "forces": {str(k): v for k, v in names.items()},
+        "resurfaced": sum(r.effect.resurfaced for r in rows),
+        "days": days[len(days) // 2] if days else None,
+    }
+    return render(request, "orders/report.html", context)
 
 
 @router.get("/api/orders/applications", tags=["orders"])
