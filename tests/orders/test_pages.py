@@ -224,6 +224,10 @@ def test_a_wrong_form_shows_the_error_summary_and_keeps_what_was_entered(
         assert bad.status_code == 422
         assert 'value="not a number"' in bad.text
 
+        odd = a.post("/orders/applications/new", data={"kind": "variation", "order_id": "x"})
+        assert odd.status_code == 422
+        assert 'href="#form"' in odd.text
+
         # Withdrawing without a reason says so.
         no_reason = a.post(f"{path}/withdrawal", data={"version": version})
         assert no_reason.status_code == 422
@@ -291,3 +295,73 @@ def test_the_pages_show_each_role_what_it_may_do(app: FastAPI, db: Session) -> N
         assert stranger.get("/orders").status_code == 403
         assert stranger.get(path).status_code == 403
         assert 'href="/orders"' not in stranger.get("/").text
+
+
+def _granted_by_api(app: FastAPI, applicant: User, authoriser: User, line_id: object) -> str:
+    """An order made today from the line, through the API; its id."""
+    with api_signed_in(app, applicant) as a, api_signed_in(app, authoriser) as s:
+        started = a.post("/api/orders/applications", json={"line_id": str(line_id)}).json()
+        path = f"/api/orders/applications/{started['application_id']}"
+        changed = a.put(
+            path,
+            json={
+                "version": started["version"],
+                "limb_used": "Bulk marketing texts.",
+                "limb_prevents": "Disconnection stops orders.",
+                "items": [{"kind": "msisdn", "identifier": NUMBER, "provider": "three"}],
+            },
+        ).json()
+        authorised = s.post(
+            f"{path}/authorisation", json={"rank": "superintendent", "version": changed["version"]}
+        ).json()
+        listed = a.post(
+            f"{path}/hearing",
+            json={"hearing_at": "2025-12-19T10:00:00Z", "version": authorised["version"]},
+        ).json()
+        granted = a.post(
+            f"{path}/decision",
+            json={"outcome": "granted", "duration_days": 90, "version": listed["version"]},
+        ).json()
+    return str(granted["order_id"])
+
+
+def test_a_new_number_on_the_line_is_an_alert_that_starts_a_variation_in_one_step(
+    app: FastAPI, db: Session
+) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    line = record_line(db, force.analyst, "L-BACK", [NUMBER])
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    authoriser = make_user(db, force.organisation, ["order_authoriser"])
+    order_id = _granted_by_api(app, applicant, authoriser, line.id)
+    new_number = "+447700900555"
+    analyst = db.get_one(User, force.analyst.user_id)
+    with signed_in(app, analyst) as reader, signed_in(app, applicant) as a:
+        assert "is back on" not in a.get("/orders").text
+        added = reader.post(
+            f"/api/lines/{line.id}/numbers",
+            json={"number": new_number, "valid_from": "2025-12-19T11:00:00Z"},
+        )
+        assert added.status_code == 201, added.text
+        listing = a.get("/orders").text
+        assert "is back on" in listing
+        assert new_number in listing
+        # The analyst reads the alert on the order but starts nothing.
+        seen = reader.get(f"/orders/{order_id}").text
+        assert new_number in seen
+        assert "Start a varied application" not in seen
+        page = a.get(f"/orders/{order_id}").text
+        assert "The line is back" in page
+        action = re.search(r'action="(/orders/alerts/[0-9a-f-]{36}/application)"', page)
+        assert action, page
+        assert "Start a varied application" in page
+        assert reader.post(action[1], data={}).status_code == 403
+        started = a.post(action[1], data={})
+        assert started.status_code == 303
+        varied = a.get(started.headers["location"]).text
+        assert "Application to vary an order" in varied
+        assert f"Take {new_number} out of the order" in varied  # the draft holds it
+        # Taken up: the order links the application and offers no second start.
+        page = a.get(f"/orders/{order_id}").text
+        assert "application started" in page
+        assert "Start a varied application" not in page
+        assert a.post(action[1], data={}).status_code == 422

@@ -4,7 +4,8 @@ On the demo deployment (tests/web/conftest.py), West Midlands' analyst records a
 through the API; the order applicant applies from the line's page and writes the draft;
 the authoriser, another officer, authorises it with a rank; the applicant lists the
 hearing, records the grant, serves the notice and downloads the application for the
-court. The dates are today's: the server runs in its own process, on the real clock.
+court; then the line takes up a new number, and the order's alert starts a variation. The
+dates are today's: the server runs in its own process, on the real clock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,9 +26,9 @@ from tests.web.test_pages import AXE, SERIOUS, demo_user, sign_in
 pytestmark = pytest.mark.browser
 
 UK = ZoneInfo("Europe/London")
-_POST_LINE = """async ([body]) => {
+_POST = """async ([path, body]) => {
   const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token'];
-  const response = await fetch('/api/lines', {method: 'POST', body: JSON.stringify(body),
+  const response = await fetch(path, {method: 'POST', body: JSON.stringify(body),
     headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token}});
   return {status: response.status, body: await response.json()};
 }"""
@@ -56,8 +57,8 @@ def _record_line(analyst: Page) -> dict[str, Any]:
     for _ in range(5):
         number = f"+4477009{random.randint(10000, 99999)}"
         recorded = analyst.evaluate(
-            _POST_LINE,
-            [{"reference": f"WM-DDTRO-{number[-5:]}", "status": "confirmed",
+            _POST,
+            ["/api/lines", {"reference": f"WM-DDTRO-{number[-5:]}", "status": "confirmed",
               "hub_area": "west-midlands", "county_area": "west-mercia",
               "numbers": [{"number": number, "valid_from": f"{today}T00:00:00Z"}],
               "handsets": [{"imei": "357442090888655", "valid_from": today}]}],
@@ -65,6 +66,19 @@ def _record_line(analyst: Page) -> dict[str, Any]:
         if recorded["status"] == 201:
             return dict(recorded["body"])
     pytest.fail(f"could not record a line: {recorded}")
+
+
+def _new_number(analyst: Page, line: dict[str, Any]) -> str:
+    """A number the line took up just now, added by its analyst through the line's API."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for _ in range(5):
+        number = f"+4477009{random.randint(10000, 99999)}"
+        added = analyst.evaluate(
+            _POST, [f"/api/lines/{line['id']}/numbers", {"number": number, "valid_from": now}]
+        )
+        if added["status"] == 201:
+            return number
+    pytest.fail(f"could not add a number to the line: {added}")
 
 
 def test_an_order_from_a_line_page_to_its_served_notice_by_two_officers(
@@ -173,6 +187,24 @@ def test_an_order_from_a_line_page_to_its_served_notice_by_two_officers(
     applicant.goto("/orders")
     expect(applicant.get_by_role("table").nth(0)).to_contain_text("Granted")
     expect(applicant.get_by_role("table").nth(1)).to_contain_text("In force")
+
+    # Resurfacing: the line's analyst adds a new number; the order shows the alert, and one
+    # button starts an application to vary the order holding the new number.
+    new_number = _new_number(analyst, line)
+    applicant.goto(order_url)
+    alert = applicant.locator(".govuk-warning-text", has_text="its line has taken up")
+    expect(alert).to_contain_text(new_number)
+    applicant.goto("/orders")
+    expect(applicant.locator(".govuk-warning-text")).to_contain_text(new_number)
+    applicant.goto(order_url)
+    applicant.get_by_role("button", name="Start a varied application").click()
+    expect(applicant.locator(".govuk-caption-l")).to_have_text("Application to vary an order")
+    items = applicant.get_by_role("table", name="Items the order would restrict")
+    expect(items).to_contain_text(new_number)
+    expect(items).to_contain_text(number)
+    applicant.goto(order_url)
+    expect(applicant.get_by_role("link", name="application started")).to_be_visible()
+    expect(applicant.get_by_role("button", name="Start a varied application")).to_have_count(0)
     assert not csp, f"Content Security Policy violations: {csp}"
     assert not errors, f"errors in the page: {errors}"
 

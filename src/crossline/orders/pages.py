@@ -37,6 +37,7 @@ from crossline.orders.schemas import (
     Decision,
     Hearing,
     NoticeStep,
+    OrderAlertRead,
     OrderRead,
     Reason,
 )
@@ -93,12 +94,26 @@ async def start_page(request: Request, db: DbDep, actor: Applicant) -> Response:
         app = services.start_application(db, actor, data)
     except PageError as exc:
         db.rollback()
-        errors = _errors(exc, {"line_id": "number"})
-        if values.get("order_id"):
-            order_id = uuid.UUID(values["order_id"])
+        errors = _errors(exc, {"line_id": "number", "order_id": "form", "kind": "form"})
+        if order_id := _uuid(values.get("order_id")):
             context = {**_order_context(db, actor, order_id), "errors": errors}
             return render(request, "orders/order.html", context, status_code=exc.status)
         context = {**_list_context(db, actor), "errors": errors, "values": values}
+        return render(request, "orders/list.html", context, status_code=exc.status)
+    return see_other(f"/orders/applications/{app.id}")
+
+
+@router.post("/orders/alerts/{alert_id}/application", include_in_schema=False)
+def alert_application_page(
+    request: Request, alert_id: uuid.UUID, db: DbDep, actor: Applicant
+) -> Response:
+    """Start, in one step, the variation (or, the order ended, the new application) an alert
+    calls for, holding the order's new numbers and handsets."""
+    try:
+        app = services.start_from_alert(db, actor, alert_id)
+    except PageError as exc:
+        db.rollback()
+        context = {**_list_context(db, actor), "errors": _errors(exc, {})}
         return render(request, "orders/list.html", context, status_code=exc.status)
     return see_other(f"/orders/applications/{app.id}")
 
@@ -108,6 +123,7 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
     applications = services.list_applications(db, actor)
     orders = services.list_orders(db, actor)
     return {
+        "alerts": _alerts(db, actor),
         "applications": [_application_row(a) for a in applications],
         "orders": [_order_row(o, now) for o in orders],
         "reminders": services.reminders(db, actor),
@@ -362,7 +378,10 @@ def _order_context(db: Session, actor: Actor, order_id: uuid.UUID) -> dict[str, 
     now = clock.now()
     read = OrderRead.of(order, history, now)
     in_force = read.state is OrderState.IN_FORCE
+    alerts = [a for a in _alerts(db, actor) if a["order_id"] == order.id]
     return {
+        "alerts": alerts,
+        "open_alert": next((a for a in alerts if a["application_id"] is None), None),
         "order": read,
         "state_label": STATE_LABELS[read.state],
         "compliance_due_uk": uk_time(read.compliance_due),
@@ -390,6 +409,18 @@ def _order_context(db: Session, actor: Actor, order_id: uuid.UUID) -> dict[str, 
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _alerts(db: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Resurfacing alerts on the orders the actor may read, as the pages show them."""
+    return [
+        {
+            **OrderAlertRead.of(alert, order).model_dump(),
+            "kind_label": ITEM_KINDS[alert.kind].label if alert.kind in ITEM_KINDS else alert.kind,
+            "first_seen_uk": uk_time(alert.first_seen),
+        }
+        for alert, order in services.resurfacing_alerts(db, actor)
+    ]
+
+
 def uk_time(value: datetime | None) -> str:
     """An instant as people in the UK read it, in UK time: '3 Dec 2026, 00:00 (UK time)'."""
     if value is None:
@@ -415,6 +446,13 @@ def _event_row(at: datetime, kind: str, by: str, detail: dict[str, Any] | None) 
         "by": by,
         "detail": "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()),
     }
+
+
+def _uuid(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def _filled(form: FormData, *names: str) -> dict[str, Any]:
