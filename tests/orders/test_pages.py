@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from crossline.analytics.models import Finding
 from crossline.auth.models import User
 from crossline.core import clock
+from crossline.core.settings import Settings
+from crossline.lines import services as lines
+from crossline.lines.schemas import FindingConfirm
+from crossline.synth.generate import generate
 from tests.factories import make_organisation, make_user
-from tests.lines.conftest import make_force, record_line
+from tests.lines.conftest import analysed, make_force, record_line
 from tests.lines.test_routes import signed_in as api_signed_in
 
 NUMBER = "+447700900123"
@@ -365,3 +374,33 @@ def test_a_new_number_on_the_line_is_an_alert_that_starts_a_variation_in_one_ste
         assert "application started" in page
         assert "Start a varied application" not in page
         assert a.post(action[1], data={}).status_code == 422
+
+
+@pytest.fixture(scope="module")
+def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    world = tmp_path_factory.mktemp("order-pages") / "world"
+    generate("tiny", 11, world)
+    return world
+
+
+def test_an_application_from_a_line_found_by_analysis_shows_what_analysis_found(
+    app: FastAPI, db: Session, settings: Settings, tiny_world: Path
+) -> None:
+    force = make_force(db, "Merseyside Police (test)")
+    run = analysed(db, force.analyst, settings, tiny_world)
+    finding = db.scalars(
+        select(Finding).where(Finding.run_id == run.id, Finding.kind == "line")
+    ).first()
+    assert finding is not None
+    line = lines.confirm_finding(db, force.analyst, FindingConfirm(finding_id=finding.id))
+    entry = json.loads(finding.detail)
+    applicant = make_user(db, force.organisation, ["order_applicant"])
+    with signed_in(app, applicant) as a:
+        page = a.get(_draft(a, line.id))
+        assert page.status_code == 200, page.text
+    text = html.unescape(page.text)
+    assert "What analysis found" in text
+    for signal in entry["signals"]:
+        assert signal["explanation"] in text
+    for number in entry["numbers"]:
+        assert number["number"] in text

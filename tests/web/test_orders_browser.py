@@ -68,6 +68,12 @@ def _record_line(analyst: Page) -> dict[str, Any]:
     pytest.fail(f"could not record a line: {recorded}")
 
 
+def _listed(page: Page, what: str) -> list[dict[str, Any]]:
+    got = page.request.get(f"/api/orders{what}")
+    assert got.ok, got.text()
+    return list(got.json())
+
+
 def _new_number(analyst: Page, line: dict[str, Any]) -> str:
     """A number the line took up just now, added by its analyst through the line's API."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -214,8 +220,16 @@ def test_an_order_from_a_line_page_to_its_served_notice_by_two_officers(
     with browser.new_context(base_url=server_url, bypass_csp=True) as context:
         page = context.new_page()
         sign_in(page, demo_user("order_applicant"))
-        for url in (application_url, order_url):
-            page.goto(url)
+        # Every application and order the deployment holds (the demo's are in every state).
+        urls = [
+            f"/orders/applications/{a['application_id']}" for a in _listed(page, "/applications")
+        ]
+        urls += [f"/orders/{o['order_id']}" for o in _listed(page, "")]
+        assert application_url.removeprefix(server_url) in urls
+        for url in urls:
+            response = page.goto(url)
+            assert response is not None
+            assert response.status == 200, url
             page.add_script_tag(path=AXE)
             found[url] = page.evaluate(_AXE_RUN)
         page.goto(order_url)
