@@ -175,6 +175,8 @@ def test_an_order_from_a_line_through_the_pages(app: FastAPI, db: Session) -> No
         page = a.get(order_path[1]).text
         assert "Number disabled" in page
         assert "Notice chased" in page
+        assert "provider: Three" in page  # the history names the provider
+        assert "compliance due: 18 Dec 2025, 00:00 (UK time)" in page
 
         # Applying to vary starts a draft holding the order's items.
         varied = a.post(

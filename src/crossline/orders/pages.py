@@ -439,13 +439,25 @@ def _kind_label(kind: str) -> str:
 
 
 def _event_row(at: datetime, kind: str, by: str, detail: dict[str, Any] | None) -> dict[str, Any]:
-    shown = {k: v for k, v in (detail or {}).items() if v not in (None, "")}
+    shown = {k: _detail(k, v) for k, v in (detail or {}).items() if v not in (None, "")}
     return {
         "at": uk_time(at),
         "what": kind.replace("_", " ").capitalize(),
         "by": by,
         "detail": "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()),
     }
+
+
+def _detail(key: str, value: Any) -> Any:
+    """A value of an event's detail as people read it: providers by name, times in UK time."""
+    if key == "provider" and value in PROVIDERS:
+        return PROVIDERS[value].label
+    if isinstance(value, str) and len(value) > 10 and value[4:5] == "-":
+        try:
+            return uk_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def _uuid(text: str | None) -> uuid.UUID | None:
