@@ -279,11 +279,13 @@ def test_the_pages_show_each_role_what_it_may_do(app: FastAPI, db: Session) -> N
     line = record_line(db, force.analyst, "L-ROLES", [NUMBER])
     applicant = make_user(db, force.organisation, ["order_applicant"])
     analyst = db.get_one(User, force.analyst.user_id)
-    worker = make_user(db, make_organisation(db, "local_authority"), ["safeguarding_practitioner"])
+    coordinator = make_user(
+        db, make_organisation(db, "national_coordination_centre"), ["national_coordinator"]
+    )
     with (
         signed_in(app, applicant) as a,
-        signed_in(app, analyst) as reader,
-        signed_in(app, worker) as stranger,
+        signed_in(app, coordinator) as reader,
+        signed_in(app, analyst) as stranger,
     ):
         path = _draft(a, line.id)
         listing = a.get("/orders")
@@ -291,7 +293,8 @@ def test_the_pages_show_each_role_what_it_may_do(app: FastAPI, db: Session) -> N
         assert 'href="/orders"' in listing.text  # in the navigation
         assert "Start an application" in listing.text
         assert "L-ROLES" in listing.text
-        # An analyst reads (orders.read) but neither starts nor writes.
+        # A national coordinator reads every force's (orders.read) but neither starts nor
+        # writes.
         seen = reader.get("/orders")
         assert seen.status_code == 200
         assert "L-ROLES" in seen.text
@@ -302,7 +305,8 @@ def test_the_pages_show_each_role_what_it_may_do(app: FastAPI, db: Session) -> N
         assert 'name="rank"' not in page
         assert "Apply for an order" not in reader.get(f"/lines/{line.id}").text
         assert reader.post("/orders/applications/new", data={}).status_code == 403
-        # Someone without orders.read is refused, and has no Orders in the navigation.
+        # Only order roles see orders: the line's own analyst is refused, and has no Orders
+        # in the navigation.
         assert stranger.get("/orders").status_code == 403
         assert stranger.get(path).status_code == 403
         assert 'href="/orders"' not in stranger.get("/").text
@@ -356,10 +360,8 @@ def test_a_new_number_on_the_line_is_an_alert_that_starts_a_variation_in_one_ste
         listing = a.get("/orders").text
         assert "is back on" in listing
         assert new_number in listing
-        # The analyst reads the alert on the order but starts nothing.
-        seen = reader.get(f"/orders/{order_id}").text
-        assert new_number in seen
-        assert "Start a varied application" not in seen
+        # Only order roles see orders: the analyst who added the number does not.
+        assert reader.get(f"/orders/{order_id}").status_code == 403
         page = a.get(f"/orders/{order_id}").text
         assert "The line is back" in page
         action = re.search(r'action="(/orders/alerts/[0-9a-f-]{36}/application)"', page)

@@ -84,7 +84,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=root,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # the demo imports, analyses, links people and takes orders
         check=False,
     )
     if demo.returncode != 0:
