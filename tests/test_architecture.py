@@ -22,6 +22,8 @@ MAY_IMPORT = {
     "analytics": SECURITY | {"analytics", "comms", "orgs", "people"},
     "lines": SECURITY | {"lines", "analytics", "comms", "orgs", "people"},
     "orders": SECURITY | {"orders", "lines", "analytics", "comms", "orgs", "people"},
+    "programmes": SECURITY
+    | {"programmes", "safeguarding", "lines", "analytics", "comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

@@ -36,6 +36,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "orgs/data/forces.yaml",
         "orgs/data/organisation_kinds.yaml",
         "people/linkage/data/given_names.yaml",
+        "programmes/data/programmes.yaml",
         "synth/data/places.yaml",
         "synth/data/presets.yaml",
         "synth/data/layouts.yaml",
@@ -46,6 +47,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     from crossline.lines.statuses import STATUSES
     from crossline.orders.reference import ITEM_KINDS, JURISDICTIONS, PROVIDERS, RANKS, REMINDERS
     from crossline.people.linkage.given_names import GIVEN_NAMES
+    from crossline.programmes.catalogue import PROGRAMMES
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
 
     assert load_parameters().threshold == reasons()["threshold"]["value"]
@@ -59,6 +61,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     assert JURISDICTIONS
     assert REMINDERS
     assert GIVEN_NAMES
+    assert PROGRAMMES
     assert PRESETS
     assert LAYOUTS
     assert NAMES.surnames
