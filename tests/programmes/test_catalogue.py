@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from crossline.cli.main import app
 from crossline.core.errors import CatalogueError
 from crossline.programmes import (
     PROGRAMMES,
@@ -239,6 +242,23 @@ def test_every_programme_names_its_domain_section_and_ages_come_from_its_rules()
         assert programme.section.startswith("§PROG.")
     assert PROGRAMMES["divert"].ages == (18, 25)
     assert PROGRAMMES["troubled-families"].ages == (None, None)
+
+
+def test_cli_lists_the_catalogue_as_json_with_rules() -> None:
+    result = CliRunner().invoke(app, ["programmes", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.output)
+    assert [entry["id"] for entry in entries] == list(PROGRAMMES)
+    divert = next(entry for entry in entries if entry["id"] == "divert")
+    assert {"kind": "custody", "any_of": ["police"]}.items() <= divert["rules"][1].items()
+    assert divert["section"] == "§PROG.divert"
+
+
+def test_cli_lists_the_catalogue_as_text() -> None:
+    result = CliRunner().invoke(app, ["programmes", "list"])
+    assert result.exit_code == 0, result.output
+    assert "DIVERT (custody intervention) [divert]" in result.output
+    assert "held in police custody" in result.output
 
 
 @pytest.mark.parametrize(

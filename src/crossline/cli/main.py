@@ -51,6 +51,10 @@ orders_app = typer.Typer(
     help="Drug Dealing Telecommunications Restriction Orders: what they did.", no_args_is_help=True
 )
 app.add_typer(orders_app, name="orders")
+programmes_app = typer.Typer(
+    help="Intervention programmes: the catalogue and who each is open to.", no_args_is_help=True
+)
+app.add_typer(programmes_app, name="programmes")
 
 UserOption = Annotated[
     str,
@@ -641,6 +645,44 @@ def orders_report(
             highlight=False,
             markup=False,
         )
+
+
+@programmes_app.command("list")
+@friendly_errors
+def programmes_list(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the catalogue as JSON, rules included.")
+    ] = False,
+) -> None:
+    """Every intervention programme: provider, setting, ages, areas and eligibility rules.
+
+    Each programme names the DOMAIN.md section it rests on, its confidence
+    mark and what the sources leave uncertain. See docs/programmes.md.
+    """
+    from crossline.programmes import PROGRAMMES
+
+    if as_json:
+        entries = [p.model_dump(mode="json") for p in PROGRAMMES.values()]
+        typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    for programme in PROGRAMMES.values():
+        youngest, oldest = programme.ages
+        ages = (
+            "any"
+            if youngest is None and oldest is None
+            else f"{youngest or 0} to {oldest or 'any'}"
+        )
+        lines = [
+            f"{programme.label} [{programme.id}]",
+            f"  provider: {programme.provider}",
+            f"  setting: {programme.setting}",
+            f"  ages: {ages}; gender: {programme.gender}; areas: {programme.areas}",
+            f"  rests on: DOMAIN.md {programme.section} ({programme.confidence.value})",
+            "  open to someone:",
+            *(f"    - {rule.describe()}" for rule in programme.rules),
+            *(f"  uncertain: {note}" for note in programme.uncertain),
+        ]
+        console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command()
