@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from crossline.core import clock
@@ -82,6 +84,16 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(self) -> dict[str, Any]:
         return {"version_id_col": self.version}
+
+
+def commit_or_conflict(db: Session, message: str) -> None:
+    """Commit, or roll back and raise Conflict (409) with ``message`` when someone else's
+    change got there first: a version that moved on, or a unique value taken meanwhile."""
+    try:
+        db.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.rollback()
+        raise Conflict(message) from exc
 
 
 def check_version(record: Versioned, expected: int) -> None:

@@ -45,7 +45,7 @@ from crossline.lines.schemas import (
     Resolution,
 )
 from crossline.orgs.models import Organisation
-from crossline.orgs.services import alert_contact
+from crossline.orgs.services import alert_contact, organisation_names
 
 # Who the timeline says found a match: the system, not the user of the other
 # organisation whose change revealed it (their name is not the alerted one's to know).
@@ -382,14 +382,6 @@ def _match_read(db: Session, match: DeconflictionMatch) -> MatchRead:
         resolved_at=match.resolved_at,
         version=match.version,
     )
-
-
-def organisation_names(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The names of the organisations with ``ids``, to show beside their lines."""
-    if not ids:
-        return {}
-    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-    return {row.id: row.name for row in rows}
 
 
 def _name(db: Session, organisation_id: uuid.UUID | None) -> str | None:

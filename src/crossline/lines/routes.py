@@ -53,6 +53,7 @@ from crossline.lines.services.national import may_record_outcomes
 from crossline.lines.services.owners import OWNING_KINDS
 from crossline.lines.statuses import STATUSES, LineStatus
 from crossline.orgs.models import Organisation
+from crossline.orgs.services import organisation_names
 from crossline.people.services import records as people_records
 
 router = APIRouter()
@@ -256,7 +257,7 @@ def _match_context(match: MatchRead) -> dict[str, Any]:
 
 def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
     lines = services.list_lines(db, actor)
-    names = deconfliction.organisation_names(db, {line.owner_id for line in lines})
+    names = organisation_names(db, {line.owner_id for line in lines})
     writer = actor.can(Permission.LINES_WRITE)
     return {
         "lines": [LineSummary.of(line, names[line.owner_id]) for line in lines],
@@ -360,7 +361,7 @@ def api_lines(db: DbDep, actor: Reader, status: LineStatus | None = None) -> lis
     Without numbers, handsets or people; read a line for those (audited).
     """
     lines = services.list_lines(db, actor, status=status)
-    names = deconfliction.organisation_names(db, {line.owner_id for line in lines})
+    names = organisation_names(db, {line.owner_id for line in lines})
     return [LineSummary.of(line, names[line.owner_id]) for line in lines]
 
 
@@ -554,7 +555,7 @@ def api_intelligence(
 
 
 def _read(db: Session, line: Line) -> LineRead:
-    return LineRead.of_owned(line, deconfliction.organisation_names(db, line.owner_ids))
+    return LineRead.of_owned(line, organisation_names(db, line.owner_ids))
 
 
 def _update_read(update: updating.Update) -> UpdateRead:

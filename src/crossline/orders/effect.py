@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,17 +28,26 @@ from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines.models import Line
+from crossline.lines.services.confirming import utc
 from crossline.orders.models import Application, Order, OrderAlert, OrderEvent
 from crossline.orders.reference import UK
 from crossline.orders.schemas import ApplicationStart, EffectRead, ItemIn, ReportRow
 from crossline.orders.states import ApplicationKind, OrderState
 
+# Each owner's latest analysis run, read once for all the orders checked in one call:
+# owner -> the run's id and its findings of lines, parsed (None: no run yet).
+RunFindings = dict[uuid.UUID, tuple[uuid.UUID, list[tuple[str, dict[str, Any]]]] | None]
 
-def check_resurfacing(db: Session, order: Order) -> list[OrderAlert]:
+
+def check_resurfacing(
+    db: Session, order: Order, runs: RunFindings | None = None
+) -> list[OrderAlert]:
     """Record an alert for each number or handset the order's line took up after it was made.
 
     Returns the new alerts (none for an order without a line). Each is also an
-    event in the order's history. The caller commits.
+    event in the order's history. ``runs`` holds the latest runs read so far in
+    this call, so that checking many orders reads each owner's run once. The
+    caller commits.
     """
     if order.line_id is None:
         return []
@@ -46,7 +56,7 @@ def check_resurfacing(db: Session, order: Order) -> list[OrderAlert]:
     covered = {(i.kind, i.identifier) for i in order.items}
     known = {(a.kind, a.identifier) for a in _alerts_of(db, order.id)}
     new = []
-    for kind, identifier, first_seen, source in _taken_up(db, order, line):
+    for kind, identifier, first_seen, source in _taken_up(db, order, line, runs or {}):
         key = (kind, identifier)
         if first_seen < since or key in covered or key in known:
             continue
@@ -85,8 +95,9 @@ def check_resurfacing(db: Session, order: Order) -> list[OrderAlert]:
 def alerts(db: Session, actor: Actor, orders: Sequence[Order]) -> list[OrderAlert]:
     """The alerts on ``orders`` (already checked for the actor), checking them again first."""
     found = []
+    runs: RunFindings = {}
     for order in orders:
-        check_resurfacing(db, order)
+        check_resurfacing(db, order, runs)
         found.extend(_alerts_of(db, order.id))
     if found:
         record(
@@ -146,8 +157,9 @@ def report(db: Session, actor: Actor, orders: Sequence[Order]) -> list[ReportRow
     """
     actor.require(Permission.ORDERS_READ)
     rows = []
+    runs: RunFindings = {}
     for order in orders:
-        check_resurfacing(db, order)
+        check_resurfacing(db, order, runs)
         made = _alerts_of(db, order.id)
         first = min((a.first_seen for a in made), default=None)
         application = db.scalar(
@@ -206,35 +218,43 @@ def _alerts_of(db: Session, order_id: uuid.UUID) -> list[OrderAlert]:
     )
 
 
-def _taken_up(db: Session, order: Order, line: Line) -> Iterator[tuple[str, str, datetime, str]]:
+def _taken_up(
+    db: Session, order: Order, line: Line, runs: RunFindings
+) -> Iterator[tuple[str, str, datetime, str]]:
     """Every number and handset the line is known to use, with when it was first seen, and where."""
     for n in line.numbers:
         yield "msisdn", n.number, n.valid_from, f"line register, line {line.reference}"
     for h in line.handsets:
         yield "imei", h.imei, h.valid_from, f"line register, line {line.reference}"
+    if order.owner_id not in runs:
+        runs[order.owner_id] = _latest_findings(db, order.owner_id)
+    latest = runs[order.owner_id]
+    if latest is None:
+        return
+    run_id, findings = latest
+    held = {n.number for n in line.numbers}
+    for analysis_line_id, entry in findings:
+        numbers = {n["number"] for n in entry["numbers"]}
+        if analysis_line_id != line.analysis_line_id and not numbers & held:
+            continue
+        source = f"analysis run {run_id}, line {analysis_line_id}"
+        for n in entry["numbers"]:
+            yield "msisdn", n["number"], utc(n["first_seen"]), source
+        for h in entry.get("handsets", []):
+            yield "imei", h["imei"], utc(h["first_seen"]), source
+
+
+def _latest_findings(
+    db: Session, owner_id: uuid.UUID
+) -> tuple[uuid.UUID, list[tuple[str, dict[str, Any]]]] | None:
+    """The owner's latest finished analysis run and its findings of lines, parsed."""
     run = db.scalar(
         select(AnalysisRun)
-        .where(AnalysisRun.owner_id == order.owner_id, AnalysisRun.status == "done")
+        .where(AnalysisRun.owner_id == owner_id, AnalysisRun.status == "done")
         .order_by(AnalysisRun.finished_at.desc())
         .limit(1)
     )
     if run is None:
-        return
-    held = {n.number for n in line.numbers}
-    for finding in db.scalars(
-        select(Finding).where(Finding.run_id == run.id, Finding.kind == "line")
-    ):
-        entry = json.loads(finding.detail)
-        numbers = {n["number"] for n in entry["numbers"]}
-        if finding.line_id != line.analysis_line_id and not numbers & held:
-            continue
-        source = f"analysis run {run.id}, line {finding.line_id}"
-        for n in entry["numbers"]:
-            yield "msisdn", n["number"], _utc(n["first_seen"]), source
-        for h in entry.get("handsets", []):
-            yield "imei", h["imei"], _utc(h["first_seen"]), source
-
-
-def _utc(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return None
+    findings = db.scalars(select(Finding).where(Finding.run_id == run.id, Finding.kind == "line"))
+    return run.id, [(f.line_id, json.loads(f.detail)) for f in findings]

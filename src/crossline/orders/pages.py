@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
@@ -123,13 +124,13 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
     applications = services.list_applications(db, actor)
     orders = services.list_orders(db, actor)
     return {
-        "alerts": _alerts(db, actor),
+        "alerts": _alerts(db, actor, orders),
         "applications": [_application_row(a) for a in applications],
         "orders": [_order_row(o, now) for o in orders],
-        "reminders": services.reminders(db, actor),
+        "reminders": services.reminders(db, actor, orders),
         "overdue": [
             {"order_id": o.id, "reference": o.reference, "provider": PROVIDERS[n.provider].label}
-            for o, n in services.overdue_notices(db, actor)
+            for o, n in services.overdue_notices(db, actor, orders)
         ],
         "may_apply": actor.can(Permission.ORDERS_APPLY),
         "values": {},
@@ -378,7 +379,7 @@ def _order_context(db: Session, actor: Actor, order_id: uuid.UUID) -> dict[str, 
     now = clock.now()
     read = OrderRead.of(order, history, now)
     in_force = read.state is OrderState.IN_FORCE
-    alerts = [a for a in _alerts(db, actor) if a["order_id"] == order.id]
+    alerts = _alerts(db, actor, [order])
     return {
         "alerts": alerts,
         "open_alert": next((a for a in alerts if a["application_id"] is None), None),
@@ -409,7 +410,9 @@ def _order_context(db: Session, actor: Actor, order_id: uuid.UUID) -> dict[str, 
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _alerts(db: Session, actor: Actor) -> list[dict[str, Any]]:
+def _alerts(
+    db: Session, actor: Actor, orders: Sequence[Order] | None = None
+) -> list[dict[str, Any]]:
     """Resurfacing alerts on the orders the actor may read, as the pages show them."""
     return [
         {
@@ -417,7 +420,7 @@ def _alerts(db: Session, actor: Actor) -> list[dict[str, Any]]:
             "kind_label": ITEM_KINDS[alert.kind].label if alert.kind in ITEM_KINDS else alert.kind,
             "first_seen_uk": uk_time(alert.first_seen),
         }
-        for alert, order in services.resurfacing_alerts(db, actor)
+        for alert, order in services.resurfacing_alerts(db, actor, orders)
     ]
 
 

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +32,7 @@ from crossline.orders.schemas import (
     ReminderRead,
     ReportRow,
 )
-from crossline.orgs.models import Organisation
+from crossline.orgs.services import organisation_names
 
 router = APIRouter()
 add_navigation(NavItem("Order effect", "/orders/report", Permission.LINES_NATIONAL.value, order=36))
@@ -50,7 +49,7 @@ def report_page(request: Request, db: DbDep, actor: Reader) -> Response:
     days = sorted(
         r.effect.days_to_resurfacing for r in rows if r.effect.days_to_resurfacing is not None
     )
-    names = {row.id: row.name for row in db.execute(select(Organisation.id, Organisation.name))}
+    names = organisation_names(db, {r.organisation_id for r in rows})
     context = {
         "rows": rows,
         "national": actor.can(Permission.LINES_NATIONAL),

@@ -17,17 +17,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from crossline.analytics.models import Finding
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.database import check_version
-from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from crossline.core.database import check_version, commit_or_conflict
+from crossline.core.errors import Forbidden, InvalidInput, NotFound
 from crossline.lines.models import (
     IntelligenceLink,
     IntelligenceRecord,
@@ -402,24 +400,34 @@ def notice_step(
     return order
 
 
-def overdue_notices(db: Session, actor: Actor) -> list[tuple[Order, ProviderNotice]]:
-    """Notices not complied with by their order's compliance time: a chaser is due."""
+def overdue_notices(
+    db: Session, actor: Actor, orders: Sequence[Order] | None = None
+) -> list[tuple[Order, ProviderNotice]]:
+    """Notices not complied with by their order's compliance time: a chaser is due.
+
+    ``orders``: the actor's orders when the caller has listed them already.
+    """
     now = clock.now()
     return [
         (order, notice)
-        for order in list_orders(db, actor)
+        for order in (list_orders(db, actor) if orders is None else orders)
         if order.state == OrderState.IN_FORCE.value and now > order.compliance_due
         for notice in order.notices
         if notice.complied_at is None
     ]
 
 
-def reminders(db: Session, actor: Actor) -> list[ReminderRead]:
-    """Orders in force that expire within a reminder's days (reminders.yaml, §DDTRO.duration)."""
+def reminders(
+    db: Session, actor: Actor, orders: Sequence[Order] | None = None
+) -> list[ReminderRead]:
+    """Orders in force that expire within a reminder's days (reminders.yaml, §DDTRO.duration).
+
+    ``orders``: the actor's orders when the caller has listed them already.
+    """
     today = clock.now().date()
     windows = sorted(REMINDERS.values(), key=lambda r: r.days_before)
     found = []
-    for order in list_orders(db, actor):
+    for order in list_orders(db, actor) if orders is None else orders:
         if order.state != OrderState.IN_FORCE.value or order.expires_on is None:
             continue
         days = (order.expires_on - today).days
@@ -513,14 +521,17 @@ def notice_pdf(
     return f"{order.reference}-{provider}.pdf", pdf
 
 
-def resurfacing_alerts(db: Session, actor: Actor) -> list[tuple[OrderAlert, Order]]:
+def resurfacing_alerts(
+    db: Session, actor: Actor, orders: Sequence[Order] | None = None
+) -> list[tuple[OrderAlert, Order]]:
     """Alerts on the orders the actor may read whose lines took up a new number or handset.
 
     Each order's line is checked again first (effect.check_resurfacing), so an
     alert appears as soon as the register or the latest analysis run shows it.
+    ``orders``: the actor's orders when the caller has listed them already.
     """
-    orders = {o.id: o for o in list_orders(db, actor)}
-    return [(a, orders[a.order_id]) for a in effect.alerts(db, actor, list(orders.values()))]
+    by_id = {o.id: o for o in (list_orders(db, actor) if orders is None else orders)}
+    return [(a, by_id[a.order_id]) for a in effect.alerts(db, actor, list(by_id.values()))]
 
 
 def start_from_alert(
@@ -939,11 +950,8 @@ def _audit(
 
 
 def _commit(db: Session) -> None:
-    try:
-        db.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.rollback()
-        raise Conflict(
-            "Someone else changed this application or order while you were saving. Reload it "
-            "to see their change, then make yours again."
-        ) from exc
+    commit_or_conflict(
+        db,
+        "Someone else changed this application or order while you were saving. Reload it "
+        "to see their change, then make yours again.",
+    )

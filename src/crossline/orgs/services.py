@@ -122,6 +122,14 @@ def alert_contact(organisation: Organisation) -> AlertContactRead:
     )
 
 
+def organisation_names(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the organisations with ``ids``, to show beside their records."""
+    if not ids:
+        return {}
+    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
 def contact_officer_ref(organisation_id: uuid.UUID) -> RecordRef:
     """The audit log's name for an organisation's contact officer (personal data)."""
     return RecordRef.of("organisation_contact", organisation_id)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossline.audit.services import Operation, RecordRef, record
@@ -26,6 +25,7 @@ from crossline.lines.schemas import EventKind
 from crossline.lines.services.changes import add_event, saving
 from crossline.lines.services.reading import NO_SUCH_LINE
 from crossline.orgs.models import Organisation
+from crossline.orgs.services import organisation_names
 
 # Organisations that may own a line: those whose kind a role holding lines.write allows.
 OWNING_KINDS = frozenset(
@@ -130,8 +130,7 @@ def remove_owner(
 def owner_names(db: Session, line: Line) -> list[str]:
     """The lead owner's name, then each co-owner's, in the order they were added."""
     ids = [line.owner_id, *(o.organisation_id for o in line.co_owners)]
-    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-    names = {row.id: row.name for row in rows}
+    names = organisation_names(db, set(ids))
     return [names[i] for i in ids]
 
 

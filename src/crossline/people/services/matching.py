@@ -38,7 +38,7 @@ from crossline.core import clock
 from crossline.core.database import check_version
 from crossline.core.errors import Conflict, NotFound
 from crossline.orgs.models import Organisation
-from crossline.orgs.services import alert_contact
+from crossline.orgs.services import alert_contact, organisation_names
 from crossline.people.linkage import (
     DEFAULT_THRESHOLD,
     LAYOUT,
@@ -140,7 +140,7 @@ def relink(
         )
     db.flush()
     alerted = [m for m in new if m.across_organisations]
-    names = _organisation_names(
+    names = organisation_names(
         db, {m.owner_a_id for m in alerted} | {m.owner_b_id for m in alerted}
     )
     for match in alerted:
@@ -378,7 +378,7 @@ def _decidable_by(actor: Actor, national: bool) -> ColumnElement[bool]:
 
 
 def _read(db: Session, actor: Actor, match: PersonMatch, via: str) -> PersonMatchRead:
-    names = _organisation_names(db, {match.owner_a_id, match.owner_b_id})
+    names = organisation_names(db, {match.owner_a_id, match.owner_b_id})
     records = []
     for record_id in (match.record_a_id, match.record_b_id):
         person = db.get_one(PersonRecord, record_id)
@@ -393,10 +393,3 @@ def _read(db: Session, actor: Actor, match: PersonMatch, via: str) -> PersonMatc
             via=via,
         )
     return PersonMatchRead.of(match, records)
-
-
-def _organisation_names(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
-    return {row.id: row.name for row in rows}

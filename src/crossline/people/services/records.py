@@ -15,16 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.database import check_version
-from crossline.core.errors import Conflict, InvalidInput, NotFound
+from crossline.core.database import check_version, commit_or_conflict
+from crossline.core.errors import InvalidInput, NotFound
 from crossline.core.phones import e164
 from crossline.people.models import PersonRecord
 from crossline.people.schemas import (
@@ -294,14 +292,11 @@ def _audit(
 
 
 def _commit(db: Session) -> None:
-    try:
-        db.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.rollback()
-        raise Conflict(
-            "Someone else changed these person records, or recorded the same reference, while "
-            "you were saving. Reload them to see their change, then make yours again."
-        ) from exc
+    commit_or_conflict(
+        db,
+        "Someone else changed these person records, or recorded the same reference, while "
+        "you were saving. Reload them to see their change, then make yours again.",
+    )
 
 
 def _escaped(text: str) -> str:
