@@ -24,6 +24,7 @@ MAY_IMPORT = {
     "orders": SECURITY | {"orders", "lines", "analytics", "comms", "orgs", "people"},
     "programmes": SECURITY
     | {"programmes", "safeguarding", "lines", "analytics", "comms", "orgs", "people"},
+    "safeguarding": SECURITY | {"safeguarding", "lines", "analytics", "comms", "orgs", "people"},
     "funding": SECURITY | {"funding"},
     "insight": SECURITY | {"insight"},
     "synth": SECURITY | {"synth"},

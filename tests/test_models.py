@@ -19,6 +19,8 @@ MODULES = [
     "crossline.outreach.models",
     "crossline.comms.models",
     "crossline.lines.models",
+    "crossline.safeguarding.models",
+    "crossline.programmes.models",
 ]
 
 

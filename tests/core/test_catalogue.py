@@ -24,6 +24,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     shipped = {str(p.relative_to(PACKAGE_DIR)) for p in PACKAGE_DIR.glob("**/data/*.yaml")}
     assert shipped == {
         "analytics/data/parameters.yaml",
+        "core/data/bank_holidays.yaml",
         "auth/data/permissions.yaml",
         "auth/data/roles.yaml",
         "lines/data/outcome_kinds.yaml",
@@ -37,17 +38,22 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "orgs/data/organisation_kinds.yaml",
         "people/linkage/data/given_names.yaml",
         "programmes/data/programmes.yaml",
+        "safeguarding/data/indicators.yaml",
+        "safeguarding/data/time_limits.yaml",
+        "safeguarding/data/vocabulary.yaml",
         "synth/data/places.yaml",
         "synth/data/presets.yaml",
         "synth/data/layouts.yaml",
         "synth/data/names.yaml",
     }
     from crossline.analytics.parameters import load_parameters, reasons
+    from crossline.core.calendar import BANK_HOLIDAYS
     from crossline.lines.outcomes import OUTCOME_KINDS
     from crossline.lines.statuses import STATUSES
     from crossline.orders.reference import ITEM_KINDS, JURISDICTIONS, PROVIDERS, RANKS, REMINDERS
     from crossline.people.linkage.given_names import GIVEN_NAMES
     from crossline.programmes.catalogue import PROGRAMMES
+    from crossline.safeguarding.reference import INDICATORS, LIMITS, VOCABULARY
     from crossline.synth.catalogue import LAYOUTS, NAMES, PLACES, PRESETS
 
     assert load_parameters().threshold == reasons()["threshold"]["value"]
@@ -62,6 +68,10 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     assert REMINDERS
     assert GIVEN_NAMES
     assert PROGRAMMES
+    assert BANK_HOLIDAYS
+    assert INDICATORS.indicators
+    assert LIMITS.return_home_interview.hours == 72
+    assert VOCABULARY["concern_sources"]
     assert PRESETS
     assert LAYOUTS
     assert NAMES.surnames

@@ -26,11 +26,11 @@ from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
+from crossline.core.calendar import UK
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines.models import Line
 from crossline.lines.services.confirming import utc
 from crossline.orders.models import Application, Order, OrderAlert, OrderEvent
-from crossline.orders.reference import UK
 from crossline.orders.schemas import ApplicationStart, EffectRead, ItemIn, ReportRow
 from crossline.orders.states import ApplicationKind, OrderState
 

@@ -24,12 +24,13 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
+from crossline.core.calendar import UK
 from crossline.core.dependencies import DbDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, render, see_other
 from crossline.orders import services
 from crossline.orders.models import Application, Order
-from crossline.orders.reference import ITEM_KINDS, PROVIDERS, RANKS, UK
+from crossline.orders.reference import ITEM_KINDS, PROVIDERS, RANKS
 from crossline.orders.schemas import (
     ApplicationChange,
     ApplicationRead,

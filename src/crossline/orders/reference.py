@@ -8,19 +8,18 @@ A bad file stops start-up.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from crossline.comms.normalise import e164, imei_ok
+from crossline.core.calendar import BANK_HOLIDAYS, working_days_end
 from crossline.core.catalogue import load_catalogue, require_known
 from crossline.core.errors import CatalogueError, InvalidInput
 
 DATA_DIR = Path(__file__).parent / "data"
-UK = ZoneInfo("Europe/London")
 
 
 class ApplicantRank(BaseModel, frozen=True):
@@ -52,7 +51,7 @@ class Jurisdiction(BaseModel, frozen=True):
     label: str
     court: str
     compliance_working_days: int = Field(ge=1, le=60)
-    bank_holidays: tuple[date, ...]
+    bank_holidays: str  # a core/data/bank_holidays.yaml id
 
 
 class Reminder(BaseModel, frozen=True):
@@ -69,6 +68,14 @@ REMINDERS = load_catalogue(DATA_DIR / "reminders.yaml", Reminder)
 
 
 def _check() -> None:
+    for rules in JURISDICTIONS.values():
+        require_known(
+            DATA_DIR / "jurisdictions.yaml",
+            rules.id,
+            "bank_holidays",
+            rules.bank_holidays,
+            set(BANK_HOLIDAYS),
+        )
     networks = {p.id for p in PROVIDERS.values() if p.network == p.id}
     for provider in PROVIDERS.values():
         require_known(
@@ -116,17 +123,6 @@ def compliance_due(jurisdiction: str, made_on: date) -> datetime:
     midnight at its close, UK time.
     """
     rules = JURISDICTIONS[jurisdiction]
-    holidays = set(rules.bank_holidays)
-    if made_on.year > max(holidays).year:
-        raise InvalidInput(
-            f"Crossline holds {rules.label}'s bank holidays only to {max(holidays).year}; "
-            "ask your administrator to add the later ones (orders/data/jurisdictions.yaml).",
-            field="made_on",
-        )
-    day, counted = made_on, 0
-    while counted < rules.compliance_working_days:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
-            counted += 1
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UK)
-    return end.astimezone(UTC)
+    return working_days_end(
+        rules.bank_holidays, made_on, rules.compliance_working_days, field="made_on"
+    )

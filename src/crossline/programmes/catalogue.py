@@ -34,6 +34,15 @@ from pydantic import BaseModel, Field, model_validator
 from crossline.core.catalogue import load_catalogue, require_known
 from crossline.core.errors import CatalogueError
 from crossline.orgs.reference import FORCES
+from crossline.safeguarding.facts import (
+    LABELS,
+    Circumstance,
+    Country,
+    Custody,
+    Education,
+    Exclusion,
+    FamilyProblem,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -44,86 +53,6 @@ class Confidence(StrEnum):
     CONFIRMED = "C"
     PROBABLE = "P"
     UNCERTAIN = "U"
-
-
-class Country(StrEnum):
-    ENGLAND = "england"
-    WALES = "wales"
-    SCOTLAND = "scotland"
-    NORTHERN_IRELAND = "northern_ireland"
-
-
-class Custody(StrEnum):
-    POLICE = "police"
-    YOUTH_SECURE_ESTATE = "youth_secure_estate"
-
-
-class Education(StrEnum):
-    MAINSTREAM_SCHOOL = "mainstream_school"
-    PUPIL_REFERRAL_UNIT = "pupil_referral_unit"
-    COLLEGE = "college"
-
-
-class Exclusion(StrEnum):
-    AT_RISK = "at_risk"
-    SUSPENDED = "suspended"
-    PERMANENTLY_EXCLUDED = "permanently_excluded"
-
-
-class Circumstance(StrEnum):
-    """What has happened to a young person that a programme may answer."""
-
-    GANG = "gang"
-    GANG_SEXUAL_VIOLENCE = "gang_sexual_violence"
-    EXPLOITED = "exploited"
-    RETURNED_FROM_MISSING = "returned_from_missing"
-    HOSPITAL_AFTER_VIOLENCE = "hospital_after_violence"
-    POLICE_CONTACT = "police_contact"
-    COMPLEX_NEEDS = "complex_needs"
-
-
-class FamilyProblem(StrEnum):
-    """DOMAIN.md §PROG.troubled-families: the six headline problems of phase 2."""
-
-    CRIME = "crime_or_antisocial_behaviour"
-    SCHOOL_ATTENDANCE = "not_in_school_regularly"
-    CHILDREN_NEEDING_HELP = "children_needing_help"
-    WORKLESSNESS = "worklessness_or_financial_exclusion"
-    DOMESTIC_ABUSE = "domestic_abuse"
-    ILL_HEALTH = "ill_health"
-
-
-LABELS: dict[StrEnum, str] = {
-    Country.ENGLAND: "England",
-    Country.WALES: "Wales",
-    Country.SCOTLAND: "Scotland",
-    Country.NORTHERN_IRELAND: "Northern Ireland",
-    Custody.POLICE: "police custody",
-    Custody.YOUTH_SECURE_ESTATE: "the youth secure estate",
-    Education.MAINSTREAM_SCHOOL: "a mainstream school",
-    Education.PUPIL_REFERRAL_UNIT: "a pupil referral unit",
-    Education.COLLEGE: "a college",
-    Exclusion.AT_RISK: "at risk of exclusion",
-    Exclusion.SUSPENDED: "suspended from school",
-    Exclusion.PERMANENTLY_EXCLUDED: "permanently excluded",
-    Circumstance.GANG: "in or at risk of joining a gang",
-    Circumstance.GANG_SEXUAL_VIOLENCE: (
-        "a victim of, or at risk of, gang-associated sexual violence or exploitation"
-    ),
-    Circumstance.EXPLOITED: "found exploited on a county line",
-    Circumstance.RETURNED_FROM_MISSING: "returning from a missing episode",
-    Circumstance.HOSPITAL_AFTER_VIOLENCE: (
-        "treated in hospital after violence, assault or exploitation"
-    ),
-    Circumstance.POLICE_CONTACT: "in contact with the police",
-    Circumstance.COMPLEX_NEEDS: "with extremely complex needs",
-    FamilyProblem.CRIME: "crime or antisocial behaviour",
-    FamilyProblem.SCHOOL_ATTENDANCE: "children not in school regularly",
-    FamilyProblem.CHILDREN_NEEDING_HELP: "children needing help",
-    FamilyProblem.WORKLESSNESS: "worklessness or financial exclusion",
-    FamilyProblem.DOMESTIC_ABUSE: "domestic abuse",
-    FamilyProblem.ILL_HEALTH: "physical or mental ill-health",
-}
 
 
 def _words(values: tuple[StrEnum, ...] | frozenset[StrEnum], joiner: str = "or") -> str:
