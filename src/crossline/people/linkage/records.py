@@ -21,6 +21,10 @@ DuckDB reads and normalises the file; the table it gives is engine-neutral
 
 from __future__ import annotations
 
+import csv
+import tempfile
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -180,3 +184,27 @@ def _check_record_ids(path: Path, table: pa.Table) -> None:
                 field="record_id",
             )
         seen[value] = row
+
+
+def records_table(
+    rows: Iterable[tuple[str, str | None, str | None, date | None, str | None, str | None]],
+) -> pa.Table:
+    """Records held in the app (id, first name, surname, birth, postcode, gender) as the
+    normalised table, read by the same reader as ``people link`` files."""
+    with tempfile.TemporaryDirectory(prefix="crossline-people-") as folder:
+        path = Path(folder) / "records.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(LAYOUT)
+            for record_id, first, surname, born, postcode, gender in rows:
+                writer.writerow(
+                    [
+                        record_id,
+                        first or "",
+                        surname or "",
+                        born.isoformat() if born else "",
+                        postcode or "",
+                        gender or "",
+                    ]
+                )
+        return read_person_records(path)

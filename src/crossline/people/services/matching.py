@@ -19,12 +19,9 @@ Who learns what (DESIGN.md, Security and data protection):
 
 from __future__ import annotations
 
-import csv
 import json
-import tempfile
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pyarrow as pa
 from sqlalchemy import ColumnElement, func, or_, select, text
@@ -41,12 +38,11 @@ from crossline.orgs.models import Organisation
 from crossline.orgs.services import alert_contact, organisation_names
 from crossline.people.linkage import (
     DEFAULT_THRESHOLD,
-    LAYOUT,
     LinkedPair,
     link_person_records,
-    read_person_records,
 )
 from crossline.people.linkage.linking import DUCKDB_MEMORY_LIMIT, MIN_RECORDS
+from crossline.people.linkage.records import records_table
 from crossline.people.models import PersonMatch, PersonRecord
 from crossline.people.schemas import (
     Decision,
@@ -172,24 +168,9 @@ def relink(
 
 def _as_layout(people: Sequence[PersonRecord]) -> pa.Table:
     """The records in linkage's layout, normalised by the same reader as ``people link`` files."""
-    with tempfile.TemporaryDirectory(prefix="crossline-people-") as folder:
-        path = Path(folder) / "records.csv"
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(LAYOUT)
-            for p in people:
-                dob = p.dob.isoformat() if p.dob else ""
-                writer.writerow(
-                    [
-                        p.id,
-                        p.first_name or "",
-                        p.surname or "",
-                        dob,
-                        p.postcode or "",
-                        p.gender or "",
-                    ]
-                )
-        return read_person_records(path)
+    return records_table(
+        (str(p.id), p.first_name, p.surname, p.dob, p.postcode, p.gender) for p in people
+    )
 
 
 def _score(match: PersonMatch, pair: LinkedPair, prior: float) -> bool:

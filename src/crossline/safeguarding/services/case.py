@@ -27,6 +27,7 @@ from crossline.orgs.services import alert_contact, organisation_names
 from crossline.safeguarding.models import CaseEvent, Concern, YoungPerson
 from crossline.safeguarding.reference import label
 from crossline.safeguarding.services import concerns, missing, nrm, plans, screening
+from crossline.safeguarding.services.linkage import KnownToPolice, known_to_police
 from crossline.safeguarding.services.young_people import get, members
 
 
@@ -64,6 +65,7 @@ class CaseView:
     organisations: list[Organisation]
     timeline: list[TimelineEntry]
     next_actions: list[NextAction]
+    known_to_police: Sequence[KnownToPolice]
 
 
 def case_view(
@@ -94,6 +96,7 @@ def case_view(
         organisations=members(db, young_person),
         timeline=timeline,
         next_actions=next_actions(db, actor, young_person),
+        known_to_police=known_to_police(db, actor, young_person),
     )
 
 

@@ -1,0 +1,130 @@
+"""Young people linked to the people police forces know, through person linkage.
+
+Young person records and every organisation's person records are linked
+together with the same Splink model as person records across forces
+(``people.linkage``). A pair of a young person and a police person record at
+or above the threshold is stored as a :class:`YoungPersonLink`. What the case
+then shows follows DESIGN.md's deconfliction rule: the organisation holding
+the person record and whom to contact, never the record itself; a reader
+whose own organisation holds the record (police safeguarding) gets a link to
+it when they may read person records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crossline.audit.services import Operation, RecordRef, record
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.orgs.models import Organisation
+from crossline.orgs.services import alert_contact
+from crossline.people.linkage import link_person_records
+from crossline.people.linkage.linking import DEFAULT_THRESHOLD, MIN_RECORDS
+from crossline.people.linkage.records import records_table
+from crossline.people.models import PersonRecord
+from crossline.safeguarding.models import YoungPerson, YoungPersonLink
+
+YOUNG, KNOWN = "y:", "p:"  # record id prefixes in the combined table
+
+
+@dataclass(frozen=True)
+class KnownToPolice:
+    """A person record that may be this young person, as far as the reader may know it."""
+
+    held_by: str
+    contact: str | None  # whom to call, when the reader's organisation does not hold it
+    probability: float
+    url: str | None  # the record itself, for its own organisation's readers
+
+
+@dataclass(frozen=True)
+class LinkageSummary:
+    young_people: int
+    person_records: int
+    links: int
+    skipped_reason: str | None = None
+
+
+def relink_young_people(
+    db: Session, *, threshold: float = DEFAULT_THRESHOLD, via: str = "system"
+) -> LinkageSummary:
+    """Link every young person with every person record again and store the links.
+
+    Audited as a combination of safeguarding and police records (DOMAIN.md
+    §AUDIT.s62), once per run. Commits.
+    """
+    young = db.scalars(select(YoungPerson)).all()
+    known = db.scalars(select(PersonRecord)).all()
+    named = [y for y in young if y.first_name or y.surname]
+    if not named or not known or len(named) + len(known) < MIN_RECORDS:
+        return LinkageSummary(len(young), len(known), 0, "too few records to link")
+    table = records_table(
+        [
+            *(
+                (f"{YOUNG}{y.id}", y.first_name, y.surname, y.dob, y.postcode, y.gender)
+                for y in named
+            ),
+            *(
+                (f"{KNOWN}{p.id}", p.first_name, p.surname, p.dob, p.postcode, p.gender)
+                for p in known
+            ),
+        ]
+    )
+    linkage = link_person_records(table, threshold=threshold)
+    pairs: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
+    for pair in linkage.pairs:
+        ends = sorted((pair.record_id_l, pair.record_id_r))  # "p:..." sorts before "y:..."
+        if ends[0].startswith(KNOWN) and ends[1].startswith(YOUNG):
+            key = (uuid.UUID(ends[1][2:]), uuid.UUID(ends[0][2:]))
+            pairs[key] = max(pairs.get(key, 0.0), pair.match_probability)
+    db.execute(delete(YoungPersonLink))
+    for (young_person_id, person_record_id), probability in pairs.items():
+        db.add(
+            YoungPersonLink(
+                young_person_id=young_person_id,
+                person_record_id=person_record_id,
+                probability=round(probability, 6),
+            )
+        )
+    record(
+        db,
+        None,
+        Operation.COMBINATION,
+        RecordRef.of("young_person_linkage", "all"),
+        why="linking young people to people known to police, to safeguard them",
+        via=via,
+    )
+    db.commit()
+    return LinkageSummary(len(young), len(known), len(pairs))
+
+
+def known_to_police(
+    db: Session, actor: Actor, young_person: YoungPerson
+) -> Sequence[KnownToPolice]:
+    """The person records that may be this young person, as ``actor`` may know them."""
+    rows = db.execute(
+        select(YoungPersonLink, PersonRecord)
+        .join(PersonRecord, PersonRecord.id == YoungPersonLink.person_record_id)
+        .where(YoungPersonLink.young_person_id == young_person.id)
+        .order_by(YoungPersonLink.probability.desc())
+    ).all()
+    out: list[KnownToPolice] = []
+    for link, person in rows:
+        holder = db.get(Organisation, person.owner_id)
+        if holder is None:
+            continue
+        own = person.owner_id == actor.organisation_id and actor.can(Permission.PEOPLE_READ)
+        contact = None
+        if not own:
+            who = alert_contact(holder)
+            contact = ", ".join(p for p in (who.name, who.email) if p) or who.note
+        out.append(
+            KnownToPolice(holder.name, contact, link.probability, person.url if own else None)
+        )
+    return out
