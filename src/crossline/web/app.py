@@ -21,6 +21,12 @@ from crossline.orders import routes as orders_routes
 from crossline.orgs import routes as orgs_routes
 from crossline.outreach import routes as outreach_routes
 from crossline.people import routes as people_routes
+from crossline.programmes import dashboard_routes
+from crossline.programmes import pages as programmes_pages
+from crossline.programmes import routes as programmes_routes
+from crossline.safeguarding import legal_pages, legal_routes
+from crossline.safeguarding import pages as safeguarding_pages
+from crossline.safeguarding import routes as safeguarding_routes
 from crossline.web import routes as web_routes
 from crossline.web.errors import install_error_handlers
 from crossline.web.routes import STATIC_DIR
@@ -68,6 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orders_routes,
         orders_pages,
         national_routes,
+        safeguarding_routes,
+        safeguarding_pages,
     ):
         app.include_router(module.router)
+    app.include_router(programmes_routes.router)
+    app.include_router(dashboard_routes.router)
+    app.include_router(programmes_pages.pages)
+    app.include_router(legal_routes.router)
+    app.include_router(legal_pages.router)
     return app

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crossline.audit.services import Operation
+from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.models import User, UserRole
 from crossline.auth.permissions import Permission, roles_granting
@@ -94,12 +94,27 @@ def get(
     return young_person
 
 
-def list_cases(db: Session, actor: Actor) -> Sequence[YoungPerson]:
-    """Every young person whose case the actor's organisation is involved in."""
+def list_cases(db: Session, actor: Actor, *, via: str = "web") -> Sequence[YoungPerson]:
+    """Every young person whose case the actor's organisation is involved in.
+
+    The list shows names and dates of birth, so reading it is one audited
+    consultation (DOMAIN.md §AUDIT.s62).
+    """
     actor.require(Permission.SAFEGUARDING_READ)
-    return db.scalars(
+    found = db.scalars(
         select(YoungPerson).where(case_filter(actor)).order_by(YoungPerson.created_at.desc())
     ).all()
+    record(
+        db,
+        actor,
+        Operation.CONSULTATION,
+        RecordRef.of("young_person_list", actor.organisation_id),
+        why="listing the young people in your organisation's cases",
+        owner=actor.organisation_id,
+        via=via,
+    )
+    db.commit()
+    return found
 
 
 def change(

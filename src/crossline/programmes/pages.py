@@ -1,0 +1,233 @@
+"""The provider's pages: the referrals made to its organisation, and each one's steps.
+
+A provider sees the summary it was sent and nothing of the young person's
+case. Every rule is in ``referrals``; a page parses the form, calls the
+service and shows the result, or the same page again with a GOV.UK error
+summary and the values given.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crossline.auth.actor import Actor
+from crossline.auth.dependencies import allowed
+from crossline.auth.permissions import Permission
+from crossline.core.calendar import UK
+from crossline.core.dependencies import DbDep
+from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.pages import NavItem, add_navigation, render, see_other
+from crossline.programmes import referrals as services
+from crossline.programmes.schemas import CompleteIn, DeclineIn, ReferralState, StepIn
+from crossline.safeguarding.reference import VOCABULARY
+
+pages = APIRouter()
+add_navigation(
+    NavItem("Referrals received", "/programmes/referrals", Permission.REFERRALS_RECEIVE.value, 60)
+)
+
+Provider = Annotated[Actor, allowed(Permission.REFERRALS_RECEIVE)]
+PageError = (InvalidInput, Conflict)
+M = TypeVar("M", bound=BaseModel)
+
+STATE_LABELS = {
+    ReferralState.SENT: "New",
+    ReferralState.ACCEPTED: "Accepted",
+    ReferralState.DECLINED: "Declined",
+    ReferralState.ENROLLED: "Enrolled",
+    ReferralState.COMPLETED: "Completed",
+    ReferralState.WITHDRAWN: "Withdrawn",
+}
+STATE_TAGS = {
+    ReferralState.SENT: "govuk-tag--blue",
+    ReferralState.ACCEPTED: "govuk-tag--turquoise",
+    ReferralState.DECLINED: "govuk-tag--red",
+    ReferralState.ENROLLED: "govuk-tag--green",
+    ReferralState.COMPLETED: "govuk-tag--grey",
+    ReferralState.WITHDRAWN: "govuk-tag--grey",
+}
+# What to do about a field a step's form left out.
+_MESSAGES = {
+    "version": "Reload the page and try again: the form was incomplete.",
+    "reason": "Say why you decline this referral.",
+    "outcome": "Choose how the programme ended.",
+}
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+@pages.get("/programmes/referrals", include_in_schema=False)
+def inbox_page(request: Request, db: DbDep, actor: Provider, state: str | None = None) -> Response:
+    """The referrals made to the organisation, newest first, in one state if chosen."""
+    chosen = ReferralState(state) if state in {s.value for s in ReferralState} else None
+    found = services.inbox(db, actor, chosen)
+    rows = []
+    for referral in found:
+        read = services.read_received(db, referral)
+        rows.append(
+            {
+                "id": read.referral_id,
+                "name": read.summary.name,
+                "programme": read.programme,
+                "referrer": read.referrer,
+                "sent_at": uk_time(read.sent_at),
+                "state": STATE_LABELS[read.state],
+                "tag": STATE_TAGS[read.state],
+            }
+        )
+    filters = [
+        {"value": s.value, "label": STATE_LABELS[s], "current": s is chosen} for s in ReferralState
+    ]
+    context = {"rows": rows, "filters": filters, "chosen": chosen}
+    return render(request, "programmes/inbox.html", context)
+
+
+# --- one referral -------------------------------------------------------------------------------
+
+
+@pages.get("/programmes/referrals/{referral_id}", include_in_schema=False)
+def referral_page(request: Request, referral_id: uuid.UUID, db: DbDep, actor: Provider) -> Response:
+    return render(request, "programmes/referral.html", _context(db, actor, referral_id))
+
+
+@pages.post("/programmes/referrals/{referral_id}/acceptance", include_in_schema=False)
+async def accept_page(
+    request: Request, referral_id: uuid.UUID, db: DbDep, actor: Provider
+) -> Response:
+    form = await request.form()
+    try:
+        data = _parse(StepIn, _given(form, version="version", note="accept-note"))
+        services.accept(db, actor, referral_id, data)
+    except PageError as exc:
+        return _again(request, db, actor, referral_id, exc, form, {"note": "accept-note"})
+    return see_other(f"/programmes/referrals/{referral_id}")
+
+
+@pages.post("/programmes/referrals/{referral_id}/decline", include_in_schema=False)
+async def decline_page(
+    request: Request, referral_id: uuid.UUID, db: DbDep, actor: Provider
+) -> Response:
+    form = await request.form()
+    try:
+        data = _parse(DeclineIn, _given(form, version="version", reason="reason"))
+        services.decline(db, actor, referral_id, data)
+    except PageError as exc:
+        return _again(request, db, actor, referral_id, exc, form, {})
+    return see_other(f"/programmes/referrals/{referral_id}")
+
+
+@pages.post("/programmes/referrals/{referral_id}/enrolment", include_in_schema=False)
+async def enrol_page(
+    request: Request, referral_id: uuid.UUID, db: DbDep, actor: Provider
+) -> Response:
+    form = await request.form()
+    try:
+        data = _parse(StepIn, _given(form, version="version", note="enrol-note"))
+        services.enrol(db, actor, referral_id, data)
+    except PageError as exc:
+        return _again(request, db, actor, referral_id, exc, form, {"note": "enrol-note"})
+    return see_other(f"/programmes/referrals/{referral_id}")
+
+
+@pages.post("/programmes/referrals/{referral_id}/completion", include_in_schema=False)
+async def complete_page(
+    request: Request, referral_id: uuid.UUID, db: DbDep, actor: Provider
+) -> Response:
+    form = await request.form()
+    try:
+        fields = _given(form, version="version", outcome="outcome", note="outcome-note")
+        services.complete(db, actor, referral_id, _parse(CompleteIn, fields))
+    except PageError as exc:
+        return _again(request, db, actor, referral_id, exc, form, {"note": "outcome-note"})
+    return see_other(f"/programmes/referrals/{referral_id}")
+
+
+def _context(db: Session, actor: Actor, referral_id: uuid.UUID) -> dict[str, Any]:
+    read = services.read_received(db, services.received(db, actor, referral_id))
+    return {
+        "referral": read,
+        "state_label": STATE_LABELS[read.state],
+        "tag": STATE_TAGS[read.state],
+        "sent_at_uk": uk_time(read.sent_at),
+        "history": [
+            {
+                "at": uk_time(e.at),
+                "what": services.STEP_WORDS[e.state].capitalize(),
+                "by": f"{e.by}, {e.organisation}",
+                "note": e.note or "",
+            }
+            for e in read.history
+        ],
+        "may_decide": read.state is ReferralState.SENT,
+        "may_enrol": read.state is ReferralState.ACCEPTED,
+        "may_complete": read.state is ReferralState.ENROLLED,
+        "outcomes": [(k, t.label) for k, t in VOCABULARY["referral_outcomes"].items()],
+        "values": {},
+    }
+
+
+def _again(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    exc: InvalidInput | Conflict,
+    form: FormData,
+    rename: dict[str, str],
+) -> Response:
+    """The referral's page again with the error summary and what was entered."""
+    db.rollback()
+    context = _context(db, actor, referral_id)
+    if isinstance(exc, Conflict) or not exc.errors:
+        errors = {"form": exc.message}
+    else:
+        rename = {"version": "form", "state": "form", **rename}
+        errors = {rename.get(k, k): v for k, v in exc.errors.items()}
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    context |= {"errors": errors, "values": values}
+    return render(request, "programmes/referral.html", context, status_code=exc.status)
+
+
+def _given(form: FormData, **fields: str) -> dict[str, str]:
+    """The model's fields from the form's ids (``field=form id``); an empty one is not given."""
+    found = {}
+    for field, name in fields.items():
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            found[field] = value.strip()
+    return found
+
+
+def _parse(model: type[M], data: dict[str, Any]) -> M:
+    """``data`` as ``model``, or InvalidInput naming each wrong field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        messages: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            if field in messages:
+                continue
+            if error["type"] == "string_too_long":
+                messages[field] = (
+                    f"Shorten this to {error['ctx']['max_length']} characters or fewer."
+                )
+            else:
+                messages[field] = _MESSAGES.get(field, f"Check the {field}.")
+        raise InvalidInput.of_fields(messages) from exc
+
+
+def uk_time(value: datetime) -> str:
+    """An instant as people in the UK read it: '3 Dec 2026, 09:00 (UK time)'."""
+    utc = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return f"{utc.astimezone(UK):%-d %b %Y, %H:%M} (UK time)"
