@@ -1,5 +1,8 @@
 """Every module's tables, imported together so Alembic and tests see the whole schema."""
 
+# Registers safeguarding's handler for saved analysis runs (core/hooks.py): every entry
+# point (web app, CLI, migrations) imports this module.
+import crossline.safeguarding.from_analysis  # noqa: F401
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole

@@ -27,7 +27,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.comms import store
 from crossline.comms.models import CommsImport
-from crossline.core import clock
+from crossline.core import clock, hooks
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.core.settings import Settings
 
@@ -176,6 +176,9 @@ def run_analysis(
                         ),
                     )
                 )
+    db.flush()
+    # Safeguarding raises a concern for each possible child, in this transaction (core/hooks.py).
+    hooks.analysis_run_saved(db, run.id, via)
     record(
         db,
         actor,

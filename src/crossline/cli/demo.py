@@ -54,6 +54,10 @@ DEMO_ORGANISATIONS = (
         "shropshire-childrens-services", "Shropshire Council Children's Services", "local_authority"
     ),
     DemoOrganisation("st-giles-trust", "St Giles Trust", "programme_provider"),
+    DemoOrganisation("redthread", "Redthread", "programme_provider"),
+    DemoOrganisation(
+        "shropshire-youth-justice", "Shropshire Youth Justice Service", "youth_justice_service"
+    ),
     DemoOrganisation(
         "west-mercia-pcc",
         "West Mercia Police and Crime Commissioner",
@@ -85,7 +89,24 @@ DEMO_USERS = (
         "shropshire-childrens-services",
         "safeguarding_practitioner",
     ),
+    DemoUser(
+        "safeguarding@demo.crossline.uk",
+        "DS Zara Ahmed",
+        "west-midlands",
+        "safeguarding_practitioner",
+    ),
+    DemoUser(
+        "youth.justice@demo.crossline.uk",
+        "Ben Carter",
+        "shropshire-youth-justice",
+        "safeguarding_practitioner",
+    ),
     DemoUser("provider@demo.crossline.uk", "Leon Marsh", "st-giles-trust", "programme_provider"),
+    DemoUser("admin.stgiles@demo.crossline.uk", "Nia Roberts", "st-giles-trust", "administrator"),
+    DemoUser("admin.redthread@demo.crossline.uk", "Sam Okoro", "redthread", "administrator"),
+    DemoUser(
+        "provider.redthread@demo.crossline.uk", "Maya Lewis", "redthread", "programme_provider"
+    ),
     DemoUser("bidder@demo.crossline.uk", "Grace Whitfield", "west-mercia-pcc", "fund_bidder"),
     DemoUser("assessor@demo.crossline.uk", "Daniel Frost", "home-office-eiyf", "fund_assessor"),
     DemoUser(

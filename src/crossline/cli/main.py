@@ -55,6 +55,10 @@ programmes_app = typer.Typer(
     help="Intervention programmes: the catalogue and who each is open to.", no_args_is_help=True
 )
 app.add_typer(programmes_app, name="programmes")
+safeguarding_app = typer.Typer(
+    help="Safeguarding: import other agencies' records of young people.", no_args_is_help=True
+)
+app.add_typer(safeguarding_app, name="safeguarding")
 
 UserOption = Annotated[
     str,
@@ -685,6 +689,61 @@ def programmes_list(
         console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)
 
 
+@safeguarding_app.command("import")
+@friendly_errors
+def safeguarding_import(
+    file: Annotated[Path, typer.Argument(help="The agency's CSV file (docs/safeguarding.md).")],
+    kind: Annotated[
+        str,
+        typer.Option(metavar="missing|custody|hospital|exclusions", help="What the file holds."),
+    ],
+    user: UserOption,
+    people: Annotated[
+        Path | None,
+        typer.Option(
+            help="Person records (record_id, first_name, surname, dob, postcode, gender) that "
+            "the record_id of missing and custody rows names; else your organisation's own."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import missing episodes, custody, hospital attendances or exclusions. Audited.
+
+    Each row becomes your organisation's young person (matched by record, or
+    name and date of birth) with the episode or a concern when they were a
+    child on the day. Bad rows are listed with their line and reason; the good
+    ones are saved together; importing the same file again adds nothing.
+    """
+    from crossline.auth.signin import actor_for_email
+    from crossline.safeguarding.importing import import_agency_file
+
+    settings = _settings()
+    with session_scope(sessionmaker_for(settings)) as db:
+        actor = actor_for_email(db, user)
+        summary = import_agency_file(db, actor, kind, file, people=people, via="cli")
+    if as_json:
+        print(json.dumps(summary.as_json(), indent=2))
+        return
+    skipped = "".join(f"; {count:,} skipped: {why}" for why, count in summary.skipped.items())
+    console.print(
+        f"{file.name}: {summary.rows:,} rows; {summary.imported:,} imported, {summary.already:,} "
+        f"imported before{skipped}; {len(summary.quarantined):,} quarantined. "
+        f"{summary.young_people_added:,} young people recorded, {summary.concerns_raised:,} "
+        "concerns raised.",
+        soft_wrap=True,
+        highlight=False,
+    )
+    for bad in summary.quarantined[:20]:
+        console.print(
+            f"  {bad.file} line {bad.line}: {bad.reason}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+    if len(summary.quarantined) > 20:
+        console.print(f"  and {len(summary.quarantined) - 20:,} more.")
+
+
 @app.command()
 @friendly_errors
 def synth(
@@ -835,8 +894,9 @@ def evaluate(
         with session_scope(sessionmaker_for(settings)) as db:
             content = report_of(get_run(db, actor_for_email(db, user)))
     result = score(content["lines"], truth)
+    concerns = _concerns_scored(truth)
     if as_json:
-        print(json.dumps(result.as_dict(), indent=2))
+        print(json.dumps(result.as_dict() | ({"concerns": concerns} if concerns else {}), indent=2))
         return
     table = Table("measure", "precision", "recall", "F1", "found", "missed", "wrong")
     rows = [("line numbers", result.line_numbers), ("successor links", result.successor_links)]
@@ -864,6 +924,31 @@ def evaluate(
         f"Child runners with a journey set off in school hours: "
         f"{result.children_showing_pattern} of {children}."
     )
+    if concerns:
+        sources = ", ".join(f"{k} {v}" for k, v in concerns["by_source"].items())
+        console.print(
+            f"Child runners with a safeguarding concern: {concerns['with_concern']} of "
+            f"{concerns['children']} (child_recall {concerns['child_recall']:.3f}; by source: "
+            f"{sources or 'none'}).",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+def _concerns_scored(truth: Path) -> dict[str, Any] | None:
+    """``concerns.child_recall`` when the store holds concerns, else None (docs/evaluation.md)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crossline.safeguarding.evaluation import child_recall, has_concerns
+
+    try:
+        factory = sessionmaker_for(get_settings())
+        with session_scope(factory) as db:
+            if not has_concerns(db):
+                return None
+            return child_recall(db, truth).as_dict()
+    except (ValueError, SQLAlchemyError):  # no usable store: score the report alone
+        return None
 
 
 @app.command()
@@ -886,6 +971,7 @@ def demo(
         seed_demo,
     )
     from crossline.cli.demo_orders import seed_demo_orders
+    from crossline.cli.demo_safeguarding import import_demo_agencies, seed_demo_safeguarding
 
     settings = _settings()
     if settings.mode is Mode.PRODUCTION:
@@ -920,6 +1006,16 @@ def demo(
     console.print(
         f"Demo forces' person records imported and linked: {people:,} new records, "
         f"{alerts:,} new alert(s) of a person held by two forces."
+    )
+    with session_scope(sessionmaker_for(settings)) as db:
+        young, raised = import_demo_agencies(db, world)
+        cases = seed_demo_safeguarding(db)
+    console.print(
+        f"Demo agencies' records imported: {young:,} young people recorded, {raised:,} "
+        f"concern(s) raised. Safeguarding cases worked: {cases.triaged} concern(s) from "
+        f"analysis triaged, {cases.council_cases} council case(s); {cases.links} link(s) of "
+        "young people to police records.",
+        soft_wrap=True,
     )
     console.print(f"Demo logins, each with the password [bold]{DEMO_PASSWORD}[/bold]:")
     for role, email, org in demo_logins():

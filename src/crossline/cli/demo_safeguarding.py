@@ -1,0 +1,341 @@
+"""The demo's safeguarding cases: the concerns analysis raised about children on the demo
+world's lines, taken through triage, screening, the NRM and sharing with the council; and
+the council's own cases, with missing episodes, return-home interviews and a plan.
+
+Idempotent: once the council holds its demo young people, nothing is added again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crossline.auth.actor import Actor
+from crossline.auth.signin import actor_for_email
+from crossline.core import clock
+from crossline.safeguarding.models import YoungPerson
+from crossline.safeguarding.reference import SCREENING_ITEMS
+from crossline.safeguarding.schemas import (
+    CaseMemberIn,
+    ConcernIn,
+    FoundIn,
+    InterviewIn,
+    MissingIn,
+    NrmReferralIn,
+    PlanIn,
+    RgDecisionIn,
+    ScreeningAnswer,
+    ScreeningIn,
+    TriageIn,
+    YoungPersonIn,
+)
+from crossline.safeguarding.services import (
+    concerns,
+    linkage,
+    missing,
+    nrm,
+    plans,
+    screening,
+    young_people,
+)
+
+POLICE = "safeguarding@demo.crossline.uk"
+COUNCIL = "social.worker@demo.crossline.uk"
+YOUTH_JUSTICE = "youth.justice@demo.crossline.uk"
+PROVIDER = "provider@demo.crossline.uk"
+SOLICITOR = "lawyer@demo.crossline.uk"
+TELFORD = (52.6766, -2.4469)  # in West Mercia, the demo world's county area
+
+
+@dataclass(frozen=True)
+class DemoCases:
+    triaged: int
+    council_cases: int
+    links: int
+
+
+def import_demo_agencies(db: Session, world: Path) -> tuple[int, int]:
+    """The demo world's agency records imported as the organisations that hold them:
+    missing episodes and custody by West Midlands Police's safeguarding team (its own
+    rows), exclusions by the council. Returns the young people recorded and the concerns
+    raised; importing again adds nothing."""
+    from crossline.safeguarding.importing import import_agency_file
+
+    folder = world / "agencies"
+    people = folder / "person_records.csv"
+    added = raised = 0
+    for email, kind, name in (
+        (POLICE, "missing", "missing_episodes.csv"),
+        (POLICE, "custody", "custody.csv"),
+        (COUNCIL, "exclusions", "school_exclusions.csv"),
+    ):
+        actor = actor_for_email(db, email)
+        summary = import_agency_file(db, actor, kind, folder / name, people=people, via="cli")
+        added += summary.young_people_added
+        raised += summary.concerns_raised
+    return added, raised
+
+
+def seed_demo_safeguarding(db: Session) -> DemoCases:
+    """Work the demo's cases as the police safeguarding team, the council and youth justice."""
+    police = actor_for_email(db, POLICE)
+    council = actor_for_email(db, COUNCIL)
+    youth_justice = actor_for_email(db, YOUTH_JUSTICE)
+    done = db.scalar(
+        select(YoungPerson.id).where(
+            YoungPerson.owner_id == council.organisation_id,
+            YoungPerson.source_ref == "DEMO-1",
+        )
+    )
+    if done is not None:
+        return DemoCases(0, 0, 0)
+    triaged = _police_cases(db, police, council, youth_justice)
+    kai = _council_cases(db, council, youth_justice)
+    _referral_and_release(db, council, kai)
+    links = linkage.relink_young_people(db, via="cli").links
+    return DemoCases(triaged, 2, links)
+
+
+def _police_cases(db: Session, police: Actor, council: Actor, youth_justice: Actor) -> int:
+    """The concerns analysis raised: one screened and referred to the NRM, one to the hub,
+    the rest left waiting, as a triage list looks on a Monday morning."""
+    waiting = list(concerns.open_concerns(db, police))
+    for index, concern in enumerate(waiting[:2]):
+        decision = "screen" if index == 0 else "refer_to_hub"
+        concerns.triage(
+            db,
+            police,
+            concern.id,
+            TriageIn(
+                decision=decision,
+                note="A possible child runner on a line: a possible victim first (§CCE).",
+                version=concern.version,
+            ),
+            via="cli",
+        )
+    if not waiting:
+        return 0
+    first = waiting[0].young_person_id
+    suggested = screening.prefill(db, police, first)
+    answers = {
+        item.id: ScreeningAnswer(present=item.id in suggested) for item in SCREENING_ITEMS[:11]
+    }
+    answers["CL18-03"] = ScreeningAnswer(present=True, note="Two handsets seized on arrest")
+    screening.screen(db, police, first, ScreeningIn(answers=answers), via="cli")
+    referral = nrm.refer(
+        db,
+        police,
+        first,
+        NrmReferralIn(summary="Runner on a county line, travelling in school hours."),
+        via="cli",
+    )
+    today = clock.now().date()
+    nrm.reasonable_grounds(
+        db,
+        police,
+        referral.id,
+        RgDecisionIn(decision="positive", decided_on=today, version=referral.version),
+        via="cli",
+    )
+    for partner, reason in (
+        (council, "The child lives in Shropshire: children's services lead"),
+        (youth_justice, "Youth justice worker for the child's court case"),
+    ):
+        young_people.add_member(
+            db,
+            police,
+            first,
+            CaseMemberIn(organisation_id=partner.organisation_id, reason=reason),
+            via="cli",
+        )
+    return min(2, len(waiting))
+
+
+def _council_cases(db: Session, council: Actor, youth_justice: Actor) -> YoungPerson:
+    now = clock.now()
+    kai = young_people.create(
+        db,
+        council,
+        YoungPersonIn(
+            first_name="Kai",
+            surname="Morgan",
+            dob=date(now.year - 15, 4, 12),
+            gender="male",
+            postcode="TF1 1AA",
+            country="england",
+            force_area="west-mercia",
+            education="mainstream_school",
+            exclusion="suspended",
+            circumstances=["returned_from_missing"],
+        ),
+        via="cli",
+        source_ref="DEMO-1",
+    )
+    episode = missing.report_missing(
+        db,
+        council,
+        kai.id,
+        MissingIn(reported_at=now - timedelta(days=5), reported_by="Foster carer", risk="high"),
+        via="cli",
+    )
+    missing.found(
+        db,
+        council,
+        episode.id,
+        FoundIn(
+            found_at=now - timedelta(days=4),
+            found_where="A flat in Telford",
+            found_by="West Mercia Police",
+            found_lat=TELFORD[0],
+            found_lon=TELFORD[1],
+            version=episode.version,
+        ),
+        via="cli",
+    )  # the interview is now overdue: it shows on the dashboard
+    ellie = young_people.create(
+        db,
+        council,
+        YoungPersonIn(
+            first_name="Ellie",
+            surname="Ward",
+            dob=date(now.year - 14, 9, 2),
+            gender="female",
+            country="england",
+            force_area="west-mercia",
+            education="pupil_referral_unit",
+            circumstances=["gang_sexual_violence"],
+        ),
+        via="cli",
+        source_ref="DEMO-2",
+    )
+    school = concerns.raise_concern(
+        db,
+        council,
+        ellie.id,
+        ConcernIn(
+            source="school",
+            summary="New phone and clothes, missing afternoons, seen with older men.",
+            indicators=["CL18-02", "CL18-04", "CL23-01"],
+            raised_at=now - timedelta(days=2),
+        ),
+        via="cli",
+    )
+    concerns.triage(
+        db,
+        council,
+        school.id,
+        TriageIn(decision="strategy_meeting", note="Strategy discussion on Thursday", version=1),
+        via="cli",
+    )
+    back = missing.report_missing(
+        db,
+        council,
+        ellie.id,
+        MissingIn(reported_at=now - timedelta(days=10), reported_by="Mother", risk="medium"),
+        via="cli",
+    )
+    missing.found(
+        db,
+        council,
+        back.id,
+        FoundIn(
+            found_at=now - timedelta(days=9),
+            found_where="Home",
+            found_by="Returned herself",
+            version=back.version,
+        ),
+        via="cli",
+    )
+    missing.interview(
+        db,
+        council,
+        back.id,
+        InterviewIn(
+            outcome="completed",
+            done_at=now - timedelta(days=8),
+            by="Independent return interviewer",
+            note="Spoke about a friend's older brother.",
+            version=back.version,
+        ),
+        via="cli",
+    )
+    young_people.add_member(
+        db,
+        council,
+        kai.id,
+        CaseMemberIn(organisation_id=youth_justice.organisation_id, reason="Youth custody plan"),
+        via="cli",
+    )
+    plans.start_plan(
+        db,
+        youth_justice,
+        kai.id,
+        PlanIn(
+            establishment="Wetherby YOI (demo)",
+            officer="Officer Dean Hart",
+            started_on=now.date() - timedelta(days=20),
+            goals="Education every weekday; contact with his foster carer twice a week.",
+        ),
+        via="cli",
+    )
+    return kai
+
+
+DELIVERIES = (
+    ("admin.stgiles@demo.crossline.uk", "st-giles-county-lines", "London and Kent lines"),
+    ("admin.stgiles@demo.crossline.uk", "missing-people-county-lines", "With Missing People"),
+    ("admin.redthread@demo.crossline.uk", "redthread", "Emergency departments"),
+)
+
+
+def _referral_and_release(db: Session, council: Actor, kai: YoungPerson) -> None:
+    """The providers say what they deliver; the council refers Kai to the Missing People
+    strand at St Giles Trust, which accepts and enrols him; the council releases his
+    legal summary to his solicitor."""
+    from crossline.programmes import referrals
+    from crossline.programmes.schemas import DeliveryIn, ReferralIn, StepIn
+    from crossline.safeguarding import legal
+    from crossline.safeguarding.schemas import ReleaseIn
+
+    for admin, programme, note in DELIVERIES:
+        referrals.add_delivery(
+            db, actor_for_email(db, admin), DeliveryIn(programme_id=programme, note=note), via="cli"
+        )
+    provider = actor_for_email(db, PROVIDER)
+    referral = referrals.refer(
+        db,
+        council,
+        kai.id,
+        ReferralIn(
+            young_person_id=kai.id,
+            programme_id="missing-people-county-lines",
+            provider_id=provider.organisation_id,
+            reason="Found in Telford after going missing from placement; needs a return "
+            "interview and support for his foster carer.",
+        ),
+        via="cli",
+    )
+    referral = referrals.accept(
+        db, provider, referral.id, StepIn(version=referral.version), via="cli"
+    )
+    referrals.enrol(
+        db,
+        provider,
+        referral.id,
+        StepIn(version=referral.version, note="First session booked"),
+        via="cli",
+    )
+    legal.release(
+        db,
+        council,
+        kai.id,
+        ReleaseIn(
+            representative_email=SOLICITOR,
+            reason="Kai's solicitor for his youth court hearing: exploitation evidence.",
+        ),
+        via="cli",
+    )
