@@ -223,3 +223,22 @@ def test_the_dashboard_counts_the_organisations_cases_only(
     assert [w.what for w in board.overdue_triage] == ["Triage the concern"]
     assert board.concerns_by_source == {"A school, against the indicator list": 1}
     assert dashboard(db, yot).open_concerns == 0
+
+
+def test_only_a_first_responder_organisation_refers_to_the_nrm(db: Session, council: Actor) -> None:
+    from crossline.safeguarding.schemas import NrmReferralIn
+    from crossline.safeguarding.services import nrm
+
+    school = practitioner_of(db, "school", "Test Academy")
+    child = a_child(db, school)
+    with pytest.raises(InvalidInput) as refused:  # DOMAIN.md §NRM.referrers
+        nrm.refer(db, school, child.id, NrmReferralIn(summary="Runner"))
+    assert "first responder" in refused.value.message
+    young_people.add_member(
+        db,
+        school,
+        child.id,
+        CaseMemberIn(organisation_id=council.organisation_id, reason="Children's services"),
+    )
+    referral = nrm.refer(db, council, child.id, NrmReferralIn(summary="Runner"))
+    assert referral.organisation_id == council.organisation_id

@@ -1,9 +1,12 @@
-"""The provider's pages: the referrals made to its organisation, and each one's steps.
+"""Programme pages: a young person's programmes, and the provider's referrals received.
 
-A provider sees the summary it was sent and nothing of the young person's
-case. Every rule is in ``referrals``; a page parses the form, calls the
-service and shows the result, or the same page again with a GOV.UK error
-summary and the values given.
+A safeguarding practitioner of an organisation on a young person's case sees
+every catalogue programme, open to them or not and why, who delivers each,
+and refers them from ``/programmes/young-people/{id}`` (linked from the case
+page, not from the navigation). A provider sees the summary it was sent and
+nothing of the young person's case. Every rule is in ``referrals``; a page
+parses the form, calls the service and shows the result, or the same page
+again with a GOV.UK error summary and the values given.
 """
 
 from __future__ import annotations
@@ -27,8 +30,16 @@ from crossline.core.dependencies import DbDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, render, see_other
 from crossline.programmes import referrals as services
-from crossline.programmes.schemas import CompleteIn, DeclineIn, ReferralState, StepIn
+from crossline.programmes.schemas import (
+    CompleteIn,
+    DeclineIn,
+    ProgrammesFor,
+    ReferralIn,
+    ReferralState,
+    StepIn,
+)
 from crossline.safeguarding.reference import VOCABULARY
+from crossline.safeguarding.services.access import case_of
 
 pages = APIRouter()
 add_navigation(
@@ -36,6 +47,8 @@ add_navigation(
 )
 
 Provider = Annotated[Actor, allowed(Permission.REFERRALS_RECEIVE)]
+Reader = Annotated[Actor, allowed(Permission.SAFEGUARDING_READ)]
+Referrer = Annotated[Actor, allowed(Permission.SAFEGUARDING_WRITE)]
 PageError = (InvalidInput, Conflict)
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,12 +68,159 @@ STATE_TAGS = {
     ReferralState.COMPLETED: "govuk-tag--grey",
     ReferralState.WITHDRAWN: "govuk-tag--grey",
 }
+# The same states as the referring organisation reads them (a provider's "New" is "Sent").
+CASE_STATE_LABELS = STATE_LABELS | {ReferralState.SENT: "Sent"}
 # What to do about a field a step's form left out.
 _MESSAGES = {
     "version": "Reload the page and try again: the form was incomplete.",
     "reason": "Say why you decline this referral.",
     "outcome": "Choose how the programme ended.",
 }
+# What to do about a field the referral form left out or got wrong.
+_REFER_MESSAGES = {
+    "reason": "Say why you refer them to this programme.",
+    "override_reason": "Say why you refer them although the programme's rules are not met.",
+    "programme_id": "Choose a programme from the list, then refer them again.",
+    "provider_id": "Choose an organisation that delivers the programme, then refer them again.",
+    "young_person_id": "Reload the page and try again: the form was incomplete.",
+}
+
+
+# --- a young person's programmes (the case's side) ----------------------------------------------
+
+
+@pages.get("/programmes/young-people/{young_person_id}", include_in_schema=False)
+def young_person_page(
+    request: Request, young_person_id: uuid.UUID, db: DbDep, actor: Reader, sent: str = ""
+) -> Response:
+    """Every programme for a young person of the organisation's cases, and their referrals.
+
+    Open to them or not, with each reason; who delivers each, with a form to
+    refer them there. Judging is audited by the service as a consultation.
+    """
+    context = _young_person_context(db, actor, young_person_id) | {"sent": sent == "1"}
+    return render(request, "programmes/young_person.html", context)
+
+
+@pages.post("/programmes/young-people/{young_person_id}/referrals", include_in_schema=False)
+async def refer_page(
+    request: Request, young_person_id: uuid.UUID, db: DbDep, actor: Referrer
+) -> Response:
+    """Refer the young person to one programme at one delivering organisation."""
+    form = await request.form()
+    programme_id = str(form.get("programme_id", ""))
+    provider_id = str(form.get("provider_id", ""))
+    prefix = refer_prefix(programme_id, provider_id)
+    try:
+        fields = _given(
+            form,
+            programme_id="programme_id",
+            provider_id="provider_id",
+            reason=f"{prefix}-reason",
+            override_reason=f"{prefix}-override_reason",
+        )
+        data = _parse(
+            ReferralIn, {"young_person_id": str(young_person_id), **fields}, _REFER_MESSAGES
+        )
+        services.refer(db, actor, young_person_id, data)
+    except PageError as exc:
+        db.rollback()
+        context = _young_person_context(db, actor, young_person_id)
+        errors = _refer_errors(exc, prefix, context["prefixes"])
+        values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+        context |= {"errors": errors, "values": values, "open_form": prefix, "sent": False}
+        return render(request, "programmes/young_person.html", context, status_code=exc.status)
+    return see_other(f"/programmes/young-people/{young_person_id}?sent=1#referrals")
+
+
+def refer_prefix(programme_id: str, provider_id: str) -> str:
+    """The prefix of one referral form's fields, unique on the page: ``refer-<programme>-<org>``."""
+    return f"refer-{programme_id}-{provider_id}"
+
+
+def _young_person_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict[str, Any]:
+    judged = services.programmes_for(db, actor, young_person_id)  # checks the case; audited
+    young_person = case_of(db, actor, young_person_id)
+    found = services.referrals_of_cases(db, actor, young_person_id)
+    made = [services.read_for_case(db, r) for r in found]
+    return {
+        "young_person": {
+            "id": young_person.id,
+            "name": young_person.name,
+            "reference": young_person.reference,
+            "url": young_person.url,
+        },
+        "judged": judged,
+        "programmes": _programmes(judged),
+        "prefixes": {
+            refer_prefix(o.programme_id, str(p.organisation_id))
+            for o in judged.programmes
+            for p in o.providers
+        },
+        "referrals": [
+            {
+                "programme": r.programme,
+                "provider": r.provider,
+                "sent_at": uk_time(r.sent_at),
+                "sent_by": r.sent_by,
+                "state": CASE_STATE_LABELS[r.state],
+                "tag": STATE_TAGS[r.state],
+                "outcome": _outcome(r.outcome_label, r.outcome_note, r.decision_reason),
+                "override_reason": r.override_reason if not r.eligible_when_sent else None,
+            }
+            for r in made
+        ],
+        "may_refer": actor.can(Permission.SAFEGUARDING_WRITE),
+        "open_form": None,
+        "values": {},
+    }
+
+
+def _programmes(judged: ProgrammesFor) -> list[dict[str, Any]]:
+    """The programmes open to them first, each keeping the catalogue's order."""
+    ordered = sorted(judged.programmes, key=lambda o: not o.open)
+    return [
+        {
+            "id": o.programme_id,
+            "label": o.programme,
+            "open": o.open,
+            "reasons": o.reasons,
+            "providers": [
+                {
+                    "id": str(p.organisation_id),
+                    "name": p.organisation,
+                    "note": p.note,
+                    "prefix": refer_prefix(o.programme_id, str(p.organisation_id)),
+                }
+                for p in o.providers
+            ],
+        }
+        for o in ordered
+    ]
+
+
+def _outcome(label: str | None, note: str | None, declined_because: str | None) -> str:
+    if declined_because:
+        return f"Declined: {declined_because}"
+    if label:
+        return label + (f": {note}" if note else "")
+    return ""
+
+
+def _refer_errors(exc: InvalidInput | Conflict, prefix: str, prefixes: set[str]) -> dict[str, str]:
+    """The error summary's entries, each linked to a field of the form that was sent.
+
+    A form the page does not hold (a programme no longer delivered there, say)
+    is pointed at the page's heading.
+    """
+    fields = exc.errors if isinstance(exc, InvalidInput) and exc.errors else {"form": exc.message}
+    if prefix not in prefixes:
+        return {"programmes": " ".join(dict.fromkeys(fields.values()))}
+    named = {"reason", "override_reason"}
+    errors: dict[str, str] = {}
+    for field, message in fields.items():
+        errors.setdefault(f"{prefix}-{field if field in named else 'form'}", message)
+    return errors
 
 
 # --- the inbox ----------------------------------------------------------------------------------
@@ -208,8 +368,9 @@ def _given(form: FormData, **fields: str) -> dict[str, str]:
     return found
 
 
-def _parse(model: type[M], data: dict[str, Any]) -> M:
-    """``data`` as ``model``, or InvalidInput naming each wrong field."""
+def _parse(model: type[M], data: dict[str, Any], messages_for: dict[str, str] | None = None) -> M:
+    """``data`` as ``model``, or InvalidInput naming each wrong field (``messages_for`` says
+    what to do about a missing or wrong one; a step's form by default)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -223,7 +384,7 @@ def _parse(model: type[M], data: dict[str, Any]) -> M:
                     f"Shorten this to {error['ctx']['max_length']} characters or fewer."
                 )
             else:
-                messages[field] = _MESSAGES.get(field, f"Check the {field}.")
+                messages[field] = (messages_for or _MESSAGES).get(field, f"Check the {field}.")
         raise InvalidInput.of_fields(messages) from exc
 
 

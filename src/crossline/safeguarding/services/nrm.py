@@ -1,7 +1,8 @@
 """National Referral Mechanism referrals and their decisions (DOMAIN.md §NRM).
 
 Only a first responder organisation refers (§NRM.referrers): here, a user
-holding ``nrm.refer`` in an organisation involved in the case. A child
+holding ``nrm.refer`` in an organisation involved in the case that is a local
+authority, a police force or the NCA (or a designated charity listed by key). A child
 (under 18) needs no consent (§NRM.consent); an adult's consent is required.
 The reasonable-grounds (RG) decision is due within 5 working days of referral
 (§NRM.rg), or 45 days in a devolved pilot area for a child more than 100
@@ -29,6 +30,7 @@ from crossline.core import clock
 from crossline.core.calendar import uk_date
 from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
+from crossline.orgs.models import Organisation
 from crossline.safeguarding.models import NrmReferral, YoungPerson
 from crossline.safeguarding.reference import LIMITS, VOCABULARY, dated, label, working_days_after
 from crossline.safeguarding.schemas import CgDecisionIn, NrmReferralIn, RgDecisionIn
@@ -36,6 +38,10 @@ from crossline.safeguarding.services.access import audit, case_filter, case_of, 
 from crossline.safeguarding.services.young_people import age_on
 
 NO_SUCH_REFERRAL = "There is no such NRM referral in the cases your organisation works on."
+# §NRM.referrers: local authorities, police forces and the NCA are first responders in every
+# list found; the designated charities are organisations, listed here by key as they join.
+FIRST_RESPONDER_KINDS = ("local_authority", "police_force", "national_crime_agency")
+FIRST_RESPONDER_ORGANISATIONS: tuple[str, ...] = ()
 
 
 def refer(
@@ -43,6 +49,16 @@ def refer(
 ) -> NrmReferral:
     """A first responder's referral; the RG decision falls due from it."""
     young_person = case_of(db, actor, young_person_id, permission=Permission.NRM_REFER)
+    organisation = db.get_one(Organisation, actor.organisation_id)
+    if (
+        organisation.kind not in FIRST_RESPONDER_KINDS
+        and organisation.key not in FIRST_RESPONDER_ORGANISATIONS
+    ):
+        raise InvalidInput(
+            "Only a first responder organisation refers to the NRM (DOMAIN.md §NRM.referrers). "
+            "Ask the council's children's services or the police in this case to refer.",
+            field="summary",
+        )
     referred_at = data.referred_at or clock.now()
     if referred_at.tzinfo is None or referred_at > clock.now():
         raise InvalidInput(
