@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from crossline.safeguarding.services import linkage, young_people
 from crossline.synth.generate import generate
 from tests.factories import actor_of, make_organisation, make_user
 from tests.people.test_matching_service import _import_world, _truth
+from tests.safeguarding.test_pages import _text, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +28,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_a_young_person_is_linked_to_the_forces_records_of_them(db: Session, world: Path) -> None:
+def test_a_young_person_is_linked_to_the_forces_records_of_them(
+    app: FastAPI, db: Session, world: Path
+) -> None:
     forces = _import_world(db, world)
     truth = _truth(world)
     with (world / "agencies" / "person_records.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["force"] == "west-mercia" and r["dob"]]
     row = rows[0]
     council = make_organisation(db, "local_authority", name="Test Council")
-    practitioner = actor_of(make_user(db, council, ["safeguarding_practitioner"]), council)
+    user = make_user(db, council, ["safeguarding_practitioner"])
+    practitioner = actor_of(user, council)
     # The council writes the name its own way: the first name in capitals.
     child = young_people.create(
         db,
@@ -65,3 +70,8 @@ def test_a_young_person_is_linked_to_the_forces_records_of_them(db: Session, wor
         select(AuditEntry).where(AuditEntry.record_type == "young_person_linkage")
     ).all()
     assert len(combined) == 1
+    with signed_in(app, user) as client:
+        html = client.get(child.url).text
+    assert "Known to police Person linkage says these forces may hold" in _text(html)
+    assert forces["west-mercia"].organisation.name in _text(html)
+    assert 'href="/people/' not in html  # never the record itself

@@ -721,6 +721,10 @@ def safeguarding_import(
     with session_scope(sessionmaker_for(settings)) as db:
         actor = actor_for_email(db, user)
         summary = import_agency_file(db, actor, kind, file, people=people, via="cli")
+        if summary.young_people_added:
+            from crossline.safeguarding.services.linkage import relink_young_people
+
+            relink_young_people(db, memory_limit=settings.linkage_memory_limit, via="cli")
     if as_json:
         print(json.dumps(summary.as_json(), indent=2))
         return

@@ -25,35 +25,29 @@ or none.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from itertools import count
-from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from crossline.core.errors import InvalidInput
+from crossline.core.pdf import FONT, Page, register_fonts, render
 
 # DOMAIN.md §DDTRO.statute: the procedure (SI 2017/1240) and the power (SCA 2015
 # s.80A, inserted by the Digital Economy Act 2017 s.107) every document cites.
@@ -398,76 +392,23 @@ def _notice_story(document: NoticeDocument) -> list[Flowable]:
 
 # --- layout shared by both ---------------------------------------------------------------------
 
-_LEFT_MARGIN = 3 * cm  # room to bind and to write beside the paragraph numbers
-_RIGHT_MARGIN = 2 * cm
-_TOP_MARGIN = 2.6 * cm
-_BOTTOM_MARGIN = 2.2 * cm
-_WIDTH = A4[0] - _LEFT_MARGIN - _RIGHT_MARGIN - 12  # less the frame's 6 pt padding each side
-_FONT = "Vera"
+_PAGE = Page(left=3 * cm)  # room to bind and to write beside the paragraph numbers
+_WIDTH = _PAGE.width
+_FONT = FONT
 
 
 def _render(
     story: list[Flowable], *, reference: str, marking: str, title: str, author: str
 ) -> bytes:
-    _register_fonts()
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=_LEFT_MARGIN,
-        rightMargin=_RIGHT_MARGIN,
-        topMargin=_TOP_MARGIN,
-        bottomMargin=_BOTTOM_MARGIN,
+    return render(
+        story,
+        _PAGE,
+        reference=reference,
+        marking=marking,
+        running_title=title,
         title=title,
         author=author,
-        creator="Crossline",
-        lang="en-GB",
-        invariant=1,  # no timestamp or random id: the same document gives the same bytes
     )
-    header = _header(reference, marking, title)
-    template.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=_NumberedCanvas)
-    return buffer.getvalue()
-
-
-def _header(reference: str, marking: str, title: str) -> Callable[[Canvas, Any], None]:
-    def draw(canvas: Canvas, _template: Any) -> None:
-        width, height = A4
-        canvas.saveState()
-        canvas.setFont(f"{_FONT}-Bold", 9)
-        canvas.drawCentredString(width / 2, height - 1.1 * cm, marking)
-        canvas.drawCentredString(width / 2, 0.9 * cm, marking)
-        canvas.setFont(_FONT, 8.5)
-        canvas.drawString(_LEFT_MARGIN, height - 1.7 * cm, title)
-        canvas.drawRightString(width - _RIGHT_MARGIN, height - 1.7 * cm, f"Ref: {reference}")
-        canvas.setLineWidth(0.4)
-        canvas.line(_LEFT_MARGIN, height - 1.85 * cm, width - _RIGHT_MARGIN, height - 1.85 * cm)
-        canvas.restoreState()
-
-    return draw
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    """A canvas that holds every page until the end, to print "Page N of M" on each."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held)
-        for state in self._held:
-            self.__dict__.update(state)
-            width, _ = A4
-            self.setFont(_FONT, 9)
-            self.drawRightString(
-                width - _RIGHT_MARGIN, 1.4 * cm, f"Page {self._pageNumber} of {total}"
-            )
-            super().showPage()
-        super().save()
 
 
 def _numbered(number: int, markup: str) -> Flowable:
@@ -578,28 +519,8 @@ def _day(day: date) -> str:
 
 
 @cache
-def _register_fonts() -> None:
-    # Bitstream Vera ships inside reportlab; embedding it makes the PDF look the
-    # same in every viewer and printer, where the 14 standard fonts vary.
-    for name, file in [
-        ("", "Vera"),
-        ("-Bold", "VeraBd"),
-        ("-Italic", "VeraIt"),
-        ("-BoldItalic", "VeraBI"),
-    ]:
-        pdfmetrics.registerFont(TTFont(f"{_FONT}{name}", f"{file}.ttf"))
-    pdfmetrics.registerFontFamily(
-        _FONT,
-        normal=_FONT,
-        bold=f"{_FONT}-Bold",
-        italic=f"{_FONT}-Italic",
-        boldItalic=f"{_FONT}-BoldItalic",
-    )
-
-
-@cache
 def _styles() -> dict[str, ParagraphStyle]:
-    _register_fonts()
+    register_fonts()
     body = ParagraphStyle(
         "body", fontName=_FONT, fontSize=10.5, leading=15, spaceAfter=6, allowWidows=0
     )

@@ -17,25 +17,21 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from crossline.core.pdf import FONT, Page, register_fonts, render
 
 # DOMAIN.md §CLASSIFICATION: personal data of a child in a criminal matter.
 MARKING = "OFFICIAL-SENSITIVE"
@@ -339,74 +335,21 @@ _BUILDERS: tuple[Callable[[LegalSummary, int], list[Flowable]], ...] = (
 
 # --- layout --------------------------------------------------------------------------------------
 
-_LEFT_MARGIN = 2.5 * cm
-_RIGHT_MARGIN = 2 * cm
-_TOP_MARGIN = 2.6 * cm
-_BOTTOM_MARGIN = 2.2 * cm
-_WIDTH = A4[0] - _LEFT_MARGIN - _RIGHT_MARGIN - 12  # less the frame's 6 pt padding each side
-_FONT = "Vera"
+_PAGE = Page(left=2.5 * cm, running_title_size=8)
+_WIDTH = _PAGE.width
+_FONT = FONT
 
 
 def _render(story: list[Flowable], *, reference: str) -> bytes:
-    _register_fonts()
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=_LEFT_MARGIN,
-        rightMargin=_RIGHT_MARGIN,
-        topMargin=_TOP_MARGIN,
-        bottomMargin=_BOTTOM_MARGIN,
+    return render(
+        story,
+        _PAGE,
+        reference=reference,
+        marking=MARKING,
+        running_title=NOT_FOR_THE_CHILD,
         title=TITLE,
         author="Crossline",
-        creator="Crossline",
-        lang="en-GB",
-        invariant=1,  # no timestamp or random id: the same summary gives the same bytes
     )
-    header = _header(reference)
-    template.build(story, onFirstPage=header, onLaterPages=header, canvasmaker=_NumberedCanvas)
-    return buffer.getvalue()
-
-
-def _header(reference: str) -> Callable[[Canvas, Any], None]:
-    def draw(canvas: Canvas, _template: Any) -> None:
-        width, height = A4
-        canvas.saveState()
-        canvas.setFont(f"{_FONT}-Bold", 9)
-        canvas.drawCentredString(width / 2, height - 1.1 * cm, MARKING)
-        canvas.drawCentredString(width / 2, 0.9 * cm, MARKING)
-        canvas.setFont(_FONT, 8)
-        canvas.drawString(_LEFT_MARGIN, height - 1.7 * cm, NOT_FOR_THE_CHILD)
-        canvas.drawRightString(width - _RIGHT_MARGIN, height - 1.7 * cm, f"Ref: {reference}")
-        canvas.setLineWidth(0.4)
-        canvas.line(_LEFT_MARGIN, height - 1.85 * cm, width - _RIGHT_MARGIN, height - 1.85 * cm)
-        canvas.restoreState()
-
-    return draw
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    """A canvas that holds every page until the end, to print "Page N of M" on each."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held)
-        for state in self._held:
-            self.__dict__.update(state)
-            width, _ = A4
-            self.setFont(_FONT, 9)
-            self.drawRightString(
-                width - _RIGHT_MARGIN, 1.4 * cm, f"Page {self._pageNumber} of {total}"
-            )
-            super().showPage()
-        super().save()
 
 
 def _numbering(section: int) -> Iterator[str]:
@@ -496,27 +439,8 @@ def _day(day: date) -> str:
 
 
 @cache
-def _register_fonts() -> None:
-    # Bitstream Vera ships inside reportlab; embedded, it prints the same everywhere.
-    for name, file in [
-        ("", "Vera"),
-        ("-Bold", "VeraBd"),
-        ("-Italic", "VeraIt"),
-        ("-BoldItalic", "VeraBI"),
-    ]:
-        pdfmetrics.registerFont(TTFont(f"{_FONT}{name}", f"{file}.ttf"))
-    pdfmetrics.registerFontFamily(
-        _FONT,
-        normal=_FONT,
-        bold=f"{_FONT}-Bold",
-        italic=f"{_FONT}-Italic",
-        boldItalic=f"{_FONT}-BoldItalic",
-    )
-
-
-@cache
 def _styles() -> dict[str, ParagraphStyle]:
-    _register_fonts()
+    register_fonts()
     body = ParagraphStyle(
         "legal-body", fontName=_FONT, fontSize=10, leading=14, spaceAfter=6, allowWidows=0
     )

@@ -29,7 +29,7 @@ from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.calendar import UK
-from crossline.core.dependencies import DbDep
+from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, render, see_other
 from crossline.orgs.models import Organisation
@@ -65,6 +65,7 @@ from crossline.safeguarding.schemas import (
 from crossline.safeguarding.services import (
     case,
     concerns,
+    linkage,
     missing,
     nrm,
     plans,
@@ -132,7 +133,9 @@ def new_page(request: Request, actor: Writer) -> Response:
 
 
 @router.post("/safeguarding/young-people/new", include_in_schema=False)
-async def create_page(request: Request, db: DbDep, actor: Writer) -> Response:
+async def create_page(
+    request: Request, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
     form = await request.form()
     try:
         young_person = young_people.create(db, actor, _person_data(form, YoungPersonIn))
@@ -142,6 +145,7 @@ async def create_page(request: Request, db: DbDep, actor: Writer) -> Response:
         return render(
             request, "safeguarding/young_person_form.html", context, status_code=exc.status
         )
+    linkage.relink_young_people(db, memory_limit=settings.linkage_memory_limit, via="web")
     return see_other(young_person.url)
 
 
@@ -161,7 +165,11 @@ def edit_page(request: Request, young_person_id: uuid.UUID, db: DbDep, actor: Wr
 
 @router.post("/safeguarding/young-people/{young_person_id}/edit", include_in_schema=False)
 async def change_page(
-    request: Request, young_person_id: uuid.UUID, db: DbDep, actor: Writer
+    request: Request,
+    young_person_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Writer,
 ) -> Response:
     form = await request.form()
     try:
@@ -174,6 +182,7 @@ async def change_page(
         return render(
             request, "safeguarding/young_person_form.html", context, status_code=exc.status
         )
+    linkage.relink_young_people(db, memory_limit=settings.linkage_memory_limit, via="web")
     return see_other(young_person.url)
 
 
@@ -491,6 +500,7 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         "age": young_people.age_on(young_person, clock.now().date()),
         "timeline": view.timeline,
         "next_actions": view.next_actions,
+        "known_to_police": view.known_to_police,
         "organisations": [
             {"name": o.name, "holds": o.id == young_person.owner_id} for o in view.organisations
         ],

@@ -21,7 +21,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.dependencies import DbDep
+from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.safeguarding.models import (
     AceScreening,
     Concern,
@@ -55,6 +55,7 @@ from crossline.safeguarding.schemas import (
 from crossline.safeguarding.services import (
     case,
     concerns,
+    linkage,
     missing,
     nrm,
     plans,
@@ -353,9 +354,13 @@ def api_cases(db: DbDep, actor: Reader) -> list[YoungPersonSummary]:
 
 
 @router.post("/young-people", status_code=201)
-def api_create(data: YoungPersonIn, db: DbDep, actor: Writer) -> YoungPersonRead:
-    """Record a young person; your organisation holds the record."""
+def api_create(
+    data: YoungPersonIn, db: DbDep, settings: SettingsDep, actor: Writer
+) -> YoungPersonRead:
+    """Record a young person; your organisation holds the record. They are then linked to
+    the people police forces know (the case's "known to police")."""
     young_person = young_people.create(db, actor, data, via="api")
+    linkage.relink_young_people(db, memory_limit=settings.linkage_memory_limit, via="api")
     return young_people.read(db, young_person)
 
 
@@ -369,10 +374,16 @@ def api_young_person(
 
 @router.put("/young-people/{young_person_id}")
 def api_change(
-    young_person_id: uuid.UUID, data: YoungPersonChange, db: DbDep, actor: Writer
+    young_person_id: uuid.UUID,
+    data: YoungPersonChange,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Writer,
 ) -> YoungPersonRead:
-    """Correct a young person's details, sending the ``version`` you read (409 if changed)."""
+    """Correct a young person's details, sending the ``version`` you read (409 if changed);
+    they are linked again to the people police forces know."""
     young_person = young_people.change(db, actor, young_person_id, data, via="api")
+    linkage.relink_young_people(db, memory_limit=settings.linkage_memory_limit, via="api")
     return young_people.read(db, young_person)
 
 

@@ -25,7 +25,7 @@ from crossline.auth.permissions import Permission
 from crossline.orgs.models import Organisation
 from crossline.orgs.services import alert_contact
 from crossline.people.linkage import link_person_records
-from crossline.people.linkage.linking import DEFAULT_THRESHOLD, MIN_RECORDS
+from crossline.people.linkage.linking import DEFAULT_THRESHOLD, DUCKDB_MEMORY_LIMIT, MIN_RECORDS
 from crossline.people.linkage.records import records_table
 from crossline.people.models import PersonRecord
 from crossline.safeguarding.models import YoungPerson, YoungPersonLink
@@ -52,12 +52,19 @@ class LinkageSummary:
 
 
 def relink_young_people(
-    db: Session, *, threshold: float = DEFAULT_THRESHOLD, via: str = "system"
+    db: Session,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    via: str = "system",
 ) -> LinkageSummary:
     """Link every young person with every person record again and store the links.
 
-    Audited as a combination of safeguarding and police records (DOMAIN.md
-    §AUDIT.s62), once per run. Commits.
+    Run after a young person is recorded or corrected (pages and API) and after
+    an import of agency records; like person linkage across forces it links
+    everything again, which costs seconds at demo size (docs/safeguarding.md,
+    "Not built yet"). Audited as a combination of safeguarding and police
+    records (DOMAIN.md §AUDIT.s62), once per run. Commits.
     """
     young = db.scalars(select(YoungPerson)).all()
     known = db.scalars(select(PersonRecord)).all()
@@ -76,7 +83,7 @@ def relink_young_people(
             ),
         ]
     )
-    linkage = link_person_records(table, threshold=threshold)
+    linkage = link_person_records(table, threshold=threshold, memory_limit=memory_limit)
     pairs: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
     for pair in linkage.pairs:
         ends = sorted((pair.record_id_l, pair.record_id_r))  # "p:..." sorts before "y:..."

@@ -325,7 +325,7 @@ def _link_line(
         actor,
         young_person,
         "missing_linked_to_line",
-        f"Found in {force}, the county area of a known line",
+        f"Found in the {force} area, the county area of a known line",
         record_type="missing_episode",
         record_id=episode.id,
         line_id=line.id,
@@ -336,7 +336,7 @@ def _link_line(
         young_person.id,
         ConcernIn(
             source="missing",
-            summary=f"Found out of area in {force}, where a known line supplies.",
+            summary=f"Found out of area, in the {force} area, where a known line supplies.",
             indicators=["CL18-01"],
             line_id=line.id,
             source_ref=episode.source_ref,

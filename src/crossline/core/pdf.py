@@ -1,0 +1,138 @@
+"""The page of every PDF Crossline makes: A4, an embedded font, the security marking at
+top and bottom, a running title and reference, and "Page N of M" (reportlab).
+
+Documents (DDTRO applications and notices, the legal summary) build their own
+story of flowables and hand it to :func:`render` with their margins.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+FONT = "Vera"
+FRAME_PADDING = 12  # a frame's 6 pt padding each side
+
+
+@dataclass(frozen=True)
+class Page:
+    """Margins, and what runs along the top of every page."""
+
+    left: float
+    right: float = 2 * cm
+    top: float = 2.6 * cm
+    bottom: float = 2.2 * cm
+    running_title_size: float = 8.5
+
+    @property
+    def width(self) -> float:
+        """The width text may take between the margins."""
+        return float(A4[0] - self.left - self.right - FRAME_PADDING)
+
+
+@cache
+def register_fonts() -> None:
+    """Bitstream Vera ships inside reportlab; embedded, a PDF looks the same in every viewer
+    and printer, where the 14 standard fonts vary."""
+    for name, file in [
+        ("", "Vera"),
+        ("-Bold", "VeraBd"),
+        ("-Italic", "VeraIt"),
+        ("-BoldItalic", "VeraBI"),
+    ]:
+        pdfmetrics.registerFont(TTFont(f"{FONT}{name}", f"{file}.ttf"))
+    pdfmetrics.registerFontFamily(
+        FONT,
+        normal=FONT,
+        bold=f"{FONT}-Bold",
+        italic=f"{FONT}-Italic",
+        boldItalic=f"{FONT}-BoldItalic",
+    )
+
+
+def render(
+    story: list[Flowable],
+    page: Page,
+    *,
+    reference: str,
+    marking: str,
+    running_title: str,
+    title: str,
+    author: str,
+) -> bytes:
+    """The PDF of ``story``: the same story gives the same bytes (no timestamp or id)."""
+    register_fonts()
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=page.left,
+        rightMargin=page.right,
+        topMargin=page.top,
+        bottomMargin=page.bottom,
+        title=title,
+        author=author,
+        creator="Crossline",
+        lang="en-GB",
+        invariant=1,
+    )
+    header = _header(page, reference, marking, running_title)
+    template.build(
+        story, onFirstPage=header, onLaterPages=header, canvasmaker=_numbered_canvas(page)
+    )
+    return buffer.getvalue()
+
+
+def _header(
+    page: Page, reference: str, marking: str, running_title: str
+) -> Callable[[Canvas, Any], None]:
+    def draw(canvas: Canvas, _template: Any) -> None:
+        width, height = A4
+        canvas.saveState()
+        canvas.setFont(f"{FONT}-Bold", 9)
+        canvas.drawCentredString(width / 2, height - 1.1 * cm, marking)
+        canvas.drawCentredString(width / 2, 0.9 * cm, marking)
+        canvas.setFont(FONT, page.running_title_size)
+        canvas.drawString(page.left, height - 1.7 * cm, running_title)
+        canvas.drawRightString(width - page.right, height - 1.7 * cm, f"Ref: {reference}")
+        canvas.setLineWidth(0.4)
+        canvas.line(page.left, height - 1.85 * cm, width - page.right, height - 1.85 * cm)
+        canvas.restoreState()
+
+    return draw
+
+
+def _numbered_canvas(page: Page) -> type[Canvas]:
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
+        """A canvas that holds every page until the end, to print "Page N of M" on each."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802  (reportlab's name)
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held)
+            for state in self._held:
+                self.__dict__.update(state)
+                self.setFont(FONT, 9)
+                self.drawRightString(
+                    A4[0] - page.right, 1.4 * cm, f"Page {self._pageNumber} of {total}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
