@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -136,3 +138,71 @@ def _numbered_canvas(page: Page) -> type[Canvas]:
             super().save()
 
     return NumberedCanvas
+
+
+@dataclass(frozen=True)
+class TextSizes:
+    """Font sizes and leading of a document's body, subtitle and table cells, in points."""
+
+    body: float = 10.5
+    leading: float = 15
+    subtitle: float = 11.5
+    subtitle_leading: float = 16
+    cell: float = 9.5
+    cell_leading: float = 12.5
+
+
+def styles(prefix: str, sizes: TextSizes) -> dict[str, ParagraphStyle]:
+    """The paragraph styles every document uses: body, numbered, heading, title, subtitle
+    and table cell; ``prefix`` keeps each document's style names apart."""
+    register_fonts()
+    body = ParagraphStyle(
+        f"{prefix}body",
+        fontName=FONT,
+        fontSize=sizes.body,
+        leading=sizes.leading,
+        spaceAfter=6,
+        allowWidows=0,
+    )
+    return {
+        "body": body,
+        "numbered": ParagraphStyle(
+            f"{prefix}numbered",
+            parent=body,
+            leftIndent=1.1 * cm,
+            bulletIndent=0,
+            bulletFontName=FONT,
+        ),
+        "heading": ParagraphStyle(
+            f"{prefix}heading",
+            parent=body,
+            fontName=f"{FONT}-Bold",
+            fontSize=12,
+            leading=16,
+            spaceBefore=10,
+            keepWithNext=1,
+        ),
+        "title": ParagraphStyle(
+            f"{prefix}title",
+            parent=body,
+            fontName=f"{FONT}-Bold",
+            fontSize=15,
+            leading=20,
+            alignment=TA_CENTER,
+        ),
+        "subtitle": ParagraphStyle(
+            f"{prefix}subtitle",
+            parent=body,
+            fontSize=sizes.subtitle,
+            leading=sizes.subtitle_leading,
+            alignment=TA_CENTER,
+            spaceAfter=10,
+        ),
+        "cell": ParagraphStyle(
+            f"{prefix}cell",
+            parent=body,
+            fontSize=sizes.cell,
+            leading=sizes.cell_leading,
+            spaceAfter=0,
+        ),
+    }

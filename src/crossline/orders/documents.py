@@ -47,7 +47,7 @@ from reportlab.platypus import (
 )
 
 from crossline.core.errors import InvalidInput
-from crossline.core.pdf import FONT, Page, register_fonts, render
+from crossline.core.pdf import FONT, Page, TextSizes, render, styles
 
 # DOMAIN.md §DDTRO.statute: the procedure (SI 2017/1240) and the power (SCA 2015
 # s.80A, inserted by the Digital Economy Act 2017 s.107) every document cites.
@@ -520,24 +520,9 @@ def _day(day: date) -> str:
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    register_fonts()
-    body = ParagraphStyle(
-        "body", fontName=_FONT, fontSize=10.5, leading=15, spaceAfter=6, allowWidows=0
-    )
-    return {
-        "body": body,
-        "numbered": ParagraphStyle(
-            "numbered", parent=body, leftIndent=1.1 * cm, bulletIndent=0, bulletFontName=_FONT
-        ),
-        "heading": ParagraphStyle(
-            "heading",
-            parent=body,
-            fontName=f"{_FONT}-Bold",
-            fontSize=12,
-            leading=16,
-            spaceBefore=10,
-            keepWithNext=1,
-        ),
+    common = styles("", TextSizes())
+    body = common["body"]
+    return common | {
         "subheading": ParagraphStyle(
             "subheading", parent=body, fontName=f"{_FONT}-BoldItalic", keepWithNext=1
         ),
@@ -552,16 +537,4 @@ def _styles() -> dict[str, ParagraphStyle]:
         "centred": ParagraphStyle(
             "centred", parent=body, fontSize=9.5, leading=13, alignment=TA_CENTER
         ),
-        "title": ParagraphStyle(
-            "title",
-            parent=body,
-            fontName=f"{_FONT}-Bold",
-            fontSize=15,
-            leading=20,
-            alignment=TA_CENTER,
-        ),
-        "subtitle": ParagraphStyle(
-            "subtitle", parent=body, fontSize=11.5, leading=16, alignment=TA_CENTER, spaceAfter=10
-        ),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
     }

@@ -26,12 +26,11 @@ from xml.sax.saxutils import escape
 
 from reportlab import platypus
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from crossline.core.pdf import FONT, Page, register_fonts, render
+from crossline.core.pdf import FONT, Page, TextSizes, render, styles
 
 # DOMAIN.md §CLASSIFICATION: personal data of a child in a criminal matter.
 MARKING = "OFFICIAL-SENSITIVE"
@@ -440,43 +439,7 @@ def _day(day: date) -> str:
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    register_fonts()
-    body = ParagraphStyle(
-        "legal-body", fontName=_FONT, fontSize=10, leading=14, spaceAfter=6, allowWidows=0
+    sizes = TextSizes(
+        body=10, leading=14, subtitle=10.5, subtitle_leading=15, cell=9, cell_leading=12
     )
-    return {
-        "body": body,
-        "numbered": ParagraphStyle(
-            "legal-numbered",
-            parent=body,
-            leftIndent=1.1 * cm,
-            bulletIndent=0,
-            bulletFontName=_FONT,
-        ),
-        "heading": ParagraphStyle(
-            "legal-heading",
-            parent=body,
-            fontName=f"{_FONT}-Bold",
-            fontSize=12,
-            leading=16,
-            spaceBefore=10,
-            keepWithNext=1,
-        ),
-        "title": ParagraphStyle(
-            "legal-title",
-            parent=body,
-            fontName=f"{_FONT}-Bold",
-            fontSize=15,
-            leading=20,
-            alignment=TA_CENTER,
-        ),
-        "subtitle": ParagraphStyle(
-            "legal-subtitle",
-            parent=body,
-            fontSize=10.5,
-            leading=15,
-            alignment=TA_CENTER,
-            spaceAfter=10,
-        ),
-        "cell": ParagraphStyle("legal-cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
-    }
+    return styles("legal-", sizes)
