@@ -20,6 +20,8 @@ from crossline.core.migrations import head_revision
 from crossline.core.settings import get_settings
 from crossline.orders.models import Application, Order, OrderAlert
 from crossline.orgs.models import Organisation
+from crossline.programmes.models import Referral
+from crossline.safeguarding.models import Concern, LegalRelease, NrmReferral, YoungPersonLink
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()
@@ -82,6 +84,14 @@ def test_demo_twice_adds_nothing_the_second_time(env: str) -> None:
         states = set(db.scalars(select(Application.state)))
         assert {"draft", "authorised", "listed", "refused", "granted"} <= states
         assert db.scalar(select(func.count()).select_from(OrderAlert)) > 0
+        # docs/safeguarding.md: concerns from analysis and agency records, worked through
+        sources = set(db.scalars(select(Concern.source)))
+        assert {"analysis", "missing", "school", "screening"} <= sources
+        assert db.scalar(select(func.count()).select_from(NrmReferral)) == 1
+        assert set(db.scalars(select(Referral.state))) == {"enrolled"}
+        assert db.scalar(select(func.count()).select_from(LegalRelease)) == 1
+        assert db.scalar(select(func.count()).select_from(YoungPersonLink)) > 0
+    assert "Safeguarding cases worked: 0 concern(s)" in second.output
 
 
 def test_demo_is_refused_in_production_mode(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
