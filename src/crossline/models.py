@@ -43,6 +43,7 @@ from crossline.safeguarding.models import (
     Screening,
     YoungPerson,
     YoungPersonLink,
+    YoungPersonMatch,
 )
 
 __all__ = [
@@ -92,4 +93,5 @@ __all__ = [
     "UserRole",
     "YoungPerson",
     "YoungPersonLink",
+    "YoungPersonMatch",
 ]

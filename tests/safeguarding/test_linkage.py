@@ -75,3 +75,47 @@ def test_a_young_person_is_linked_to_the_forces_records_of_them(
     assert "Known to police Person linkage says these forces may hold" in _text(html)
     assert forces["west-mercia"].organisation.name in _text(html)
     assert 'href="/people/' not in html  # never the record itself
+
+
+def test_two_organisations_holding_one_child_are_told_of_each_other_and_nothing_more(
+    app: FastAPI, db: Session, world: Path
+) -> None:
+    _import_world(db, world)
+    north = make_organisation(db, "local_authority", name="North Test Council")
+    north.contact_name, north.contact_email = "Jo North", "jo.north@council.test-crossline.uk"
+    db.commit()
+    south = make_organisation(db, "local_authority", name="South Test Council")
+    north_user = make_user(db, north, ["safeguarding_practitioner"])
+    south_user = make_user(db, south, ["safeguarding_practitioner"])
+    facts = {"surname": "Quill", "dob": "2011-02-03", "postcode": "AB1 2CD"}
+    here = young_people.create(
+        db,
+        actor_of(north_user, north),
+        YoungPersonIn(first_name="Tobias", **facts),  # type: ignore[arg-type]
+    )
+    there = young_people.create(
+        db,
+        actor_of(south_user, south),
+        YoungPersonIn(first_name="Toby", **facts),  # type: ignore[arg-type]
+    )
+    again = young_people.create(
+        db,
+        actor_of(south_user, south),
+        YoungPersonIn(first_name="TOBY", **facts),  # type: ignore[arg-type]
+    )
+    summary = linkage.relink_young_people(db)
+    assert summary.twins >= 2
+    seen_north = linkage.other_records(db, actor_of(north_user, north), here)
+    assert {o.held_by for o in seen_north} == {"South Test Council"}
+    assert all(o.url is None and o.reference is None for o in seen_north)
+    seen_south = linkage.other_records(db, actor_of(south_user, south), there)
+    by_holder = {o.held_by: o for o in seen_south}
+    assert by_holder["North Test Council"].url is None
+    assert by_holder["North Test Council"].contact is not None
+    assert "Jo North" in by_holder["North Test Council"].contact
+    assert by_holder["South Test Council"].url == again.url  # a possible duplicate
+    with signed_in(app, north_user) as client:
+        html = client.get(here.url).text
+    assert "South Test Council may hold a record of this young person" in _text(html)
+    assert str(there.id) not in html
+    assert str(again.id) not in html

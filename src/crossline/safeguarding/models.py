@@ -291,3 +291,21 @@ class CaseEvent(HasId, Base):
     record_type: Mapped[str | None] = mapped_column(String(32))
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
     line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("lines.id"))
+
+
+class YoungPersonMatch(HasId, HasCreated, Base):
+    """Two young person records that linkage says may be the same child: both in one
+    organisation (a possible duplicate) or in two (deconfliction between organisations)."""
+
+    __tablename__ = "young_person_matches"
+    __table_args__ = (
+        UniqueConstraint("young_person_a_id", "young_person_b_id", name="uq_young_person_matches"),
+    )
+
+    young_person_a_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("young_people.id"), index=True
+    )
+    young_person_b_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("young_people.id"), index=True
+    )
+    probability: Mapped[float]

@@ -501,6 +501,7 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         "timeline": view.timeline,
         "next_actions": view.next_actions,
         "known_to_police": view.known_to_police,
+        "other_records": view.other_records,
         "organisations": [
             {"name": o.name, "holds": o.id == young_person.owner_id} for o in view.organisations
         ],

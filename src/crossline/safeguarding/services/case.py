@@ -27,7 +27,12 @@ from crossline.orgs.services import alert_contact, organisation_names
 from crossline.safeguarding.models import CaseEvent, Concern, YoungPerson
 from crossline.safeguarding.reference import label
 from crossline.safeguarding.services import concerns, missing, nrm, plans, screening
-from crossline.safeguarding.services.linkage import KnownToPolice, known_to_police
+from crossline.safeguarding.services.linkage import (
+    KnownToPolice,
+    OtherRecord,
+    known_to_police,
+    other_records,
+)
 from crossline.safeguarding.services.young_people import get, members
 
 
@@ -66,6 +71,7 @@ class CaseView:
     timeline: list[TimelineEntry]
     next_actions: list[NextAction]
     known_to_police: Sequence[KnownToPolice]
+    other_records: Sequence[OtherRecord]
 
 
 def case_view(
@@ -97,6 +103,7 @@ def case_view(
         timeline=timeline,
         next_actions=next_actions(db, actor, young_person),
         known_to_police=known_to_police(db, actor, young_person),
+        other_records=other_records(db, actor, young_person),
     )
 
 

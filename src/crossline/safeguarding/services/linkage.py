@@ -1,4 +1,5 @@
-"""Young people linked to the people police forces know, through person linkage.
+"""Young people linked to the people police forces know, and to each other, through
+person linkage.
 
 Young person records and every organisation's person records are linked
 together with the same Splink model as person records across forces
@@ -7,7 +8,9 @@ or above the threshold is stored as a :class:`YoungPersonLink`. What the case
 then shows follows DESIGN.md's deconfliction rule: the organisation holding
 the person record and whom to contact, never the record itself; a reader
 whose own organisation holds the record (police safeguarding) gets a link to
-it when they may read person records.
+it when they may read person records. Two young person records that may be one child
+are a :class:`YoungPersonMatch`: a possible duplicate within an organisation, or, between
+two organisations, a warning that names the other organisation and its contact only.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from crossline.people.linkage import link_person_records
 from crossline.people.linkage.linking import DEFAULT_THRESHOLD, DUCKDB_MEMORY_LIMIT, MIN_RECORDS
 from crossline.people.linkage.records import records_table
 from crossline.people.models import PersonRecord
-from crossline.safeguarding.models import YoungPerson, YoungPersonLink
+from crossline.safeguarding.models import YoungPerson, YoungPersonLink, YoungPersonMatch
+from crossline.safeguarding.services.access import involved
 
 YOUNG, KNOWN = "y:", "p:"  # record id prefixes in the combined table
 
@@ -47,8 +51,24 @@ class KnownToPolice:
 class LinkageSummary:
     young_people: int
     person_records: int
-    links: int
+    links: int  # young people to police person records
     skipped_reason: str | None = None
+    twins: int = 0  # pairs of young person records that may be one child
+
+
+@dataclass(frozen=True)
+class OtherRecord:
+    """Another young person record that may be this child, as far as the reader may know it.
+
+    In the reader's own organisation (or a case it is in) it is named and linked: a
+    possible duplicate. Elsewhere only the organisation and its contact are given
+    (DESIGN.md: deconfliction names whom to contact, never the record)."""
+
+    held_by: str
+    probability: float
+    reference: str | None
+    url: str | None
+    contact: str | None
 
 
 def relink_young_people(
@@ -69,7 +89,7 @@ def relink_young_people(
     young = db.scalars(select(YoungPerson)).all()
     known = db.scalars(select(PersonRecord)).all()
     named = [y for y in young if y.first_name or y.surname]
-    if not named or not known or len(named) + len(known) < MIN_RECORDS:
+    if len(named) < 1 or len(named) + len(known) < MIN_RECORDS:
         return LinkageSummary(len(young), len(known), 0, "too few records to link")
     table = records_table(
         [
@@ -85,12 +105,23 @@ def relink_young_people(
     )
     linkage = link_person_records(table, threshold=threshold, memory_limit=memory_limit)
     pairs: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
+    twins: dict[tuple[uuid.UUID, uuid.UUID], float] = {}  # two young person records
     for pair in linkage.pairs:
         ends = sorted((pair.record_id_l, pair.record_id_r))  # "p:..." sorts before "y:..."
         if ends[0].startswith(KNOWN) and ends[1].startswith(YOUNG):
             key = (uuid.UUID(ends[1][2:]), uuid.UUID(ends[0][2:]))
             pairs[key] = max(pairs.get(key, 0.0), pair.match_probability)
+        elif ends[0].startswith(YOUNG) and ends[1].startswith(YOUNG):
+            key = (uuid.UUID(ends[0][2:]), uuid.UUID(ends[1][2:]))
+            twins[key] = max(twins.get(key, 0.0), pair.match_probability)
     db.execute(delete(YoungPersonLink))
+    db.execute(delete(YoungPersonMatch))
+    for (a, b), probability in twins.items():
+        db.add(
+            YoungPersonMatch(
+                young_person_a_id=a, young_person_b_id=b, probability=round(probability, 6)
+            )
+        )
     for (young_person_id, person_record_id), probability in pairs.items():
         db.add(
             YoungPersonLink(
@@ -108,7 +139,7 @@ def relink_young_people(
         via=via,
     )
     db.commit()
-    return LinkageSummary(len(young), len(known), len(pairs))
+    return LinkageSummary(len(young), len(known), len(pairs), twins=len(twins))
 
 
 def known_to_police(
@@ -134,4 +165,36 @@ def known_to_police(
         out.append(
             KnownToPolice(holder.name, contact, link.probability, person.url if own else None)
         )
+    return out
+
+
+def other_records(db: Session, actor: Actor, young_person: YoungPerson) -> Sequence[OtherRecord]:
+    """Young person records that may be the same child as ``young_person``."""
+    rows = db.scalars(
+        select(YoungPersonMatch)
+        .where(
+            (YoungPersonMatch.young_person_a_id == young_person.id)
+            | (YoungPersonMatch.young_person_b_id == young_person.id)
+        )
+        .order_by(YoungPersonMatch.probability.desc())
+    ).all()
+    out: list[OtherRecord] = []
+    for match in rows:
+        other_id = (
+            match.young_person_b_id
+            if match.young_person_a_id == young_person.id
+            else match.young_person_a_id
+        )
+        other = db.get(YoungPerson, other_id)
+        holder = db.get(Organisation, other.owner_id) if other else None
+        if other is None or holder is None:
+            continue
+        if involved(db, actor, other):
+            out.append(
+                OtherRecord(holder.name, match.probability, other.reference, other.url, None)
+            )
+        else:
+            who = alert_contact(holder)
+            contact = ", ".join(p for p in (who.name, who.email) if p) or who.note
+            out.append(OtherRecord(holder.name, match.probability, None, None, contact))
     return out
