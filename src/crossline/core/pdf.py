@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -20,7 +21,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
 
 FONT = "Vera"
 FRAME_PADDING = 12  # a frame's 6 pt padding each side
@@ -206,3 +207,33 @@ def styles(prefix: str, sizes: TextSizes) -> dict[str, ParagraphStyle]:
             spaceAfter=0,
         ),
     }
+
+
+def grid(data: list[list[Flowable]], widths: tuple[float | None, ...], page: Page) -> Flowable:
+    """A table of ``data`` (its first row the heading, repeated on each page) in a grey grid.
+
+    A width of None shares what the fixed widths leave of the page; a long cell may
+    flow on to the next page inside its row.
+    """
+    fixed = sum(w for w in widths if w is not None)
+    flexible = sum(1 for w in widths if w is None)
+    col_widths = [w if w is not None else (page.width - fixed) / flexible for w in widths]
+    table = Table(
+        data,
+        colWidths=col_widths,
+        repeatRows=1,
+        splitInRow=1,
+        hAlign="LEFT",
+        spaceBefore=2,
+        spaceAfter=8,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+            ]
+        )
+    )
+    return table

@@ -47,7 +47,7 @@ from reportlab.platypus import (
 )
 
 from crossline.core.errors import InvalidInput
-from crossline.core.pdf import FONT, Page, TextSizes, render, styles
+from crossline.core.pdf import FONT, Page, TextSizes, grid, render, styles
 
 # DOMAIN.md §DDTRO.statute: the procedure (SI 2017/1240) and the power (SCA 2015
 # s.80A, inserted by the Digital Economy Act 2017 s.107) every document cites.
@@ -393,7 +393,6 @@ def _notice_story(document: NoticeDocument) -> list[Flowable]:
 # --- layout shared by both ---------------------------------------------------------------------
 
 _PAGE = Page(left=3 * cm)  # room to bind and to write beside the paragraph numbers
-_WIDTH = _PAGE.width
 _FONT = FONT
 
 
@@ -465,29 +464,7 @@ def _table(
 ) -> Flowable:
     data = [[_cell(text, bold=True) for text in head]]
     data.extend([_cell(text) for text in row] for row in rows)
-    fixed = sum(w for w in widths if w is not None)
-    flexible = sum(1 for w in widths if w is None)
-    col_widths = [w if w is not None else (_WIDTH - fixed) / flexible for w in widths]
-    # splitInRow: a long description may flow on to the next page inside its row.
-    table = Table(
-        data,
-        colWidths=col_widths,
-        repeatRows=1,
-        splitInRow=1,
-        hAlign="LEFT",
-        spaceBefore=2,
-        spaceAfter=8,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-            ]
-        )
-    )
-    return table
+    return grid(data, widths, _PAGE)
 
 
 def _cell(text: str, *, bold: bool = False, italic: bool = False) -> Flowable:

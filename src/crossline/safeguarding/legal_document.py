@@ -30,7 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from crossline.core.pdf import FONT, Page, TextSizes, render, styles
+from crossline.core.pdf import FONT, Page, TextSizes, grid, render, styles
 
 # DOMAIN.md §CLASSIFICATION: personal data of a child in a criminal matter.
 MARKING = "OFFICIAL-SENSITIVE"
@@ -335,7 +335,6 @@ _BUILDERS: tuple[Callable[[LegalSummary, int], list[Flowable]], ...] = (
 # --- layout --------------------------------------------------------------------------------------
 
 _PAGE = Page(left=2.5 * cm, running_title_size=8)
-_WIDTH = _PAGE.width
 _FONT = FONT
 
 
@@ -391,28 +390,7 @@ def _table(
 ) -> Flowable:
     data = [[_cell(text, bold=True) for text in head]]
     data.extend([_cell(text) for text in row] for row in rows)
-    fixed = sum(w for w in widths if w is not None)
-    flexible = sum(1 for w in widths if w is None)
-    col_widths = [w if w is not None else (_WIDTH - fixed) / flexible for w in widths]
-    table = Table(
-        data,
-        colWidths=col_widths,
-        repeatRows=1,
-        splitInRow=1,
-        hAlign="LEFT",
-        spaceBefore=2,
-        spaceAfter=8,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-            ]
-        )
-    )
-    return table
+    return grid(data, widths, _PAGE)
 
 
 def _cell(text: str, *, bold: bool = False) -> Flowable:
