@@ -12,32 +12,17 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import shapely
-from shapely.geometry import shape
 
 from crossline.analytics.pipeline import CELLS_SCHEMA
 from crossline.comms import store
-from crossline.orgs.reference import FORCES, boundaries
-
-
-def force_of_area_code() -> dict[str, str]:
-    return {f.area_code: f.id for f in FORCES.values() if f.area_code}
+from crossline.orgs.reference import force_areas_at
 
 
 def place_cells(cells: pa.Table) -> pa.Table:
     """``cells`` (cell_id, lat, lon) with the force key of the area each lies in (or null)."""
-    features = boundaries("force_areas")["features"]
-    forces = force_of_area_code()
-    shapes = [shape(f["geometry"]) for f in features]
-    keys = [forces.get(f["properties"]["code"]) for f in features]
-    tree = shapely.STRtree(shapes)
     lat = cells.column("lat").to_numpy(zero_copy_only=False)
     lon = cells.column("lon").to_numpy(zero_copy_only=False)
-    points = shapely.points(lon, lat)
-    inside, which = tree.query(points, predicate="within")
-    area: list[str | None] = [None] * cells.num_rows
-    for point, polygon in zip(inside.tolist(), which.tolist(), strict=True):
-        area[point] = keys[polygon]
+    area = force_areas_at(lon, lat)
     return pa.table(
         {
             "cell_id": cells.column("cell_id"),

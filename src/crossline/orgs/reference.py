@@ -12,7 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import shapely
 from pydantic import BaseModel
+from shapely.geometry import shape
 
 from crossline.auth.permissions import ROLES
 from crossline.core.catalogue import load_catalogue, require_known
@@ -79,6 +81,27 @@ def boundaries(kind: str) -> dict[str, Any]:
     name = {"force_areas": "police_force_areas", "districts": "local_authority_districts"}[kind]
     data: dict[str, Any] = json.loads((BOUNDARIES_DIR / f"{name}.geojson").read_text("utf-8"))
     return data
+
+
+@cache
+def _force_area_index() -> tuple[Any, list[str | None]]:
+    """The force-area polygons in a spatial index, and the force key of each."""
+    features = boundaries("force_areas")["features"]
+    by_code = {f.area_code: f.id for f in FORCES.values() if f.area_code}
+    tree = shapely.STRtree([shape(f["geometry"]) for f in features])
+    return tree, [by_code.get(f["properties"]["code"]) for f in features]
+
+
+def force_areas_at(lon: Any, lat: Any) -> list[str | None]:
+    """The police force area (forces.yaml key) each point lies in, or None outside them all;
+    ``lon`` and ``lat`` are sequences (or arrays) of the same length."""
+    tree, keys = _force_area_index()
+    points = shapely.points(lon, lat)
+    inside, which = tree.query(points, predicate="within")
+    area: list[str | None] = [None] * len(points)
+    for point, polygon in zip(inside.tolist(), which.tolist(), strict=True):
+        area[point] = keys[polygon]
+    return area
 
 
 def area_rows() -> list[dict[str, str | None]]:

@@ -24,7 +24,7 @@ from crossline.programmes.catalogue import PROGRAMMES
 from crossline.programmes.models import Referral
 from crossline.safeguarding.models import Concern, MissingEpisode, NrmReferral, YoungPerson
 from crossline.safeguarding.reference import label
-from crossline.safeguarding.services import concerns, missing, nrm, plans
+from crossline.safeguarding.services import missing, nrm, plans
 from crossline.safeguarding.services.access import case_filter
 
 
@@ -74,7 +74,8 @@ def dashboard(db: Session, actor: Actor, *, at: datetime | None = None) -> Dashb
         open_concerns=sum(1 for c in case_concerns if c.triaged_at is None),
         overdue_triage=[
             _waiting(people, c.young_person_id, "Triage the concern", c.triage_due)
-            for c in concerns.overdue_triage(db, actor, at=moment)
+            for c in sorted(case_concerns, key=lambda c: c.triage_due)
+            if c.triaged_at is None and c.triage_due < moment
         ],
         still_missing=len(missing.still_missing(db, actor)),
         overdue_interviews=[

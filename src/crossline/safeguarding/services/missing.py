@@ -15,11 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
-import shapely
-from shapely.geometry import shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +26,7 @@ from crossline.core import clock
 from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines.models import Line, LineOwner
-from crossline.orgs.reference import FORCES, boundaries
+from crossline.orgs.reference import FORCES, force_areas_at
 from crossline.safeguarding.models import MissingEpisode, YoungPerson
 from crossline.safeguarding.reference import LIMITS, VOCABULARY, label, rhi_due
 from crossline.safeguarding.schemas import (
@@ -282,19 +278,9 @@ def still_missing(db: Session, actor: Actor) -> Sequence[MissingEpisode]:
     ).all()
 
 
-@cache
-def _force_tree() -> tuple[Any, list[str | None]]:
-    features = boundaries("force_areas")["features"]
-    by_code = {f.area_code: f.id for f in FORCES.values() if f.area_code}
-    shapes = [shape(f["geometry"]) for f in features]
-    return shapely.STRtree(shapes), [by_code.get(f["properties"]["code"]) for f in features]
-
-
 def force_area_at(lat: float, lon: float) -> str | None:
     """The police force area (forces.yaml id) a point lies in, from the shipped boundaries."""
-    tree, keys = _force_tree()
-    hits = tree.query(shapely.points(lon, lat), predicate="within")
-    return keys[int(hits[0])] if len(hits) else None
+    return force_areas_at([lon], [lat])[0]
 
 
 def _link_line(
