@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from crossline.analytics.models import Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import User
 from crossline.cli.demo import DEMO_USERS
@@ -87,6 +88,11 @@ def test_demo_twice_adds_nothing_the_second_time(env: str) -> None:
         # docs/safeguarding.md: concerns from analysis and agency records, worked through
         sources = set(db.scalars(select(Concern.source)))
         assert {"analysis", "missing", "school", "screening"} <= sources
+        # docs/analysis.md: the analyst's force's own records give some children's ages
+        details = db.scalars(
+            select(Finding.detail).where(Finding.kind == "safeguarding_concern")
+        ).all()
+        assert any("recorded_dates_of_birth" in d for d in details)
         assert db.scalar(select(func.count()).select_from(NrmReferral)) == 1
         assert set(db.scalars(select(Referral.state))) == {"enrolled"}
         assert db.scalar(select(func.count()).select_from(LegalRelease)) == 1

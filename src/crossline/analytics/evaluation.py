@@ -8,7 +8,9 @@ Measures, each as precision, recall and F1 where that makes sense:
 - roles: (line, number, role) for runners, controllers and cuckooed residents,
   a reported line standing for the truth line most of its numbers belong to;
 - child flags: runners flagged as possible children against runners under 18, and
-  how many of those children made a journey in school hours at all;
+  how many of those children made a journey in school hours at all; the same for
+  the journey pattern alone (what the flags would be with no date of birth
+  recorded), and how many children were flagged by a recorded date of birth;
 - bulk senders: look-alike services (taxi, school, surgery, delivery) reported;
 - days to detection: for each line found, days from its first event to the
   first day its evidence met the bar (from ``detected_on`` when the report has
@@ -74,6 +76,8 @@ class Evaluation:
     roles: dict[str, Score]
     child_flags: Score
     children_showing_pattern: int  # child runners with a journey set off in school hours
+    child_flags_by_journeys: Score  # the flags of the journey pattern alone
+    children_flagged_by_record: int  # child runners flagged by a recorded date of birth
     bulk_senders_reported: list[str]
     median_days_to_detection: float | None
     lines_found: int
@@ -87,6 +91,8 @@ class Evaluation:
             "roles": {k: v.as_dict() for k, v in self.roles.items()},
             "child_flags": self.child_flags.as_dict(),
             "children_showing_pattern": self.children_showing_pattern,
+            "child_flags_by_journeys": self.child_flags_by_journeys.as_dict(),
+            "children_flagged_by_record": self.children_flagged_by_record,
             "bulk_senders_reported": self.bulk_senders_reported,
             "median_days_to_detection": self.median_days_to_detection,
             "lines_found": self.lines_found,
@@ -171,13 +177,25 @@ def evaluate(
             showing.add((row["line_id"], people[row["person_id"]]["number"]))
     found_roles: dict[str, set[tuple[str, str]]] = {r: set() for r in ROLES}
     flagged: set[tuple[str, str]] = set()
+    by_journeys: set[tuple[str, str]] = set()
+    by_record: set[tuple[str, str]] = set()
     for line in lines:
         real_line = standing_for.get(line["line_id"], line["line_id"])
         for person in line.get("roles", []):
+            key = (real_line, person["number"])
             if person["role"] in found_roles:
-                found_roles[person["role"]].add((real_line, person["number"]))
+                found_roles[person["role"]].add(key)
+            why = person.get("child_evidence", {})
             if person.get("possible_child"):
-                flagged.add((real_line, person["number"]))
+                flagged.add(key)
+                if "recorded_dates_of_birth" in why:
+                    by_record.add(key)
+            if (
+                "departures_in_school_hours" in why
+                or "journey_pattern" in why
+                or "journey_pattern_set_aside" in person.get("evidence", {})
+            ):
+                by_journeys.add(key)
     roles = {r: compare(found_roles[r], real_roles[r]) for r in ROLES}
     roles["all"] = compare(
         {(r, *x) for r in ROLES for x in found_roles[r]},
@@ -196,6 +214,8 @@ def evaluate(
         roles=roles,
         child_flags=compare(flagged, children),
         children_showing_pattern=len(showing & children),
+        child_flags_by_journeys=compare(by_journeys, children),
+        children_flagged_by_record=len(by_record & children),
         bulk_senders_reported=sorted(f"{services[n]} {n}" for n in reported if n in services),
         median_days_to_detection=float(statistics.median(delays)) if delays else None,
         lines_found=len(lines),

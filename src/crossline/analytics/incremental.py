@@ -39,17 +39,23 @@ def plan(
     parameters: str,
     days_of: dict[str, set[date]],
     lookback_days: int,
+    earlier_births: str | None = None,
+    births: str | None = None,
 ) -> Plan:
     """Decide between a window and all history.
 
     ``earlier_imports`` are the imports the organisation's last run analysed (None
     when there was none); ``days_of`` maps each import to analyse now to the days
-    its events fall on.
+    its events fall on; ``births`` and ``earlier_births`` are digests of the dates of
+    birth recorded against numbers now and at the last run.
     """
     if earlier_imports is None:
         return Plan(None, "the first run analyses all history")
     if earlier_parameters != parameters:
         return Plan(None, "the parameters changed since the last run: all history again")
+    if earlier_births != births:
+        # a person seen only before the window must be judged on the new dates too
+        return Plan(None, "the recorded dates of birth changed since the last run: all history")
     if not earlier_imports <= set(days_of):
         return Plan(None, "imports analysed last time are gone: all history again")
     new = set(days_of) - earlier_imports
@@ -148,7 +154,13 @@ def _roles(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[st
         return (person["role"] == "customer", person["role"], person["number"])
 
     def keep_flag(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-        if a.get("possible_child") and not b.get("possible_child"):
+        # a flag from the journeys of earlier days stands, unless the organisation's
+        # records now give the person's date of birth and make them an adult
+        if (
+            a.get("possible_child")
+            and not b.get("possible_child")
+            and not b.get("evidence", {}).get("recorded_adult")
+        ):
             return {**b, "possible_child": True, "child_evidence": a["child_evidence"]}
         return b
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -110,6 +110,21 @@ class Scored:
     market: Counter[str] = field(default_factory=Counter)  # customers' located contact by area
 
 
+@dataclass(frozen=True)
+class RecordedBirth:
+    """A date of birth the analysing organisation holds against a phone number.
+
+    From its own person records (the people module): ``record`` is the record's
+    reference, for the analyst to look it up.
+    """
+
+    dob: date
+    record: str
+
+
+Births = Mapping[str, Sequence[RecordedBirth]]  # E.164 number -> recorded dates of birth
+
+
 @dataclass
 class Person:
     number: str
@@ -190,8 +205,14 @@ def analyse(
     cells: pa.Table,
     parameters: Parameters,
     progress: Progress | None = None,
+    births: Births | None = None,
 ) -> Result:
-    """Lines in the events of ``event_files``, with their people, areas and evidence."""
+    """Lines in the events of ``event_files``, with their people, areas and evidence.
+
+    ``births``: the dates of birth the analysing organisation has recorded against
+    phone numbers; a person on a line under 18 by one of them is a possible child
+    whatever their journeys show (DOMAIN.md §LINES.child-runner).
+    """
     engine.register_parquet("events", event_files)
     engine.register_arrow("cells", cells.cast(CELLS_SCHEMA))
     values: dict[str, int | float | str] = {
@@ -230,7 +251,7 @@ def analyse(
         for step in role_steps:
             engine.materialise(step)
             tick(step.name)
-        _roles(engine, lines, parameters, located)
+        _roles(engine, lines, parameters, located, births or {})
         first_days = _detection_days(engine, parameters, located)
         for line in lines:
             days = [first_days[n.number] for n in line.numbers if n.number in first_days]
@@ -629,7 +650,7 @@ def _detection_days(engine: Engine, p: Parameters, located: bool) -> dict[str, d
 # --- roles, areas and children -------------------------------------------------------------------
 
 
-def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> None:
+def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool, births: Births) -> None:
     numbers_of = {line.line_id: {n.number for n in line.numbers} for line in lines}
     line_of = {n: line_id for line_id, ns in numbers_of.items() for n in ns}
     customers: dict[str, set[str]] = defaultdict(set)
@@ -714,10 +735,15 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool) -> N
             int(max(n.last_seen for n in line.numbers).timestamp()),
         )
         for person in people.values():
+            sightings = moves.get((line_id, person.number), [])
+            during = [m for m in sightings if running[0] <= m[0] <= running[1]]
             if person.role == "runner":
-                sightings = moves.get((line_id, person.number), [])
-                during = [m for m in sightings if running[0] <= m[0] <= running[1]]
                 _child_check(person, during, places, county, p, zone)
+            if person.number in births:
+                since = datetime.fromtimestamp(
+                    min((m[0] for m in during), default=running[0]), zone
+                )
+                _recorded_age(person, births[person.number], since.date())
         line.people = sorted(people.values(), key=lambda x: (x.role, x.number)) + [
             Person(c, "customer", {}) for c in sorted(buyers)
         ]
@@ -805,6 +831,53 @@ def _child_check(
             "departures_in_school_hours": in_school_hours,
             "journeys": len(journeys),
         }
+
+
+def _recorded_age(person: Person, births: Sequence[RecordedBirth], since: date) -> None:
+    """Decide by recorded dates of birth whether a person on a line is a possible child.
+
+    DOMAIN.md §LINES.child-runner and DESIGN.md (How a line is found): a person
+    holding a role on a line who is under 18 by a recorded date of birth is a
+    possible child; the journey pattern stands only where no date of birth is
+    known. A child is one under 18 on ``since``, the day they were first seen
+    with the line while it ran. Where records disagree, any record that makes them
+    a child is enough: an adult wrongly flagged costs a screening, a child missed
+    costs a child (§CCE). When every record makes them an adult, a journey-pattern
+    flag is withdrawn and the records are kept as the reason.
+    """
+    records: list[dict[str, Any]] = [
+        {
+            "record": b.record,
+            "date_of_birth": b.dob.isoformat(),
+            "age_when_first_seen": _age_on(b.dob, since),
+        }
+        for b in sorted(births, key=lambda b: (b.dob, b.record))
+    ]
+    children = [r for r in records if r["age_when_first_seen"] < 18]
+    if children:
+        person.possible_child = True
+        person.child_evidence = {
+            "rule": "DOMAIN.md §LINES.child-runner: under 18 by a recorded date of birth "
+            "when first seen with the line",
+            "first_seen_with_line": since.isoformat(),
+            "recorded_dates_of_birth": records,
+            **(
+                {"journey_pattern": person.child_evidence}
+                if person.possible_child and "departures_in_school_hours" in person.child_evidence
+                else {}
+            ),
+        }
+        return
+    person.evidence["recorded_adult"] = records
+    if person.possible_child:
+        person.evidence["journey_pattern_set_aside"] = person.child_evidence
+        person.possible_child = False
+        person.child_evidence = {}
+
+
+def _age_on(dob: date, day: date) -> int:
+    """Whole years of age on ``day`` (a 29 February birthday falls on 1 March)."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def _school_share(start: datetime, end: datetime, p: Parameters) -> float:

@@ -7,6 +7,7 @@ each run and its findings are recorded and audited.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from crossline.analytics import areas, incremental
 from crossline.analytics.engines import make_engine
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.analytics.parameters import load_parameters
-from crossline.analytics.pipeline import Progress, Result, analyse
+from crossline.analytics.pipeline import Births, Progress, RecordedBirth, Result, analyse
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
@@ -30,6 +31,7 @@ from crossline.comms.models import CommsImport
 from crossline.core import clock, hooks
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.core.settings import Settings
+from crossline.people.models import PersonRecord
 
 REPORT_FORMAT = "crossline-analysis/1"
 
@@ -71,12 +73,15 @@ def run_analysis(
             field="imports",
         )
     earlier = None if full else _latest_run(db, actor)
+    births = recorded_births(db, actor.organisation_id)
     how = incremental.plan(
         earlier_imports=set(json.loads(earlier.import_ids)) if earlier else None,
         earlier_parameters=earlier.parameters if earlier else None,
         parameters=parameters.model_dump_json(),
         days_of={i: set(days) for i, days in days_of.items()},
         lookback_days=parameters.incremental_lookback_days,
+        earlier_births=report_of(earlier)["run"].get("dates_of_birth") if earlier else None,
+        births=_digest(births),
     )
     if full:
         how = incremental.Plan(None, "a full run was asked for")
@@ -100,7 +105,7 @@ def run_analysis(
             settings.analysis_memory_limit,
         )
         try:
-            return analyse(engine, files, cells, parameters, progress)
+            return analyse(engine, files, cells, parameters, progress, births)
         finally:
             engine.close()
 
@@ -138,6 +143,7 @@ def run_analysis(
         "window_from": how.window_from.isoformat() if how.window_from else None,
         "based_on": str(earlier.id) if earlier and how.incremental else None,
         "why": how.reason,
+        "dates_of_birth": _digest(births),
     }
     run.report = json.dumps(_report(run, lines, result.located, scope))
     db.add(run)
@@ -184,12 +190,44 @@ def run_analysis(
         actor,
         Operation.COMBINATION,
         RecordRef.of("analysis_run", run.id),
-        why=f"line analysis of {len(ids)} import(s) of communications data ({scope['mode']})",
+        why=f"line analysis of {len(ids)} import(s) of communications data ({scope['mode']}), "
+        f"with the dates of birth of {sum(map(len, births.values()))} person record(s) "
+        "that hold a phone number",
         owner=actor.organisation_id,
         via=via,
     )
     db.commit()
     return run
+
+
+def recorded_births(db: Session, organisation_id: uuid.UUID) -> Births:
+    """The dates of birth the organisation's own person records hold against numbers.
+
+    Only the organisation's own records (tenant isolation): another force's record
+    is reached through linkage and deconfliction, never read by its analysis.
+    """
+    births: dict[str, list[RecordedBirth]] = {}
+    rows = db.execute(
+        select(PersonRecord.reference, PersonRecord.dob, PersonRecord.phone_numbers).where(
+            PersonRecord.owner_id == organisation_id,
+            PersonRecord.dob.is_not(None),
+            PersonRecord.phone_numbers != "[]",
+        )
+    )
+    for reference, dob, numbers in rows:
+        if dob is None:
+            continue
+        for number in json.loads(numbers):
+            births.setdefault(number, []).append(RecordedBirth(dob, reference))
+    return births
+
+
+def _digest(births: Births) -> str:
+    """A fingerprint of the recorded dates of birth, to tell whether they changed."""
+    text = json.dumps(
+        sorted((n, b.dob.isoformat(), b.record) for n, bs in births.items() for b in bs)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _latest_run(db: Session, actor: Actor) -> AnalysisRun | None:

@@ -905,7 +905,10 @@ def evaluate(
     table = Table("measure", "precision", "recall", "F1", "found", "missed", "wrong")
     rows = [("line numbers", result.line_numbers), ("successor links", result.successor_links)]
     rows += [(f"role: {k}", v) for k, v in result.roles.items()]
-    rows += [("child flags", result.child_flags)]
+    rows += [
+        ("child flags", result.child_flags),
+        ("child flags, journeys alone", result.child_flags_by_journeys),
+    ]
     for name, s in rows:
         table.add_row(
             name,
@@ -926,7 +929,8 @@ def evaluate(
         "Median days from a line's first event to its detection: "
         f"{'not known (the report has no detected_on)' if median is None else f'{median:g}'}.\n"
         f"Child runners with a journey set off in school hours: "
-        f"{result.children_showing_pattern} of {children}."
+        f"{result.children_showing_pattern} of {children}; flagged by a recorded date of "
+        f"birth: {result.children_flagged_by_record}."
     )
     if concerns:
         sources = ", ".join(f"{k} {v}" for k, v in concerns["by_source"].items())
@@ -996,6 +1000,12 @@ def demo(
         imported = import_demo_world(db, settings.data_dir, world)
     console.print(f"Demo comms data imported by the demo analyst: {imported:,} new events.")
     with session_scope(sessionmaker_for(settings)) as db:
+        people, alerts = import_demo_people(db, world)
+    console.print(
+        f"Demo forces' person records imported and linked: {people:,} new records, "
+        f"{alerts:,} new alert(s) of a person held by two forces."
+    )
+    with session_scope(sessionmaker_for(settings)) as db:
         found = analyse_demo_world(db, settings)
     console.print(f"Line analysis of the demo data: {found} line(s) found.")
     with session_scope(sessionmaker_for(settings)) as db:
@@ -1004,12 +1014,6 @@ def demo(
         f"Demo lines confirmed into the register: {confirmed}; DDTRO applications taken "
         f"through every state: {applications}.",
         soft_wrap=True,
-    )
-    with session_scope(sessionmaker_for(settings)) as db:
-        people, alerts = import_demo_people(db, world)
-    console.print(
-        f"Demo forces' person records imported and linked: {people:,} new records, "
-        f"{alerts:,} new alert(s) of a person held by two forces."
     )
     with session_scope(sessionmaker_for(settings)) as db:
         young, raised = import_demo_agencies(db, world)

@@ -183,7 +183,15 @@ def _summary(finding: Finding) -> str:
     departures = detail.get("departures_in_school_hours") or []
     journeys = detail.get("journeys")
     evidence = ""
-    if departures and journeys:
+    births = [
+        b for b in detail.get("recorded_dates_of_birth") or [] if b["age_when_first_seen"] < 18
+    ]
+    if births:
+        evidence = (
+            f" Your force's record {births[0]['record']} gives a date of birth that made them "
+            f"{births[0]['age_when_first_seen']} when first seen with the line."
+        )
+    elif departures and journeys:
         evidence = (
             f" {len(departures)} of their {journeys} journeys to the line set off in school "
             "hours on school days."

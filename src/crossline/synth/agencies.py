@@ -27,6 +27,13 @@ CUSTODY_OFFENCES = (
 OTHER_OFFENCES = ("shoplifting", "common assault", "criminal damage", "drink driving")
 STOP_OBJECTS = ("controlled drugs", "offensive weapons", "stolen property")
 INJURIES = ("stab wound", "blunt force injury", "assault, other injury")
+# How often a force writes the person's own phone number on its record when it meets
+# them, by how it met them. Chosen from how each record is made, not fitted to any
+# score: a missing person report asks the family for the child's mobile number, the
+# first line of enquiry; a phone is seized or a number given at booking-in; a stop
+# records a number now and then; intelligence about a line names some of its people's
+# numbers. A record keeps every number written on it.
+NUMBER_RECORDED = {"missing": 0.9, "custody": 0.6, "stop": 0.2, "intelligence": 0.3}
 EXCLUSION_REASONS = (
     "drug and alcohol related",
     "persistent disruptive behaviour",
@@ -38,6 +45,7 @@ EXCLUSION_REASONS = (
 @dataclass
 class _Rows:
     records: list[list[object]] = field(default_factory=list)
+    numbers: dict[str, set[str]] = field(default_factory=dict)  # record id -> numbers on it
     truth: list[list[object]] = field(default_factory=list)
     missing: list[list[object]] = field(default_factory=list)
     custody: list[list[object]] = field(default_factory=list)
@@ -56,14 +64,22 @@ class Agencies:
     # --- person records ----------------------------------------------------------------------
 
     def record(self, person: int, force: str, source: str) -> str:
-        """The force's record of the person, made the first time the force meets them."""
+        """The force's record of the person, made the first time the force meets them.
+
+        Each meeting may add the person's own phone number to the record
+        (``NUMBER_RECORDED``).
+        """
         key = (person, force)
         if key not in self.record_of:
             record_id = f"{force.upper()[:4]}-{len(self.rows.records) + 1:06d}"
             self.record_of[key] = record_id
             self.rows.records.append([record_id, force, source, *self.as_written(person)])
             self.rows.truth.append(["person_records.csv", record_id, person_id(person)])
-        return self.record_of[key]
+            self.rows.numbers[record_id] = set()
+        record_id = self.record_of[key]
+        if self.rng.random() < NUMBER_RECORDED[source]:
+            self.rows.numbers[record_id].add(f"+{self.w.number_e164[self.w.person_number[person]]}")
+        return record_id
 
     def as_written(self, person: int) -> list[str]:
         """first_name, surname, dob, postcode, gender, as an officer wrote them."""
@@ -286,8 +302,18 @@ class Agencies:
         r = self.rows
         write_csv(
             folder / "person_records.csv",
-            ["record_id", "force", "source", "first_name", "surname", "dob", "postcode", "gender"],
-            r.records,
+            [
+                "record_id",
+                "force",
+                "source",
+                "first_name",
+                "surname",
+                "dob",
+                "postcode",
+                "gender",
+                "phone_numbers",
+            ],
+            [[*row, ";".join(sorted(r.numbers[str(row[0])]))] for row in r.records],
         )
         write_csv(
             folder / "missing_episodes.csv",
