@@ -7,8 +7,9 @@ from collections import Counter
 from shapely.geometry import Point, shape
 
 from crossline.orgs.reference import FORCES, boundaries
+from crossline.synth.agencies import Agencies
 from crossline.synth.catalogue import PLACES, PRESETS
-from crossline.synth.world import build_world
+from crossline.synth.world import Role, Trip, build_world
 from tests.synth.conftest import World, truth_rows
 
 
@@ -79,6 +80,35 @@ def test_missing_children_are_reported_before_they_are_found(tiny: World) -> Non
     for episode in episodes:
         assert episode["reported_at"] < episode["found_at"]
         assert episode["outcome"] in {"found out of area", "found", "returned home"}
+
+
+def test_a_trip_ended_by_arrest_on_its_first_day_still_reports_before_finding() -> None:
+    world = build_world(PRESETS["tiny"], 3)
+    line = next(line for line in world.lines if line.hub != line.county)
+    hub_force, county_force = world.places[line.hub].force, world.places[line.county].force
+    runner = next(m.person for m in line.people if m.role is Role.RUNNER)
+    # set off in the evening, arrested and so "back" by the afternoon of the same day
+    trip = Trip(runner, 5, 5, 21 * 3600, 12 * 3600, reported_missing=True)
+    agencies = Agencies(world)
+    for _ in range(50):
+        agencies.missing_episode(trip, line.hub, line.county, hub_force, county_force)
+    for row in agencies.rows.missing:
+        assert str(row[3]) < str(row[4]), "found after reported"
+
+
+def test_records_carry_the_persons_own_number_when_one_was_written_down(tiny: World) -> None:
+    truth = {row["person_id"]: row for row in truth_rows(tiny.path, "people.csv")}
+    owner = {row["record"]: row["person_id"] for row in truth_rows(tiny.path, "agency_records.csv")}
+    records = _agency(tiny, "person_records.csv")
+    with_number = [r for r in records if r["phone_numbers"]]
+    assert 0 < len(with_number) < len(records)
+    for record in with_number:
+        assert record["phone_numbers"].split(";") == [truth[owner[record["record_id"]]]["number"]]
+    # a missing person report asks for the child's mobile number
+    reported = {row["record_id"] for row in _agency(tiny, "missing_episodes.csv")}
+    assert reported
+    numbered = {r["record_id"] for r in with_number}
+    assert len(reported & numbered) > 0.8 * len(reported)
 
 
 def test_seized_handsets_come_with_an_arrest(tiny: World) -> None:

@@ -183,7 +183,10 @@ class Agencies:
         w, rng = self.w, self.rng
         person = trip.person
         reported = w.day_start(trip.day_from) + trip.depart_second + int(rng.integers(2, 9)) * 3600
-        left = w.day_start(trip.day_to) + trip.return_second
+        # a trip cut short by an arrest on the day it began ends in custody, which may
+        # be before anyone noticed the child was gone: the episode then closes an hour
+        # after the report, never before it
+        left = max(w.day_start(trip.day_to) + trip.return_second, reported + 3600)
         found_away = rng.random() < 0.65 and left > reported + 3600
         found = int(rng.integers(reported + 3600, left)) if found_away else left + 3600
         cell = int(rng.choice(w.place_cells[county])) if found_away else int(w.person_home[person])
