@@ -1,10 +1,11 @@
-"""Migrations 0013 and 0014 create the safeguarding and referral tables as the models say."""
+"""Migrations 0013 to 0015 create the safeguarding and referral tables as the models say
+(0015: the decision columns of ``young_person_matches``)."""
 
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 import crossline.models  # noqa: F401  every table known to the metadata
 from crossline.core.database import Base
@@ -31,3 +32,15 @@ def test_the_migrated_safeguarding_tables_match_the_models(engine: Engine) -> No
 def _mentions(difference: object) -> bool:
     text = repr(difference)
     return any(f"'{name}'" in text for name in TABLES)
+
+
+def test_0015_adds_the_decision_on_a_possible_duplicate(engine: Engine) -> None:
+    columns = {c["name"]: c for c in inspect(engine).get_columns("young_person_matches")}
+    for name in ("decision", "note", "decided_by_id", "decided_by_name", "decided_at"):
+        assert columns[name]["nullable"], name
+    foreign = inspect(engine).get_foreign_keys("young_person_matches")
+    assert {
+        f["constrained_columns"][0]: f["referred_table"]
+        for f in foreign
+        if f["constrained_columns"] == ["decided_by_id"]
+    } == {"decided_by_id": "users"}

@@ -295,7 +295,13 @@ class CaseEvent(HasId, Base):
 
 class YoungPersonMatch(HasId, HasCreated, Base):
     """Two young person records that linkage says may be the same child: both in one
-    organisation (a possible duplicate) or in two (deconfliction between organisations)."""
+    organisation (a possible duplicate) or in two (deconfliction between organisations).
+
+    Stored once per pair, ``young_person_a_id`` the smaller id. ``probability`` is
+    from the latest linkage that scored the pair; ``decision`` (a people
+    ``Decision``, None until a practitioner who may read both records decides)
+    survives every later linkage, as a person match's does.
+    """
 
     __tablename__ = "young_person_matches"
     __table_args__ = (
@@ -309,3 +315,8 @@ class YoungPersonMatch(HasId, HasCreated, Base):
         Uuid(), ForeignKey("young_people.id"), index=True
     )
     probability: Mapped[float]
+    decision: Mapped[str | None] = mapped_column(String(16))  # a Decision; None: undecided
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]

@@ -52,6 +52,7 @@ from crossline.safeguarding.schemas import (
     InterviewIn,
     MissingIn,
     NrmReferralIn,
+    OtherRecordDecisionIn,
     PlanIn,
     RegradeIn,
     ReviewIn,
@@ -483,6 +484,26 @@ async def add_member_page(
     return _to_case(young_person_id, "members")
 
 
+@router.post(
+    "/safeguarding/young-people/{young_person_id}/other-records/{match_id}/decision",
+    include_in_schema=False,
+)
+async def decide_other_record_page(
+    request: Request, young_person_id: uuid.UUID, match_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    """A decision on a possible duplicate; not found for a record the actor may not read."""
+    form = await request.form()
+    prefix = f"duplicate-{match_id}"
+    try:
+        data = _parse(OtherRecordDecisionIn, _filled(form, prefix, ("decision", "note")))
+        linkage.decide_other_record(
+            db, actor, young_person_id, match_id, data.decision, data.note, via="web"
+        )
+    except PageError as exc:
+        return _again(request, db, actor, young_person_id, exc, form, prefix)
+    return _to_case(young_person_id, "other-records")
+
+
 # --- the case page's context --------------------------------------------------------------------
 
 
@@ -501,7 +522,8 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         "timeline": view.timeline,
         "next_actions": view.next_actions,
         "known_to_police": view.known_to_police,
-        "other_records": view.other_records,
+        "other_records": [_other_record(o) for o in view.other_records],
+        "duplicate_decisions": [(d.value, text) for d, text in linkage.DECISION_LABELS.items()],
         "organisations": [
             {"name": o.name, "holds": o.id == young_person.owner_id} for o in view.organisations
         ],
@@ -554,6 +576,23 @@ def _facts(read: dict[str, Any]) -> list[tuple[str, str]]:
         ("Record held by", read["owner"]),
     ]
     return [(key, value) for key, value in rows if value]
+
+
+def _other_record(other: linkage.OtherRecord) -> dict[str, Any]:
+    return {
+        "match_id": str(other.match_id) if other.match_id else None,
+        "held_by": other.held_by,
+        "probability": other.probability,
+        "reference": other.reference,
+        "url": other.url,
+        "contact": other.contact,
+        "decision": other.decision.value if other.decision else None,
+        "decision_label": other.decision_label,
+        "note": other.note,
+        "decided_by": other.decided_by,
+        "decided_at": uk_time(other.decided_at),
+        "may_decide": other.may_decide and other.match_id is not None,
+    }
 
 
 def _concern(concern: Any, actor: Actor) -> dict[str, Any]:

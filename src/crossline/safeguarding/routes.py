@@ -22,6 +22,7 @@ from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.dependencies import DbDep, SettingsDep
+from crossline.people.schemas import Decision
 from crossline.safeguarding.models import (
     AceScreening,
     Concern,
@@ -42,6 +43,7 @@ from crossline.safeguarding.schemas import (
     InterviewIn,
     MissingIn,
     NrmReferralIn,
+    OtherRecordDecisionIn,
     PlanIn,
     RegradeIn,
     ReviewIn,
@@ -319,6 +321,38 @@ class AceRead(BaseModel):
     version: int
 
 
+class OtherRecordRead(BaseModel):
+    """Another young person record that may be this child, as far as you may know it: the
+    reference, link and decision only when your organisation works on that case too, else
+    the organisation holding it and whom to contact."""
+
+    match_id: uuid.UUID | None
+    held_by: str
+    probability: float
+    reference: str | None
+    url: str | None
+    contact: str | None
+    decision: Decision | None
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, other: linkage.OtherRecord) -> OtherRecordRead:
+        return cls(
+            match_id=other.match_id,
+            held_by=other.held_by,
+            probability=other.probability,
+            reference=other.reference,
+            url=other.url,
+            contact=other.contact,
+            decision=other.decision,
+            note=other.note,
+            decided_by=other.decided_by,
+            decided_at=other.decided_at,
+        )
+
+
 class TimelineEntryRead(BaseModel):
     at: datetime
     kind: str
@@ -438,6 +472,24 @@ def api_add_member(
     member = young_people.add_member(db, actor, young_person_id, data, via="api")
     young_person = db.get_one(YoungPerson, member.young_person_id)
     return _members(db, young_person)
+
+
+@router.post("/young-people/{young_person_id}/other-records/{match_id}/decision")
+def api_decide_other_record(
+    young_person_id: uuid.UUID,
+    match_id: uuid.UUID,
+    data: OtherRecordDecisionIn,
+    db: DbDep,
+    actor: Writer,
+) -> OtherRecordRead:
+    """Decide whether another record of this young person (a possible duplicate) is of the
+    same child: ``same``, ``different`` or ``unsure``, the last two with a ``note`` saying
+    why. Only for a record in a case your organisation works on; remembered by every later
+    linkage, and deciding again replaces the decision. Audited as an alteration."""
+    decided = linkage.decide_other_record(
+        db, actor, young_person_id, match_id, data.decision, data.note, via="api"
+    )
+    return OtherRecordRead.of(decided)
 
 
 # --- concerns -----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from crossline.people.schemas import Decision
+
 # --- input ------------------------------------------------------------------------------------
 
 
@@ -132,6 +134,14 @@ class ReviewIn(BaseModel):
     reviewed_on: date = Field(title="Date of review")
     note: str = Field(min_length=1, max_length=20_000, title="What the review found")
     end: bool = Field(False, title="End the plan")
+
+
+class OtherRecordDecisionIn(BaseModel):
+    """Whether another record of a young person is of the same child; ``different`` and
+    ``unsure`` need a note saying why."""
+
+    decision: Decision = Field(title="Decision")
+    note: str | None = Field(None, max_length=2000, title="Why")
 
 
 class ReleaseIn(BaseModel):
