@@ -7,20 +7,29 @@ only where none is known.
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from crossline.analytics import services
+from crossline.analytics import incremental, services
 from crossline.analytics.engines import DuckDBEngine
 from crossline.analytics.evaluation import evaluate
 from crossline.analytics.models import Finding
 from crossline.analytics.parameters import Parameters
-from crossline.analytics.pipeline import Person, RecordedBirth, Result, _age_on, analyse
+from crossline.analytics.pipeline import (
+    Person,
+    RecordedBirth,
+    Result,
+    _age_on,
+    analyse,
+    rejudge_report,
+)
 from crossline.auth.actor import Actor
 from crossline.comms.services import import_files
 from crossline.core.settings import Settings
@@ -152,6 +161,54 @@ def test_evaluation_tells_record_flags_from_journey_flags(
     assert scored.child_flags_by_journeys == plain.child_flags_by_journeys
 
 
+def _roles_of(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["number"]: r for line in lines for r in line["roles"] if r["role"] != "customer"}
+
+
+def test_a_report_is_judged_again_by_the_dates_of_today(
+    result: Result, chosen: dict[str, Person]
+) -> None:
+    """What an incremental run does to its merged lines, whatever an earlier run decided."""
+    lines = copy.deepcopy(result.report())
+    child, adult = chosen["unflagged"].number, chosen["flagged"].number
+    first = date.fromisoformat(_roles_of(lines)[child]["evidence"]["first_seen_with_line"])
+    births = {
+        child: [RecordedBirth(_born(first, 16), "WMP-1")],
+        adult: [RecordedBirth(_born(first, 40), "WMP-2")],
+    }
+    rejudge_report(lines, births)
+    roles = _roles_of(lines)
+    assert roles[child]["possible_child"]
+    assert roles[child]["child_evidence"]["recorded_dates_of_birth"][0]["record"] == "WMP-1"
+    assert not roles[adult]["possible_child"]
+    assert "child_evidence" not in roles[adult]
+    judged = copy.deepcopy(lines)
+    rejudge_report(lines, births)
+    assert lines == judged  # judging again with the same dates changes nothing
+    # the records withdrawn: back to what the journeys alone say
+    rejudge_report(lines, {})
+    assert _roles_of(lines) == _roles_of(result.report())
+
+
+def test_a_merge_keeps_the_first_day_seen_and_the_journeys_of_earlier_days(
+    result: Result, chosen: dict[str, Person]
+) -> None:
+    before = copy.deepcopy(result.report())
+    window = copy.deepcopy(before)
+    number = chosen["flagged"].number
+    for line in window:
+        for role in line["roles"]:
+            if role["number"] == number:
+                role["evidence"]["first_seen_with_line"] = "2099-01-01"  # seen again, later
+                role["possible_child"] = False  # no journey in the window
+                role.pop("child_evidence", None)
+    merged = incremental.merge(before, window, date(2099, 1, 1))
+    role = _roles_of(merged)[number]
+    assert role["evidence"]["first_seen_with_line"] < "2099-01-01"
+    assert role["possible_child"]
+    assert role["child_evidence"]["departures_in_school_hours"]
+
+
 @pytest.mark.parametrize(
     ("dob", "day", "age"),
     [
@@ -222,12 +279,10 @@ def test_a_run_reads_only_its_own_organisations_records(
     page = client.get("/analytics")
     assert "Under 18 by record OWN-1" in " ".join(page.text.split())
 
-    # a date of birth recorded later is applied to all history, not to a window only
+    # a date of birth recorded later counts in the next run
     _record(db, analyst, "OWN-2", _born(start, 16), elsewhere_child)
     again = services.run_analysis(db, analyst, settings)
-    scope = services.report_of(again)["run"]
-    assert scope["mode"] == "full"
-    assert "dates of birth changed" in scope["why"]
+    assert services.report_of(again)["run"]["dates_of_birth"] == 2
     flagged = set(
         db.scalars(
             select(Finding.number).where(

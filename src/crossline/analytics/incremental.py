@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from crossline.analytics.pipeline import journey_flag
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -39,23 +41,18 @@ def plan(
     parameters: str,
     days_of: dict[str, set[date]],
     lookback_days: int,
-    earlier_births: str | None = None,
-    births: str | None = None,
 ) -> Plan:
     """Decide between a window and all history.
 
     ``earlier_imports`` are the imports the organisation's last run analysed (None
     when there was none); ``days_of`` maps each import to analyse now to the days
-    its events fall on; ``births`` and ``earlier_births`` are digests of the dates of
-    birth recorded against numbers now and at the last run.
+    its events fall on. Dates of birth recorded since the last run need no full
+    run: the merged lines are judged again with them (pipeline.rejudge_report).
     """
     if earlier_imports is None:
         return Plan(None, "the first run analyses all history")
     if earlier_parameters != parameters:
         return Plan(None, "the parameters changed since the last run: all history again")
-    if earlier_births != births:
-        # a person seen only before the window must be judged on the new dates too
-        return Plan(None, "the recorded dates of birth changed since the last run: all history")
     if not earlier_imports <= set(days_of):
         return Plan(None, "imports analysed last time are gone: all history again")
     new = set(days_of) - earlier_imports
@@ -154,14 +151,19 @@ def _roles(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[st
         return (person["role"] == "customer", person["role"], person["number"])
 
     def keep_flag(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-        # a flag from the journeys of earlier days stands, unless the organisation's
-        # records now give the person's date of birth and make them an adult
-        if (
-            a.get("possible_child")
-            and not b.get("possible_child")
-            and not b.get("evidence", {}).get("recorded_adult")
-        ):
-            return {**b, "possible_child": True, "child_evidence": a["child_evidence"]}
+        # first seen with the line: the earlier run's day, when it saw them first
+        seen = [
+            x["evidence"]["first_seen_with_line"]
+            for x in (a, b)
+            if "first_seen_with_line" in x.get("evidence", {})
+        ]
+        if seen:
+            b = {**b, "evidence": {**b["evidence"], "first_seen_with_line": min(seen)}}
+        # a journey-pattern flag of earlier days stands; the recorded dates of birth
+        # are applied to the merged lines afterwards (pipeline.rejudge_report)
+        journeys = journey_flag(a.get("child_evidence", {}), a.get("evidence", {}))
+        if journeys and not journey_flag(b.get("child_evidence", {}), b.get("evidence", {})):
+            return {**b, "possible_child": True, "child_evidence": journeys}
         return b
 
     return sorted(_by_key(old, new, ("number", "role"), keep_flag), key=ordered)

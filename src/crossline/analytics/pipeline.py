@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -737,13 +737,11 @@ def _roles(engine: Engine, lines: list[Line], p: Parameters, located: bool, birt
         for person in people.values():
             sightings = moves.get((line_id, person.number), [])
             during = [m for m in sightings if running[0] <= m[0] <= running[1]]
+            since = datetime.fromtimestamp(min((m[0] for m in during), default=running[0]), zone)
+            person.evidence["first_seen_with_line"] = since.date().isoformat()
             if person.role == "runner":
                 _child_check(person, during, places, county, p, zone)
-            if person.number in births:
-                since = datetime.fromtimestamp(
-                    min((m[0] for m in during), default=running[0]), zone
-                )
-                _recorded_age(person, births[person.number], since.date())
+            judge_by_recorded_births(person, births)
         line.people = sorted(people.values(), key=lambda x: (x.role, x.number)) + [
             Person(c, "customer", {}) for c in sorted(buyers)
         ]
@@ -833,46 +831,103 @@ def _child_check(
         }
 
 
-def _recorded_age(person: Person, births: Sequence[RecordedBirth], since: date) -> None:
+class Judged(Protocol):
+    """What the child rule reads and writes: a Person, or a role of the report."""
+
+    number: str
+    evidence: dict[str, Any]
+    possible_child: bool
+    child_evidence: dict[str, Any]
+
+
+def judge_by_recorded_births(person: Judged, births: Births) -> None:
     """Decide by recorded dates of birth whether a person on a line is a possible child.
 
     DOMAIN.md §LINES.child-runner and DESIGN.md (How a line is found): a person
     holding a role on a line who is under 18 by a recorded date of birth is a
     possible child; the journey pattern stands only where no date of birth is
-    known. A child is one under 18 on ``since``, the day they were first seen
-    with the line while it ran. Where records disagree, any record that makes them
-    a child is enough: an adult wrongly flagged costs a screening, a child missed
-    costs a child (§CCE). When every record makes them an adult, a journey-pattern
-    flag is withdrawn and the records are kept as the reason.
+    known. A child is one under 18 on the day they were first seen with the line
+    while it ran (``evidence["first_seen_with_line"]``). Where records disagree,
+    any record that makes them a child is enough: an adult wrongly flagged costs a
+    screening, a child missed costs a child (§CCE). When every record makes them
+    an adult, a journey-pattern flag is set aside and kept as evidence.
+
+    Idempotent, and read from the journey pattern's own evidence whatever an
+    earlier judgement left: an incremental run judges its merged lines again with
+    the dates of birth of today, without analysing history again.
     """
+    journeys = journey_flag(person.child_evidence, person.evidence)
+    person.evidence.pop("recorded_adult", None)
+    person.evidence.pop("journey_pattern_set_aside", None)
+    recorded = births.get(person.number, ())
+    since = date.fromisoformat(person.evidence["first_seen_with_line"]) if recorded else None
     records: list[dict[str, Any]] = [
         {
             "record": b.record,
             "date_of_birth": b.dob.isoformat(),
             "age_when_first_seen": _age_on(b.dob, since),
         }
-        for b in sorted(births, key=lambda b: (b.dob, b.record))
+        for b in sorted(recorded, key=lambda b: (b.dob, b.record))
+        if since is not None
     ]
-    children = [r for r in records if r["age_when_first_seen"] < 18]
-    if children:
+    if any(r["age_when_first_seen"] < 18 for r in records):
         person.possible_child = True
         person.child_evidence = {
             "rule": "DOMAIN.md §LINES.child-runner: under 18 by a recorded date of birth "
             "when first seen with the line",
-            "first_seen_with_line": since.isoformat(),
+            "first_seen_with_line": person.evidence["first_seen_with_line"],
             "recorded_dates_of_birth": records,
-            **(
-                {"journey_pattern": person.child_evidence}
-                if person.possible_child and "departures_in_school_hours" in person.child_evidence
-                else {}
-            ),
+            **({"journey_pattern": journeys} if journeys else {}),
         }
         return
-    person.evidence["recorded_adult"] = records
-    if person.possible_child:
-        person.evidence["journey_pattern_set_aside"] = person.child_evidence
-        person.possible_child = False
-        person.child_evidence = {}
+    if records:
+        person.evidence["recorded_adult"] = records
+        if journeys:
+            person.evidence["journey_pattern_set_aside"] = journeys
+        person.possible_child, person.child_evidence = False, {}
+        return
+    person.possible_child, person.child_evidence = bool(journeys), journeys or {}
+
+
+def rejudge_report(lines: list[dict[str, Any]], births: Births) -> None:
+    """Judge every person of the report's lines again by today's recorded dates of birth.
+
+    For lines an incremental run merged: the people it did not see in its window
+    keep their journey evidence from the earlier run, and a date of birth
+    recorded, corrected or removed since then applies to them too.
+    """
+    for line in lines:
+        started = min((n["first_seen"] for n in line["numbers"]), default=None)
+        for role in line["roles"]:
+            if role["role"] == "customer":
+                continue
+            evidence = dict(role.get("evidence", {}))
+            if "first_seen_with_line" not in evidence and started:
+                evidence["first_seen_with_line"] = started[:10]  # a report of an earlier format
+            if "first_seen_with_line" not in evidence:
+                continue
+            person = Person(
+                role["number"],
+                role["role"],
+                evidence,
+                bool(role.get("possible_child")),
+                dict(role.get("child_evidence", {})),
+            )
+            judge_by_recorded_births(person, births)
+            role["evidence"] = person.evidence
+            role["possible_child"] = person.possible_child
+            if person.possible_child:
+                role["child_evidence"] = person.child_evidence
+            else:
+                role.pop("child_evidence", None)
+
+
+def journey_flag(child_evidence: dict[str, Any], evidence: dict[str, Any]) -> dict[str, Any] | None:
+    """The journey pattern's flag of a person, wherever an earlier judgement put it."""
+    if "departures_in_school_hours" in child_evidence:
+        return dict(child_evidence)
+    found = child_evidence.get("journey_pattern") or evidence.get("journey_pattern_set_aside")
+    return dict(found) if found else None
 
 
 def _age_on(dob: date, day: date) -> int:

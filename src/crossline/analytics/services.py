@@ -7,7 +7,6 @@ each run and its findings are recorded and audited.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -22,7 +21,14 @@ from crossline.analytics import areas, incremental
 from crossline.analytics.engines import make_engine
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.analytics.parameters import load_parameters
-from crossline.analytics.pipeline import Births, Progress, RecordedBirth, Result, analyse
+from crossline.analytics.pipeline import (
+    Births,
+    Progress,
+    RecordedBirth,
+    Result,
+    analyse,
+    rejudge_report,
+)
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
@@ -80,8 +86,6 @@ def run_analysis(
         parameters=parameters.model_dump_json(),
         days_of={i: set(days) for i, days in days_of.items()},
         lookback_days=parameters.incremental_lookback_days,
-        earlier_births=report_of(earlier)["run"].get("dates_of_birth") if earlier else None,
-        births=_digest(births),
     )
     if full:
         how = incremental.Plan(None, "a full run was asked for")
@@ -122,6 +126,7 @@ def run_analysis(
             lines = result.report()
         else:
             lines = incremental.merge(before, lines, window_from)
+            rejudge_report(lines, births)
     run = AnalysisRun(
         id=uuid.uuid4(),
         owner_id=actor.organisation_id,
@@ -143,7 +148,7 @@ def run_analysis(
         "window_from": how.window_from.isoformat() if how.window_from else None,
         "based_on": str(earlier.id) if earlier and how.incremental else None,
         "why": how.reason,
-        "dates_of_birth": _digest(births),
+        "dates_of_birth": sum(map(len, births.values())),
     }
     run.report = json.dumps(_report(run, lines, result.located, scope))
     db.add(run)
@@ -220,14 +225,6 @@ def recorded_births(db: Session, organisation_id: uuid.UUID) -> Births:
         for number in json.loads(numbers):
             births.setdefault(number, []).append(RecordedBirth(dob, reference))
     return births
-
-
-def _digest(births: Births) -> str:
-    """A fingerprint of the recorded dates of birth, to tell whether they changed."""
-    text = json.dumps(
-        sorted((n, b.dob.isoformat(), b.record) for n, bs in births.items() for b in bs)
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _latest_run(db: Session, actor: Actor) -> AnalysisRun | None:
