@@ -59,6 +59,7 @@ from crossline.safeguarding.schemas import (
     RgDecisionIn,
     ScreeningAnswer,
     ScreeningIn,
+    StrategyMeetingIn,
     TriageIn,
     YoungPersonChange,
     YoungPersonIn,
@@ -409,6 +410,25 @@ async def start_plan_page(
     except PageError as exc:
         return _again(request, db, actor, young_person_id, exc, form, prefix, ("started_on",))
     return _to_case(young_person_id, "plans")
+
+
+@router.post(
+    "/safeguarding/young-people/{young_person_id}/strategy-meetings", include_in_schema=False
+)
+async def strategy_meeting_page(
+    request: Request, young_person_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    prefix = "meeting"
+    try:
+        given = _filled(form, prefix, ("attendees", "outcome"))
+        given["held_on"] = _date(form, f"{prefix}-held_on", "Enter the date of the meeting.")
+        missing.record_strategy_meeting(
+            db, actor, young_person_id, _parse(StrategyMeetingIn, given)
+        )
+    except PageError as exc:
+        return _again(request, db, actor, young_person_id, exc, form, prefix, ("held_on",))
+    return _to_case(young_person_id, "next")
 
 
 @router.post("/safeguarding/young-people/{young_person_id}/ace-screenings", include_in_schema=False)

@@ -49,6 +49,7 @@ from crossline.safeguarding.schemas import (
     ReviewIn,
     RgDecisionIn,
     ScreeningIn,
+    StrategyMeetingIn,
     TriageIn,
     YoungPersonChange,
     YoungPersonIn,
@@ -728,6 +729,25 @@ def api_plans(
 def api_start_plan(young_person_id: uuid.UUID, data: PlanIn, db: DbDep, actor: Writer) -> PlanRead:
     """Start a Custody Support Plan; its first review falls due by the configured interval."""
     return _plan(db, plans.start_plan(db, actor, young_person_id, data, via="api"))
+
+
+@router.post("/young-people/{young_person_id}/strategy-meetings", status_code=201)
+def api_strategy_meeting(
+    young_person_id: uuid.UUID, data: StrategyMeetingIn, db: DbDep, actor: Writer
+) -> TimelineEntryRead:
+    """Record a strategy meeting held: it answers the prompt of repeated missing episodes
+    (§MISSING.risk) and a triage decision to hold one, and goes on the case timeline."""
+    entry = missing.record_strategy_meeting(db, actor, young_person_id, data, via="api")
+    return TimelineEntryRead(
+        at=entry.at,
+        kind=entry.kind,
+        summary=entry.summary,
+        by=entry.by_name,
+        organisation=actor.organisation_name,
+        line_reference=None,
+        line_held_by=None,
+        line_contact=None,
+    )
 
 
 @router.get("/young-people/{young_person_id}/ace-screenings")

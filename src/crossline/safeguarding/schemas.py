@@ -96,6 +96,12 @@ class InterviewIn(BaseModel):
     version: int
 
 
+class StrategyMeetingIn(BaseModel):
+    held_on: date = Field(title="Date of the meeting")
+    attendees: str = Field(min_length=1, max_length=2_000, title="Who took part")
+    outcome: str = Field(min_length=1, max_length=20_000, title="What was decided")
+
+
 class NrmReferralIn(BaseModel):
     summary: str = Field(min_length=1, max_length=20_000, title="Why you believe they are a victim")
     consent: str | None = Field(None, title="Consent")  # nrm_consent id; a child needs none

@@ -25,7 +25,7 @@ from crossline.lines.models import Line, LineOwner
 from crossline.orgs.models import Organisation
 from crossline.orgs.services import alert_contact, organisation_names
 from crossline.safeguarding.models import CaseEvent, Concern, YoungPerson
-from crossline.safeguarding.reference import label
+from crossline.safeguarding.reference import LIMITS, label
 from crossline.safeguarding.services import concerns, missing, nrm, plans, screening
 from crossline.safeguarding.services.linkage import (
     KnownToPolice,
@@ -126,6 +126,18 @@ def next_actions(db: Session, actor: Actor, young_person: YoungPerson) -> list[N
                 )
             )
     actions += _after_triage(db, young_person, case_concerns, names)
+    meeting = missing.strategy_meeting_due(db, young_person)
+    if meeting is not None:
+        limit = LIMITS.missing_strategy_meeting
+        actions.append(
+            NextAction(
+                f"Hold a strategy meeting: {meeting[1]} missing episodes in {limit.days} days "
+                "(§MISSING.risk); record it here when held",
+                names.get(young_person.owner_id, ""),
+                None,
+                False,
+            )
+        )
     for episode in missing.episodes_of(db, young_person):
         owner = names.get(episode.organisation_id, "")
         if episode.found_at is None:
@@ -206,7 +218,9 @@ def _after_triage(
             actions.append(
                 NextAction("Refer to the National Referral Mechanism", owner, None, False)
             )
-        if concern.triage_decision == "strategy_meeting":
+        if concern.triage_decision == "strategy_meeting" and not missing.meeting_held_since(
+            db, young_person, concern.triaged_at
+        ):
             actions.append(NextAction("Hold the strategy discussion", owner, None, False))
     return actions
 

@@ -7,7 +7,8 @@ due within 72 hours (§MISSING.rhi; offered after every episode by default);
 its completion or refusal is recorded, and one not done in time is overdue
 and surfaced. A child found in the county area of a known line is linked to
 that line (§MISSING.lines), which raises a concern about the line. Three
-episodes in 30 days (configuration, §MISSING.risk) prompt a strategy meeting.
+episodes in 30 days (configuration, §MISSING.risk) prompt a strategy meeting:
+a next action of the case until a meeting held after them is recorded.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines.models import Line, LineOwner
 from crossline.orgs.reference import FORCES, force_areas_at
-from crossline.safeguarding.models import MissingEpisode, YoungPerson
+from crossline.safeguarding.models import CaseEvent, MissingEpisode, YoungPerson
 from crossline.safeguarding.reference import LIMITS, VOCABULARY, label, rhi_due
 from crossline.safeguarding.schemas import (
     ConcernIn,
@@ -35,6 +36,7 @@ from crossline.safeguarding.schemas import (
     InterviewIn,
     MissingIn,
     RegradeIn,
+    StrategyMeetingIn,
 )
 from crossline.safeguarding.services import concerns
 from crossline.safeguarding.services.access import (
@@ -357,6 +359,74 @@ def _strategy_prompt(
             f"{count} missing episodes in {limit.days} days: hold a strategy meeting "
             f"(next action, {actor.organisation_name})",
         )
+
+
+STRATEGY_MEETING_HELD = "strategy_meeting_held"  # the case event of a meeting recorded
+
+
+def record_strategy_meeting(
+    db: Session,
+    actor: Actor,
+    young_person_id: uuid.UUID,
+    data: StrategyMeetingIn,
+    *,
+    via: str = "web",
+) -> CaseEvent:
+    """A strategy meeting (or discussion) held about the young person: when, who, what.
+
+    It answers the prompt of repeated missing episodes (§MISSING.risk) and a
+    triage decision to hold one, for everything before the time it is recorded.
+    Needs ``safeguarding.write`` in an organisation working on the case.
+    """
+    young_person = case_of(db, actor, young_person_id, permission=Permission.SAFEGUARDING_WRITE)
+    if data.held_on > clock.now().date():
+        raise InvalidInput("The meeting must not be in the future.", field="held_on")
+    attendees, outcome = " ".join(data.attendees.split()), data.outcome.strip()
+    if not attendees:
+        raise InvalidInput("Enter who took part.", field="attendees")
+    if not outcome:
+        raise InvalidInput("Enter what was decided.", field="outcome")
+    entry = event(
+        db,
+        actor,
+        young_person,
+        STRATEGY_MEETING_HELD,
+        f"Strategy meeting held on {data.held_on:%-d %B %Y} with {attendees}. Decided: {outcome}",
+    )
+    audit(db, actor, Operation.ALTERATION, young_person, "recording a strategy meeting", via=via)
+    commit(db)
+    return entry
+
+
+def strategy_meeting_due(db: Session, young_person: YoungPerson) -> tuple[datetime, int] | None:
+    """When repeated missing episodes last called for a strategy meeting, and how many.
+
+    The latest episode that closes N episodes within D days (§MISSING.risk,
+    configuration), unless a meeting has been recorded since it was reported.
+    """
+    limit = LIMITS.missing_strategy_meeting
+    assert limit.episodes is not None
+    assert limit.days is not None
+    reported = sorted(e.reported_at for e in episodes_of(db, young_person))
+    trigger: tuple[datetime, int] | None = None
+    for i, at in enumerate(reported):
+        within = [r for r in reported[: i + 1] if r > at - timedelta(days=limit.days)]
+        if len(within) >= limit.episodes:
+            trigger = (at, len(within))
+    if trigger is None or meeting_held_since(db, young_person, trigger[0]):
+        return None
+    return trigger
+
+
+def meeting_held_since(db: Session, young_person: YoungPerson, since: datetime) -> bool:
+    """Whether a strategy meeting has been recorded at or after ``since``."""
+    held = db.scalar(
+        select(func.max(CaseEvent.at)).where(
+            CaseEvent.young_person_id == young_person.id,
+            CaseEvent.kind == STRATEGY_MEETING_HELD,
+        )
+    )
+    return held is not None and held >= since
 
 
 def _risk(risk: str) -> None:
