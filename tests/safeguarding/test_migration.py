@@ -1,5 +1,6 @@
-"""Migrations 0013 to 0015 create the safeguarding and referral tables as the models say
-(0015: the decision columns of ``young_person_matches``)."""
+"""Migrations 0013 to 0016 create the safeguarding and referral tables as the models say
+(0015: the decision columns of ``young_person_matches``; 0016: school-police
+partnerships and their activities)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ TABLES = {
 
 
 def test_the_migrated_safeguarding_tables_match_the_models(engine: Engine) -> None:
-    assert len(TABLES) == 16
+    assert len(TABLES) == 18
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     ours = [d for d in differences if _table(d) in TABLES or _mentions(d)]
@@ -44,3 +45,18 @@ def test_0015_adds_the_decision_on_a_possible_duplicate(engine: Engine) -> None:
         for f in foreign
         if f["constrained_columns"] == ["decided_by_id"]
     } == {"decided_by_id": "users"}
+
+
+def test_0016_adds_school_partnerships_and_their_activities(engine: Engine) -> None:
+    foreign = {
+        f["constrained_columns"][0]: f["referred_table"]
+        for f in inspect(engine).get_foreign_keys("school_partnerships")
+    }
+    assert foreign == {"school_id": "organisations", "force_id": "organisations"}
+    columns = {c["name"]: c for c in inspect(engine).get_columns("school_partnerships")}
+    assert columns["ended_on"]["nullable"]
+    assert not columns["officer_email"]["nullable"]
+    activities = {c["name"]: c for c in inspect(engine).get_columns("partnership_activities")}
+    assert activities["pupils_reached"]["nullable"]
+    checks = inspect(engine).get_check_constraints("partnership_activities")
+    assert any("pupils_reached" in str(c["sqltext"]) for c in checks)

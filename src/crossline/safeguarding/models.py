@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossline.core import clock
@@ -320,3 +320,58 @@ class YoungPersonMatch(HasId, HasCreated, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
     decided_by_name: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None]
+
+
+class SchoolPartnership(HasId, HasCreated, Versioned, Base):
+    """A school and a police force working together (DOMAIN.md §PROG.ssp), with the
+    force's named partnership officer: the school's police contact.
+
+    Holds staff contact details and what the partnership covers, never anything about
+    a child. Current while ``ended_on`` is empty or still to come; a school and a force
+    have at most one current partnership (``services/partnerships.py`` checks it).
+    """
+
+    __tablename__ = "school_partnerships"
+
+    school_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )  # an organisation of kind school
+    force_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )  # an organisation of kind police_force
+    officer_name: Mapped[str] = mapped_column(String(200))
+    officer_email: Mapped[str] = mapped_column(String(320))
+    officer_phone: Mapped[str | None] = mapped_column(String(40))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    agreement: Mapped[str] = mapped_column(Text)  # what the partnership covers
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+    changed_by_name: Mapped[str] = mapped_column(String(200))
+
+    @property
+    def url(self) -> str:
+        return f"/safeguarding/partnerships/{self.id}"
+
+    def is_current(self, on: date) -> bool:
+        """True on ``on`` unless the partnership has ended by then (``ended_on`` is the
+        day it stopped)."""
+        return self.ended_on is None or self.ended_on > on
+
+
+class PartnershipActivity(HasId, HasCreated, Base):
+    """Something a school-police partnership did with a group (an assembly, a lesson, a
+    drop-in...): never about a named child."""
+
+    __tablename__ = "partnership_activities"
+    __table_args__ = (CheckConstraint("pupils_reached >= 0", name="pupils_reached_not_negative"),)
+
+    partnership_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("school_partnerships.id"), index=True
+    )
+    held_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(32))  # a vocabulary partnership_activities id
+    topic: Mapped[str] = mapped_column(String(200))
+    pupils_reached: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_name: Mapped[str] = mapped_column(String(200))

@@ -28,7 +28,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.calendar import UK
+from crossline.core.calendar import UK, uk_date
 from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, render, see_other
@@ -70,6 +70,7 @@ from crossline.safeguarding.services import (
     linkage,
     missing,
     nrm,
+    partnerships,
     plans,
     screening,
     young_people,
@@ -549,7 +550,7 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         ],
         "holds_record": young_person.owner_id == actor.organisation_id,
         "partners": [(str(o.id), o.name) for o in young_people.partner_choices(db, actor)],
-        "concerns": [_concern(c, actor) for c in concerns.concerns_of(db, young_person)],
+        "concerns": [_concern(db, c, actor) for c in concerns.concerns_of(db, young_person)],
         "screening_sets": _screening_form(db, actor, young_person.id),
         "screenings": [_screening(s, c) for s, c in changes],
         "episodes": [_episode(e) for e in missing.episodes_of(db, young_person)],
@@ -615,9 +616,18 @@ def _other_record(other: linkage.OtherRecord) -> dict[str, Any]:
     }
 
 
-def _concern(concern: Any, actor: Actor) -> dict[str, Any]:
+def _concern(db: Session, concern: Any, actor: Actor) -> dict[str, Any]:
     decision = VOCABULARY["triage_decisions"].get(concern.triage_decision or "")
+    # a school's concern names the police officer of the school's partnership, if any
+    contacts = partnerships.police_contact_for_school(
+        db, concern.organisation_id, uk_date(clock.now())
+    )
     return {
+        "police_contacts": [
+            f"{c.officer_name} ({c.force}), {c.officer_email}"
+            + (f", {c.officer_phone}" if c.officer_phone else "")
+            for c in contacts
+        ],
         "id": str(concern.id),
         "source": label("concern_sources", concern.source),
         "summary": concern.summary,

@@ -141,6 +141,7 @@ _NEEDED = {
     "nrm_cg_decisions",
     "referral_outcomes",
     "aces",
+    "partnership_activities",
 }
 if missing := _NEEDED - set(VOCABULARY):
     raise CatalogueError(f"vocabulary.yaml: lists missing: {', '.join(sorted(missing))}")

@@ -178,3 +178,82 @@ class YoungPersonRead(BaseModel):
     family_problems: list[str]
     owner: str
     version: int
+
+
+# --- school-police partnerships (services/partnerships.py) ------------------------------------
+
+
+class PartnershipIn(BaseModel):
+    """A partnership as one side starts it: ``partner_id`` is the other organisation (a
+    police force when you are a school, a school when you are a force)."""
+
+    partner_id: uuid.UUID = Field(title="The other organisation")
+    officer_name: str = Field(min_length=1, max_length=200, title="The partnership officer's name")
+    officer_email: str = Field(
+        min_length=1, max_length=320, title="The partnership officer's email address"
+    )
+    officer_phone: str | None = Field(
+        None, max_length=40, title="The partnership officer's phone number"
+    )
+    started_on: date = Field(title="Start date")
+    agreement: str = Field(min_length=1, max_length=2000, title="What the partnership covers")
+
+
+class PartnershipEndIn(BaseModel):
+    ended_on: date = Field(title="End date")
+    version: int
+
+
+class PartnershipActivityIn(BaseModel):
+    """Something done with a group; never about a named child. ``pupils_reached`` is
+    checked by the service (0 or more), so its message is the service's."""
+
+    held_on: date = Field(title="Date")
+    kind: str = Field(title="Kind of activity")  # a vocabulary partnership_activities id
+    topic: str = Field(min_length=1, max_length=200, title="Topic")
+    pupils_reached: int | None = Field(None, title="Pupils reached")
+    notes: str | None = Field(None, max_length=20_000, title="Notes")
+
+
+class PartnershipActivityRead(BaseModel):
+    id: uuid.UUID
+    held_on: date
+    kind: str
+    kind_label: str
+    topic: str
+    pupils_reached: int | None
+    notes: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class PartnershipRead(BaseModel):
+    id: uuid.UUID
+    school_id: uuid.UUID
+    school: str
+    force_id: uuid.UUID
+    force: str
+    officer_name: str
+    officer_email: str
+    officer_phone: str | None
+    started_on: date
+    ended_on: date | None
+    is_current: bool
+    agreement: str
+    created_by: str
+    created_at: datetime
+    changed_by: str
+    changed_at: datetime
+    version: int
+    activities: list[PartnershipActivityRead]
+
+
+class PoliceContactRead(BaseModel):
+    """A school's police contact: the officer of a current school-police partnership."""
+
+    partnership_id: uuid.UUID
+    school: str
+    force: str
+    officer_name: str
+    officer_email: str
+    officer_phone: str | None

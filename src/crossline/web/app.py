@@ -24,7 +24,12 @@ from crossline.people import routes as people_routes
 from crossline.programmes import dashboard_routes
 from crossline.programmes import pages as programmes_pages
 from crossline.programmes import routes as programmes_routes
-from crossline.safeguarding import legal_pages, legal_routes
+from crossline.safeguarding import (
+    legal_pages,
+    legal_routes,
+    partnership_pages,
+    partnership_routes,
+)
 from crossline.safeguarding import pages as safeguarding_pages
 from crossline.safeguarding import routes as safeguarding_routes
 from crossline.web import routes as web_routes
@@ -83,4 +88,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programmes_pages.pages)
     app.include_router(legal_routes.router)
     app.include_router(legal_pages.router)
+    app.include_router(partnership_routes.router)
+    app.include_router(partnership_pages.router)
     return app
