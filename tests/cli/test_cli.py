@@ -22,7 +22,13 @@ from crossline.core.settings import get_settings
 from crossline.orders.models import Application, Order, OrderAlert
 from crossline.orgs.models import Organisation
 from crossline.programmes.models import Referral
-from crossline.safeguarding.models import Concern, LegalRelease, NrmReferral, YoungPersonLink
+from crossline.safeguarding.models import (
+    Concern,
+    LegalRelease,
+    NrmReferral,
+    SchoolPartnership,
+    YoungPersonLink,
+)
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()
@@ -97,6 +103,8 @@ def test_demo_twice_adds_nothing_the_second_time(env: str) -> None:
         assert set(db.scalars(select(Referral.state))) == {"enrolled"}
         assert db.scalar(select(func.count()).select_from(LegalRelease)) == 1
         assert db.scalar(select(func.count()).select_from(YoungPersonLink)) > 0
+        # docs/safeguarding.md: the demo school's partnership with its police force
+        assert db.scalar(select(func.count()).select_from(SchoolPartnership)) == 1
     assert "Safeguarding cases worked: 0 concern(s)" in second.output
 
 

@@ -68,6 +68,7 @@ DEMO_ORGANISATIONS = (
     DemoOrganisation(
         "west-midlands-vru", "West Midlands Violence Reduction Unit", "violence_reduction_unit"
     ),
+    DemoOrganisation("shrewsbury-academy", "Severn Valley Academy (demo)", "school"),
 )
 
 DEMO_USERS = (
@@ -99,6 +100,12 @@ DEMO_USERS = (
         "youth.justice@demo.crossline.uk",
         "Ben Carter",
         "shropshire-youth-justice",
+        "safeguarding_practitioner",
+    ),
+    DemoUser(
+        "school.dsl@demo.crossline.uk",
+        "Hannah Moore",
+        "shrewsbury-academy",
         "safeguarding_practitioner",
     ),
     DemoUser("provider@demo.crossline.uk", "Leon Marsh", "st-giles-trust", "programme_provider"),

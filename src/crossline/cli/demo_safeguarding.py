@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from crossline.auth.actor import Actor
 from crossline.auth.signin import actor_for_email
 from crossline.core import clock
+from crossline.orgs.models import Organisation
 from crossline.safeguarding.models import YoungPerson
 from crossline.safeguarding.reference import SCREENING_ITEMS
 from crossline.safeguarding.schemas import (
@@ -26,6 +27,8 @@ from crossline.safeguarding.schemas import (
     InterviewIn,
     MissingIn,
     NrmReferralIn,
+    PartnershipActivityIn,
+    PartnershipIn,
     PlanIn,
     RgDecisionIn,
     ScreeningAnswer,
@@ -38,6 +41,7 @@ from crossline.safeguarding.services import (
     linkage,
     missing,
     nrm,
+    partnerships,
     plans,
     screening,
     young_people,
@@ -46,6 +50,8 @@ from crossline.safeguarding.services import (
 POLICE = "safeguarding@demo.crossline.uk"
 COUNCIL = "social.worker@demo.crossline.uk"
 YOUTH_JUSTICE = "youth.justice@demo.crossline.uk"
+SCHOOL = "school.dsl@demo.crossline.uk"
+SCHOOL_FORCE = "west-mercia"  # the school is in Shropshire, in West Mercia's area
 PROVIDER = "provider@demo.crossline.uk"
 SOLICITOR = "lawyer@demo.crossline.uk"
 TELFORD = (52.6766, -2.4469)  # in West Mercia, the demo world's county area
@@ -96,6 +102,7 @@ def seed_demo_safeguarding(db: Session) -> DemoCases:
     triaged = _police_cases(db, police, council, youth_justice)
     kai = _council_cases(db, council, youth_justice)
     _referral_and_release(db, council, kai)
+    _school_partnership(db, council, actor_for_email(db, SCHOOL))
     links = linkage.relink_young_people(db, via="cli").links
     return DemoCases(triaged, 2, links)
 
@@ -283,6 +290,68 @@ def _council_cases(db: Session, council: Actor, youth_justice: Actor) -> YoungPe
         via="cli",
     )
     return kai
+
+
+def _school_partnership(db: Session, council: Actor, school: Actor) -> None:
+    """The demo school's partnership with its police force (§PROG.ssp), two activities, and
+    a concern the school raises on a case the council shares with it, which then names the
+    school's police contact."""
+    force = db.scalars(select(Organisation).where(Organisation.key == SCHOOL_FORCE)).one()
+    now = clock.now()
+    partnership = partnerships.start_partnership(
+        db,
+        school,
+        PartnershipIn(
+            partner_id=force.id,
+            officer_name="PC Rhys Morgan",
+            officer_email="rhys.morgan@westmercia.police.example",
+            officer_phone="01743 000000",
+            started_on=(now - timedelta(days=120)).date(),
+            agreement="A Safer Schools officer two days a week: drop-ins, assemblies, "
+            "advice to the designated safeguarding lead.",
+        ),
+        via="cli",
+    )
+    for days, kind, topic, pupils in (
+        (60, "assembly", "County lines: spot the signs", 240),
+        (14, "drop_in", "Phones, debt and being asked to carry things", 18),
+    ):
+        partnerships.record_activity(
+            db,
+            school,
+            partnership.id,
+            PartnershipActivityIn(
+                held_on=(now - timedelta(days=days)).date(),
+                kind=kind,
+                topic=topic,
+                pupils_reached=pupils,
+            ),
+            via="cli",
+        )
+    ellie = db.scalars(
+        select(YoungPerson).where(
+            YoungPerson.owner_id == council.organisation_id, YoungPerson.source_ref == "DEMO-2"
+        )
+    ).one()
+    young_people.add_member(
+        db,
+        council,
+        ellie.id,
+        CaseMemberIn(organisation_id=school.organisation_id, reason="Ellie's school"),
+        via="cli",
+    )
+    concerns.raise_concern(
+        db,
+        school,
+        ellie.id,
+        ConcernIn(
+            source="school",
+            summary="Absent three afternoons this week; an older pupil collects her at the gate.",
+            indicators=["CL18-04"],
+            raised_at=now - timedelta(hours=3),
+        ),
+        via="cli",
+    )
 
 
 DELIVERIES = (
