@@ -1,6 +1,7 @@
-"""Migrations 0013 to 0016 create the safeguarding and referral tables as the models say
+"""Migrations 0013 to 0017 create the safeguarding and referral tables as the models say
 (0015: the decision columns of ``young_person_matches``; 0016: school-police
-partnerships and their activities)."""
+partnerships and their activities; 0017: Philomena protocol profiles and Part 2 on
+missing episodes)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ TABLES = {
 
 
 def test_the_migrated_safeguarding_tables_match_the_models(engine: Engine) -> None:
-    assert len(TABLES) == 18
+    assert len(TABLES) == 19
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     ours = [d for d in differences if _table(d) in TABLES or _mentions(d)]
@@ -60,3 +61,20 @@ def test_0016_adds_school_partnerships_and_their_activities(engine: Engine) -> N
     assert activities["pupils_reached"]["nullable"]
     checks = inspect(engine).get_check_constraints("partnership_activities")
     assert any("pupils_reached" in str(c["sqltext"]) for c in checks)
+
+
+def test_0017_adds_philomena_profiles_and_part_two(engine: Engine) -> None:
+    foreign = {
+        f["constrained_columns"][0]: f["referred_table"]
+        for f in inspect(engine).get_foreign_keys("philomena_profiles")
+    }
+    assert foreign == {"young_person_id": "young_people", "organisation_id": "organisations"}
+    unique = inspect(engine).get_unique_constraints("philomena_profiles")
+    assert [u["column_names"] for u in unique] == [["young_person_id"]]
+    columns = {c["name"]: c for c in inspect(engine).get_columns("philomena_profiles")}
+    assert not columns["description"]["nullable"]
+    assert columns["medical"]["nullable"]
+    assert not columns["version"]["nullable"]
+    episodes = {c["name"]: c for c in inspect(engine).get_columns("missing_episodes")}
+    assert episodes["clothing"]["nullable"]
+    assert episodes["last_seen"]["nullable"]

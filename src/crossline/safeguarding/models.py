@@ -178,6 +178,10 @@ class MissingEpisode(HasId, HasCreated, Versioned, Base):
     line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
     source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     recorded_by_name: Mapped[str] = mapped_column(String(200))
+    # Philomena protocol Part 2 (DOMAIN.md §MISSING.philomena), given with the report or
+    # while the episode is open: what they were wearing, where and when last seen.
+    clothing: Mapped[str | None] = mapped_column(Text)
+    last_seen: Mapped[str | None] = mapped_column(Text)
 
 
 class NrmReferral(HasId, HasCreated, Versioned, Base):
@@ -375,3 +379,38 @@ class PartnershipActivity(HasId, HasCreated, Base):
     pupils_reached: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_name: Mapped[str] = mapped_column(String(200))
+
+
+class PhilomenaProfile(HasId, HasCreated, Versioned, Base):
+    """Philomena protocol Part 1 (DOMAIN.md §MISSING.philomena): what carers record in
+    advance about a child at risk of going missing, for the police if they are reported
+    missing.
+
+    One current profile per young person; it belongs to the child's case, not to a
+    placement, so it moves with the child (the organisation now caring for them
+    updates it). ``organisation_id`` is the organisation that last recorded it, its
+    holder. Every field is free text; no photograph is held. Police outside the case
+    see it only while the child is missing (``services/philomena.py``).
+    """
+
+    __tablename__ = "philomena_profiles"
+    __table_args__ = (
+        UniqueConstraint("young_person_id", name="uq_philomena_profiles_young_person_id"),
+    )
+
+    young_person_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("young_people.id"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)  # appearance, build, marks, how they speak
+    associates: Mapped[str | None] = mapped_column(Text)  # friends, family, people of concern
+    places: Mapped[str | None] = mapped_column(Text)  # places they may go
+    phone_identifiers: Mapped[str | None] = mapped_column(Text)  # numbers and handsets
+    past_episodes: Mapped[str | None] = mapped_column(Text)  # where found before
+    vulnerabilities: Mapped[str | None] = mapped_column(Text)
+    medical: Mapped[str | None] = mapped_column(Text)  # conditions, medication
+    financial: Mapped[str | None] = mapped_column(Text)  # bank cards, accounts
+    social_media: Mapped[str | None] = mapped_column(Text)  # accounts and names used
+    transport: Mapped[str | None] = mapped_column(Text)  # travel passes, routes used
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_by_name: Mapped[str] = mapped_column(String(200))

@@ -71,6 +71,7 @@ from crossline.safeguarding.services import (
     missing,
     nrm,
     partnerships,
+    philomena,
     plans,
     screening,
     young_people,
@@ -554,6 +555,7 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         "screening_sets": _screening_form(db, actor, young_person.id),
         "screenings": [_screening(s, c) for s, c in changes],
         "episodes": [_episode(e) for e in missing.episodes_of(db, young_person)],
+        "philomena": _philomena(db, young_person),
         "referrals": [_referral(r) for r in referrals],
         "may_refer": actor.can(Permission.NRM_REFER)
         and all(r.cg_decision is not None for r in referrals),
@@ -715,7 +717,22 @@ def _episode(episode: Any) -> dict[str, Any]:
         "rhi_by": episode.rhi_by,
         "rhi_note": episode.rhi_note,
         "line_linked": episode.line_id is not None,
+        "clothing": episode.clothing,
+        "last_seen": episode.last_seen,
         "version": episode.version,
+    }
+
+
+def _philomena(db: Session, young_person: YoungPerson) -> dict[str, Any] | None:
+    """Philomena protocol Part 1 as summary-list rows (the case view audited the look)."""
+    profile = philomena.profile_of(db, young_person)
+    if profile is None:
+        return None
+    holder = db.get(Organisation, profile.organisation_id)
+    return {
+        "rows": [(n, philomena.LABELS[n], getattr(profile, n)) for n in philomena.PART_ONE],
+        "updated": f"{uk_time(profile.updated_at)} by {profile.updated_by_name}"
+        + (f", {holder.name}" if holder else ""),
     }
 
 

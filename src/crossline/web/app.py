@@ -29,6 +29,8 @@ from crossline.safeguarding import (
     legal_routes,
     partnership_pages,
     partnership_routes,
+    philomena_pages,
+    philomena_routes,
 )
 from crossline.safeguarding import pages as safeguarding_pages
 from crossline.safeguarding import routes as safeguarding_routes
@@ -90,4 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(legal_pages.router)
     app.include_router(partnership_routes.router)
     app.include_router(partnership_pages.router)
+    app.include_router(philomena_routes.router)
+    app.include_router(philomena_pages.router)
     return app
