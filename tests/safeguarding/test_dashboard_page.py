@@ -12,7 +12,7 @@ from crossline.core import clock
 from crossline.safeguarding.schemas import ConcernIn, YoungPersonIn
 from crossline.safeguarding.services import concerns, young_people
 from tests.factories import actor_of, make_organisation, make_user
-from tests.safeguarding.test_pages import _text, signed_in
+from tests.safeguarding.helpers import page_text, signed_in
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def test_the_dashboard_shows_overdue_triage_and_counts_by_source(app: FastAPI, d
         ConcernIn(source="hospital", summary="Stab wound", raised_at=NOW - timedelta(days=4)),
     )
     with signed_in(app, user) as client:
-        page = _text(client.get("/safeguarding/dashboard").text)
+        page = page_text(client.get("/safeguarding/dashboard").text)
         assert "Concerns waiting for triage 1 1 overdue" in page
         assert "Ari Dash Triage the concern" in page
         assert "A hospital attendance after violence 1" in page

@@ -27,7 +27,7 @@ from crossline.safeguarding.services.access import NO_SUCH_YOUNG_PERSON
 from crossline.synth.generate import generate
 from tests.factories import actor_of, make_organisation, make_user
 from tests.people.test_matching_service import _import_world
-from tests.safeguarding.test_pages import _text, signed_in
+from tests.safeguarding.helpers import page_text, signed_in
 
 NOW = datetime(2025, 12, 17, 12, tzinfo=UTC)
 API = "/api/safeguarding"
@@ -245,7 +245,7 @@ def test_the_case_page_shows_the_form_saves_the_decision_and_shows_it(
         page = c.get(bill.url).text
         assert f'action="{action}"' in page
         assert f'id="{p}-decision"' in page
-        text = _text(page)
+        text = page_text(page)
         assert f"{billy.reference} , held by {council.name}: a possible duplicate" in text
         for words in ("The same child", "Not the same child", "Not sure", "Why", "Save decision"):
             assert words in text
@@ -265,19 +265,19 @@ def test_the_case_page_shows_the_form_saves_the_decision_and_shows_it(
         saved = c.post(action, data={f"{p}-decision": "different", f"{p}-note": "Twins? No."})
         assert saved.status_code == 303
         assert saved.headers["location"] == f"{bill.url}#other-records"
-        text = _text(c.get(bill.url).text)
+        text = page_text(c.get(bill.url).text)
         assert "Decided not the same child" in text
         assert f"Not the same child, decided by {user.display_name} on 17 Dec 2025" in text
         assert "Twins? No." in text
         assert "a possible duplicate" not in text
         assert "Change the decision" in text
         # The other record's case shows it too.
-        assert "Decided not the same child" in _text(c.get(billy.url).text)
+        assert "Decided not the same child" in page_text(c.get(billy.url).text)
 
         # Deciding again replaces it.
         again = c.post(action, data={f"{p}-decision": "same", f"{p}-note": ""})
         assert again.status_code == 303
-        text = _text(c.get(bill.url).text)
+        text = page_text(c.get(bill.url).text)
         assert f"The same child, decided by {user.display_name}" in text
         assert "Decided not the same child" not in text
 

@@ -18,7 +18,7 @@ from crossline.safeguarding.services import linkage, young_people
 from crossline.synth.generate import generate
 from tests.factories import actor_of, make_organisation, make_user
 from tests.people.test_matching_service import _import_world, _truth
-from tests.safeguarding.test_pages import _text, signed_in
+from tests.safeguarding.helpers import page_text, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,8 @@ def test_a_young_person_is_linked_to_the_forces_records_of_them(
     assert len(combined) == 1
     with signed_in(app, user) as client:
         html = client.get(child.url).text
-    assert "Known to police Person linkage says these forces may hold" in _text(html)
-    assert forces["west-mercia"].organisation.name in _text(html)
+    assert "Known to police Person linkage says these forces may hold" in page_text(html)
+    assert forces["west-mercia"].organisation.name in page_text(html)
     assert 'href="/people/' not in html  # never the record itself
 
 
@@ -116,6 +116,6 @@ def test_two_organisations_holding_one_child_are_told_of_each_other_and_nothing_
     assert by_holder["South Test Council"].url == again.url  # a possible duplicate
     with signed_in(app, north_user) as client:
         html = client.get(here.url).text
-    assert "South Test Council may hold a record of this young person" in _text(html)
+    assert "South Test Council may hold a record of this young person" in page_text(html)
     assert str(there.id) not in html
     assert str(again.id) not in html

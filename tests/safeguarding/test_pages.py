@@ -3,11 +3,9 @@ what was entered, and who sees what."""
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +18,8 @@ from crossline.auth.models import User
 from crossline.core import clock
 from crossline.safeguarding.schemas import ConcernIn, YoungPersonIn
 from crossline.safeguarding.services import concerns, young_people
-from tests.factories import actor_of, make_organisation, make_user, sign_in
+from tests.factories import actor_of, make_organisation, make_user
+from tests.safeguarding.helpers import page_text, signed_in
 
 NOW = datetime(2025, 12, 17, 12, tzinfo=UTC)
 
@@ -30,20 +29,8 @@ def december(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
-@contextmanager
-def signed_in(app: FastAPI, user: User) -> Iterator[TestClient]:
-    """A signed-in client whose form posts carry the CSRF token and show their 303."""
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, user.email)
-        yield client
-
-
 def practitioner(db: Session) -> User:
     return make_user(db, make_organisation(db, "local_authority"), ["safeguarding_practitioner"])
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
 def _posted(client: TestClient, path: str, data: Mapping[str, Any]) -> str:
@@ -73,7 +60,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
             },
         )
         yp = location.rsplit("/", 1)[1]
-        page = _text(c.get(location).text)
+        page = page_text(c.get(location).text)
         assert "Jay Doe, 15" in page
         assert "+447700900123" in page
         assert "permanently excluded" in page
@@ -100,7 +87,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
             },
         )
         page = c.get(location).text
-        assert "Screen for exploitation, by" in _text(page)
+        assert "Screen for exploitation, by" in page_text(page)
 
         # The screening form is prefilled: the exclusion ticks VF23-11, with its source.
         assert re.search(r'value="VF23-11" checked aria-describedby="answer-VF23-11-hint"', page)
@@ -111,7 +98,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
             f"/safeguarding/young-people/{yp}/screenings",
             {"screening-answers": ["VF23-11", "CL18-02"], "screening-note": "Seen at school."},
         )
-        page = _text(c.get(location).text)
+        page = page_text(c.get(location).text)
         assert "indicators found" in page
         assert "Has money, clothes or phones that cannot be explained (CL18-02)" in page
 
@@ -135,7 +122,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
             | {f"{p}-found_at-time": "23:30", f"{p}-found_where": "Station"}
             | {f"{p}-found_by": "BTP", f"{p}-version": "1"},
         )
-        page = _text(c.get(location).text)
+        page = page_text(c.get(location).text)
         assert "Due by 18 Dec 2025, 23:30 (UK time) (72 hours after return)" in page
         assert "Interview overdue" not in page
 
@@ -144,7 +131,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
         page = c.get(location).text
         referral = re.search(r"/safeguarding/nrm-referrals/([0-9a-f-]{36})/reasonable", page)
         assert referral
-        assert "Decision due by 25 Dec 2025, 00:00 (UK time)" in _text(page)
+        assert "Decision due by 25 Dec 2025, 00:00 (UK time)" in page_text(page)
         p = f"rg-{referral[1]}"
         _posted(
             c,
@@ -152,7 +139,7 @@ def test_record_a_young_person_and_work_the_case(app: FastAPI, db: Session) -> N
             {f"{p}-decision": "positive", f"{p}-version": "1"}
             | {f"{p}-decided_on-{k}": v for k, v in (when | {"day": "17"}).items()},
         )
-        page = _text(c.get(location).text)
+        page = page_text(c.get(location).text)
         assert "Positive: reasonable grounds, on 17 December 2025" in page
         assert "To 16 January 2026" in page  # 30 days' recovery (§NRM.recovery)
         assert "Conclusive-grounds decision" in page

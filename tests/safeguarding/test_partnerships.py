@@ -4,12 +4,7 @@ about groups; the form's GOV.UK error summary; the school's police contact."""
 
 from __future__ import annotations
 
-import html
-import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,8 +15,6 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from crossline.audit.models import AuditEntry
-from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core import clock
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.orgs.models import Organisation
@@ -33,7 +26,8 @@ from crossline.safeguarding.schemas import (
     YoungPersonIn,
 )
 from crossline.safeguarding.services import concerns, partnerships, young_people
-from tests.factories import actor_of, make_organisation, make_user, sign_in
+from tests.factories import make_organisation
+from tests.safeguarding.helpers import Team, page_text, signed_in, team_of
 
 NOW = datetime(2025, 12, 17, 12, tzinfo=UTC)
 TODAY = date(2025, 12, 17)
@@ -48,19 +42,8 @@ def december(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     return now
 
 
-@dataclass
-class Team:
-    organisation: Organisation
-    user: User
-
-    @property
-    def actor(self) -> Actor:
-        return actor_of(self.user, self.organisation)
-
-
 def team(db: Session, kind: str, name: str | None = None) -> Team:
-    organisation = make_organisation(db, kind, name)
-    return Team(organisation, make_user(db, organisation, ["safeguarding_practitioner"]))
+    return team_of(db, make_organisation(db, kind, name))
 
 
 @pytest.fixture
@@ -83,17 +66,6 @@ def details(partner: Organisation, **changes: Any) -> PartnershipIn:
         "agreement": "A weekly drop-in and lessons on county lines.",
     }
     return PartnershipIn.model_validate(given | changes)
-
-
-@contextmanager
-def signed_in(app: FastAPI, user: User) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, user.email)
-        yield client
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -278,7 +250,7 @@ def test_a_concern_the_school_raises_names_its_police_contact(
         partnerships.police_contact_for_concern(db, force.actor, concern.id)
     # the case page shows the officer beside the school's concern
     with signed_in(app, school.user) as c:
-        page = _text(c.get(f"/safeguarding/young-people/{pupil.id}").text)
+        page = page_text(c.get(f"/safeguarding/young-people/{pupil.id}").text)
     assert "The school's police contact PC Sam Jones" in page
 
 
@@ -382,11 +354,11 @@ def test_the_pages_start_a_partnership_record_an_activity_and_end_it(
             },
         )
         assert recorded.status_code == 303, recorded.text
-        page = _text(c.get(location).text)
+        page = page_text(c.get(location).text)
         assert "Castle Hill Academy and Test Constabulary" in page
         assert "County lines: spot the signs" in page
         assert "Never name or describe a child here" in page
-        assert "Castle Hill Academy" in _text(c.get("/safeguarding/partnerships").text)
+        assert "Castle Hill Academy" in page_text(c.get("/safeguarding/partnerships").text)
     with signed_in(app, force.user) as c:
         assert "PC Sam Jones" in c.get(location).text
         ended = c.post(
@@ -395,7 +367,7 @@ def test_the_pages_start_a_partnership_record_an_activity_and_end_it(
                   "version": "1"},
         )  # fmt: skip
         assert ended.status_code == 303, ended.text
-        assert "Ended" in _text(c.get(location).text)
+        assert "Ended" in page_text(c.get(location).text)
     with signed_in(app, outsider.user) as c:
         assert c.get(location).status_code == 404
         assert "Castle Hill Academy" not in c.get("/safeguarding/partnerships").text

@@ -5,7 +5,6 @@ GOV.UK error summary; the API's 404, 409 and 422."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,18 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossline.audit.models import AuditEntry
-from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core import clock
 from crossline.core.errors import Conflict, InvalidInput, NotFound
-from crossline.orgs.models import Organisation
 from crossline.orgs.services import ensure_organisation
 from crossline.safeguarding.models import CaseEvent, MissingEpisode, YoungPerson
 from crossline.safeguarding.schemas import FoundIn, MissingIn, YoungPersonIn
 from crossline.safeguarding.services import missing, philomena, young_people
 from crossline.safeguarding.services.philomena import PartTwoIn, PhilomenaIn
-from tests.factories import actor_of, make_organisation, make_user
-from tests.safeguarding.test_pages import _text, signed_in
+from tests.factories import make_organisation
+from tests.safeguarding.helpers import Team, page_text, signed_in, team_of
 
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)
 AREA = "cumbria"  # forces.yaml id: the child's home force area
@@ -40,23 +36,9 @@ def moment(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     return now
 
 
-@dataclass
-class Team:
-    organisation: Organisation
-    user: User
-
-    @property
-    def actor(self) -> Actor:
-        return actor_of(self.user, self.organisation)
-
-
-def _team(db: Session, organisation: Organisation) -> Team:
-    return Team(organisation, make_user(db, organisation, ["safeguarding_practitioner"]))
-
-
 @pytest.fixture
 def council(db: Session) -> Team:
-    return _team(db, make_organisation(db, "local_authority", "Philomena Borough Council"))
+    return team_of(db, make_organisation(db, "local_authority", "Philomena Borough Council"))
 
 
 @pytest.fixture
@@ -64,17 +46,17 @@ def area_force(db: Session) -> Team:
     """The police force of the child's home area, not a member of the case."""
     force = ensure_organisation(db, AREA, "Cumbria Constabulary", "police_force")
     db.commit()
-    return _team(db, force)
+    return team_of(db, force)
 
 
 @pytest.fixture
 def other_force(db: Session) -> Team:
-    return _team(db, make_organisation(db, "police_force", "Elsewhere Police"))
+    return team_of(db, make_organisation(db, "police_force", "Elsewhere Police"))
 
 
 @pytest.fixture
 def outsider(db: Session) -> Team:
-    return _team(db, make_organisation(db, "local_authority", "Unrelated Council"))
+    return team_of(db, make_organisation(db, "local_authority", "Unrelated Council"))
 
 
 @pytest.fixture
@@ -275,7 +257,7 @@ def test_the_case_page_records_part_one_and_part_two(
 ) -> None:
     case = f"/safeguarding/young-people/{child.id}"
     with signed_in(app, council.user) as c:
-        assert "No Philomena protocol details recorded" in _text(c.get(case).text)
+        assert "No Philomena protocol details recorded" in page_text(c.get(case).text)
         form = c.get(f"{case}/philomena").text
         assert 'id="phone_identifiers"' in form
         bad = c.post(f"{case}/philomena", data={"places": "Carlisle bus station"})
@@ -287,7 +269,7 @@ def test_the_case_page_records_part_one_and_part_two(
             f"{case}/philomena", data={"description": "Tall, red hair", "medical": "Epilepsy"}
         )
         assert saved.status_code == 303, saved.text
-        page = _text(c.get(case).text)
+        page = page_text(c.get(case).text)
         assert "Medical needs Epilepsy" in page
         assert "Change medical needs" in page
         form = c.get(f"{case}/philomena").text
@@ -327,7 +309,7 @@ def test_the_case_page_records_part_one_and_part_two(
             },
         )
         assert done.status_code == 303, done.text
-        page = _text(c.get(case).text)
+        page = page_text(c.get(case).text)
         assert "Clothing (Philomena Part 2) Green parka" in page
         assert "Last seen (Philomena Part 2) Leaving school at 15:20" in page
 
@@ -351,7 +333,7 @@ def test_the_police_pages_show_open_enquiries_and_the_disclosure(
         assert f'href="/safeguarding/philomena/{child.id}"' in listing
         page = c.get(f"/safeguarding/philomena/{child.id}")
         assert page.status_code == 200
-        text = _text(page.text)
+        text = page_text(page.text)
         assert "for a missing person enquiry (Philomena protocol)" in text
         assert "07700 900123, black iPhone 12" in text
         assert f"/safeguarding/young-people/{child.id}/philomena" not in page.text

@@ -25,7 +25,7 @@ from crossline.safeguarding.schemas import (
 )
 from crossline.safeguarding.services import case, concerns, missing, young_people
 from tests.factories import actor_of, make_organisation, make_user
-from tests.safeguarding.test_pages import _text, signed_in
+from tests.safeguarding.helpers import page_text, signed_in
 
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)  # a Friday
 MEETING = "Hold a strategy meeting"
@@ -154,7 +154,7 @@ def test_the_page_and_the_api_record_a_meeting(
             data={"meeting-attendees": "Police", "meeting-outcome": ""},
         )
         assert bad.status_code == 422
-        shown = _text(bad.text)
+        shown = page_text(bad.text)
         assert "There is a problem" in shown
         assert "Enter the date of the meeting" in shown
         assert 'value="Police"' in bad.text  # what was written is kept
@@ -169,7 +169,7 @@ def test_the_page_and_the_api_record_a_meeting(
             },
         )
         assert good.status_code == 303
-        assert "Strategy meeting held on 26 November 2026" in _text(c.get(page).text)
+        assert "Strategy meeting held on 26 November 2026" in page_text(c.get(page).text)
 
         api = f"/api/safeguarding/young-people/{person.id}/strategy-meetings"
         answer = c.post(

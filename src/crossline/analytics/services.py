@@ -80,6 +80,7 @@ def run_analysis(
         )
     earlier = None if full else _latest_run(db, actor)
     births = recorded_births(db, actor.organisation_id)
+    dates_of_birth = sum(map(len, births.values()))  # records whose dates were used
     how = incremental.plan(
         earlier_imports=set(json.loads(earlier.import_ids)) if earlier else None,
         earlier_parameters=earlier.parameters if earlier else None,
@@ -148,7 +149,7 @@ def run_analysis(
         "window_from": how.window_from.isoformat() if how.window_from else None,
         "based_on": str(earlier.id) if earlier and how.incremental else None,
         "why": how.reason,
-        "dates_of_birth": sum(map(len, births.values())),
+        "dates_of_birth": dates_of_birth,
     }
     run.report = json.dumps(_report(run, lines, result.located, scope))
     db.add(run)
@@ -196,7 +197,7 @@ def run_analysis(
         Operation.COMBINATION,
         RecordRef.of("analysis_run", run.id),
         why=f"line analysis of {len(ids)} import(s) of communications data ({scope['mode']}), "
-        f"with the dates of birth of {sum(map(len, births.values()))} person record(s) "
+        f"with the dates of birth of {dates_of_birth} person record(s) "
         "that hold a phone number",
         owner=actor.organisation_id,
         via=via,

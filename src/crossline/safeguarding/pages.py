@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
@@ -222,12 +223,12 @@ def _person_data(form: FormData, model: type[M]) -> M:
         "custody",
         "version",
     )
-    data: dict[str, Any] = _filled(form, "", names)
+    data: dict[str, Any] = filled_fields(form, "", names)
     if any(str(form.get(f"dob-{p}", "")).strip() for p in ("day", "month", "year")):
         data["dob"] = _date(form, "dob", "Enter the date of birth, like 27 3 2009.")
     data["circumstances"] = [str(v) for v in form.getlist("circumstances")]
     data["family_problems"] = [str(v) for v in form.getlist("family_problems")]
-    return _parse(model, data)
+    return parse_form(model, data)
 
 
 def _person_errors(exc: InvalidInput | Conflict) -> dict[str, str]:
@@ -251,10 +252,10 @@ async def raise_page(
 ) -> Response:
     form = await request.form()
     try:
-        data = _parse(ConcernIn, _filled(form, "concern", ("source", "summary")))
+        data = parse_form(ConcernIn, filled_fields(form, "concern", ("source", "summary")))
         concerns.raise_concern(db, actor, young_person_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, "concern")
+        return show_case_again(request, db, actor, young_person_id, exc, form, "concern")
     return _to_case(young_person_id, "concerns")
 
 
@@ -266,10 +267,10 @@ async def triage_page(
     _, young_person = concerns.get_concern(db, actor, concern_id)
     prefix = f"triage-{concern_id}"
     try:
-        data = _parse(TriageIn, _filled(form, prefix, ("decision", "note", "version")))
+        data = parse_form(TriageIn, filled_fields(form, prefix, ("decision", "note", "version")))
         concerns.triage(db, actor, concern_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix)
+        return show_case_again(request, db, actor, young_person.id, exc, form, prefix)
     return _to_case(young_person.id, "concerns")
 
 
@@ -282,10 +283,12 @@ async def screen_page(
     ticked = {str(v) for v in form.getlist("screening-answers")}
     answers = {i.id: ScreeningAnswer(present=i.id in ticked) for i in SCREENING_ITEMS}
     try:
-        data = _parse(ScreeningIn, {"answers": answers, **_filled(form, "screening", ("note",))})
+        data = parse_form(
+            ScreeningIn, {"answers": answers, **filled_fields(form, "screening", ("note",))}
+        )
         screening.screen(db, actor, young_person_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, "screening")
+        return show_case_again(request, db, actor, young_person_id, exc, form, "screening")
     return _to_case(young_person_id, "screenings")
 
 
@@ -298,11 +301,13 @@ async def report_missing_page(
     form = await request.form()
     prefix = "missing"
     try:
-        given = _filled(form, prefix, ("reported_by", "risk"))
+        given = filled_fields(form, prefix, ("reported_by", "risk"))
         given["reported_at"] = _uk_datetime(form, f"{prefix}-reported_at", "reported missing")
-        missing.report_missing(db, actor, young_person_id, _parse(MissingIn, given))
+        missing.report_missing(db, actor, young_person_id, parse_form(MissingIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, prefix, ("reported_at",))
+        return show_case_again(
+            request, db, actor, young_person_id, exc, form, prefix, ("reported_at",)
+        )
     return _to_case(young_person_id, "missing")
 
 
@@ -312,11 +317,15 @@ async def found_page(request: Request, episode_id: uuid.UUID, db: DbDep, actor: 
     _, young_person = missing.get_episode(db, actor, episode_id)
     prefix = f"found-{episode_id}"
     try:
-        given = _filled(form, prefix, ("found_where", "found_by", "found_force_area", "version"))
+        given = filled_fields(
+            form, prefix, ("found_where", "found_by", "found_force_area", "version")
+        )
         given["found_at"] = _uk_datetime(form, f"{prefix}-found_at", "found")
-        missing.found(db, actor, episode_id, _parse(FoundIn, given))
+        missing.found(db, actor, episode_id, parse_form(FoundIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix, ("found_at",))
+        return show_case_again(
+            request, db, actor, young_person.id, exc, form, prefix, ("found_at",)
+        )
     return _to_case(young_person.id, "missing")
 
 
@@ -328,10 +337,10 @@ async def regrade_page(
     _, young_person = missing.get_episode(db, actor, episode_id)
     prefix = f"regrade-{episode_id}"
     try:
-        data = _parse(RegradeIn, _filled(form, prefix, ("risk", "reason", "version")))
+        data = parse_form(RegradeIn, filled_fields(form, prefix, ("risk", "reason", "version")))
         missing.regrade(db, actor, episode_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix)
+        return show_case_again(request, db, actor, young_person.id, exc, form, prefix)
     return _to_case(young_person.id, "missing")
 
 
@@ -343,11 +352,11 @@ async def interview_page(
     _, young_person = missing.get_episode(db, actor, episode_id)
     prefix = f"rhi-{episode_id}"
     try:
-        given = _filled(form, prefix, ("outcome", "by", "note", "version"))
+        given = filled_fields(form, prefix, ("outcome", "by", "note", "version"))
         given["done_at"] = _uk_datetime(form, f"{prefix}-done_at", "the interview")
-        missing.interview(db, actor, episode_id, _parse(InterviewIn, given))
+        missing.interview(db, actor, episode_id, parse_form(InterviewIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix, ("done_at",))
+        return show_case_again(request, db, actor, young_person.id, exc, form, prefix, ("done_at",))
     return _to_case(young_person.id, "missing")
 
 
@@ -357,10 +366,12 @@ async def refer_page(
 ) -> Response:
     form = await request.form()
     try:
-        data = _parse(NrmReferralIn, _filled(form, "nrm", ("summary", "consent")))
+        data = parse_form(NrmReferralIn, filled_fields(form, "nrm", ("summary", "consent")))
         nrm.refer(db, actor, young_person_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, "nrm", ("referred_at",))
+        return show_case_again(
+            request, db, actor, young_person_id, exc, form, "nrm", ("referred_at",)
+        )
     return _to_case(young_person_id, "nrm")
 
 
@@ -372,11 +383,13 @@ async def rg_page(request: Request, referral_id: uuid.UUID, db: DbDep, actor: Re
     _, young_person = nrm.get_referral(db, actor, referral_id)
     prefix = f"rg-{referral_id}"
     try:
-        given = _filled(form, prefix, ("decision", "version"))
+        given = filled_fields(form, prefix, ("decision", "version"))
         given["decided_on"] = _date(form, f"{prefix}-decided_on", "Enter the date of the decision.")
-        nrm.reasonable_grounds(db, actor, referral_id, _parse(RgDecisionIn, given))
+        nrm.reasonable_grounds(db, actor, referral_id, parse_form(RgDecisionIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix, ("decided_on",))
+        return show_case_again(
+            request, db, actor, young_person.id, exc, form, prefix, ("decided_on",)
+        )
     return _to_case(young_person.id, "nrm")
 
 
@@ -388,11 +401,13 @@ async def cg_page(request: Request, referral_id: uuid.UUID, db: DbDep, actor: Re
     _, young_person = nrm.get_referral(db, actor, referral_id)
     prefix = f"cg-{referral_id}"
     try:
-        given = _filled(form, prefix, ("decision", "version"))
+        given = filled_fields(form, prefix, ("decision", "version"))
         given["decided_on"] = _date(form, f"{prefix}-decided_on", "Enter the date of the decision.")
-        nrm.conclusive_grounds(db, actor, referral_id, _parse(CgDecisionIn, given))
+        nrm.conclusive_grounds(db, actor, referral_id, parse_form(CgDecisionIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person.id, exc, form, prefix, ("decided_on",))
+        return show_case_again(
+            request, db, actor, young_person.id, exc, form, prefix, ("decided_on",)
+        )
     return _to_case(young_person.id, "nrm")
 
 
@@ -406,11 +421,15 @@ async def start_plan_page(
     form = await request.form()
     prefix = "plan"
     try:
-        given = _filled(form, prefix, ("establishment", "officer", "goals", "review_every_days"))
+        given = filled_fields(
+            form, prefix, ("establishment", "officer", "goals", "review_every_days")
+        )
         given["started_on"] = _date(form, f"{prefix}-started_on", "Enter the start date.")
-        plans.start_plan(db, actor, young_person_id, _parse(PlanIn, given))
+        plans.start_plan(db, actor, young_person_id, parse_form(PlanIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, prefix, ("started_on",))
+        return show_case_again(
+            request, db, actor, young_person_id, exc, form, prefix, ("started_on",)
+        )
     return _to_case(young_person_id, "plans")
 
 
@@ -423,13 +442,13 @@ async def strategy_meeting_page(
     form = await request.form()
     prefix = "meeting"
     try:
-        given = _filled(form, prefix, ("attendees", "outcome"))
+        given = filled_fields(form, prefix, ("attendees", "outcome"))
         given["held_on"] = _date(form, f"{prefix}-held_on", "Enter the date of the meeting.")
         missing.record_strategy_meeting(
-            db, actor, young_person_id, _parse(StrategyMeetingIn, given)
+            db, actor, young_person_id, parse_form(StrategyMeetingIn, given)
         )
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, prefix, ("held_on",))
+        return show_case_again(request, db, actor, young_person_id, exc, form, prefix, ("held_on",))
     return _to_case(young_person_id, "next")
 
 
@@ -440,13 +459,15 @@ async def screen_aces_page(
     form = await request.form()
     prefix = "ace"
     try:
-        given: dict[str, Any] = _filled(form, prefix, ("contact",))
+        given: dict[str, Any] = filled_fields(form, prefix, ("contact",))
         given["screened_on"] = _date(form, f"{prefix}-screened_on", "Enter the date.")
         given["experiences"] = [str(v) for v in form.getlist(f"{prefix}-experiences")]
         given["refer"] = form.get(f"{prefix}-refer") == "yes"
-        plans.screen_aces(db, actor, young_person_id, _parse(AceIn, given))
+        plans.screen_aces(db, actor, young_person_id, parse_form(AceIn, given))
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, prefix, ("screened_on",))
+        return show_case_again(
+            request, db, actor, young_person_id, exc, form, prefix, ("screened_on",)
+        )
     return _to_case(young_person_id, "plans")
 
 
@@ -471,13 +492,15 @@ async def _review(
     prefix = f"review-{plan_id}"
     young_person_id = _plan_case(db, plan_kind, plan_id)
     try:
-        given: dict[str, Any] = _filled(form, prefix, ("note",))
+        given: dict[str, Any] = filled_fields(form, prefix, ("note",))
         given["reviewed_on"] = _date(form, f"{prefix}-reviewed_on", "Enter the date of review.")
         given["end"] = form.get(f"{prefix}-end") == "yes"
-        plans.review(db, actor, plan_kind, plan_id, _parse(ReviewIn, given))
+        plans.review(db, actor, plan_kind, plan_id, parse_form(ReviewIn, given))
     except PageError as exc:
         # Shown on the plan's case page, which checks the actor may see the case.
-        return _again(request, db, actor, young_person_id, exc, form, prefix, ("reviewed_on",))
+        return show_case_again(
+            request, db, actor, young_person_id, exc, form, prefix, ("reviewed_on",)
+        )
     return _to_case(young_person_id, "plans")
 
 
@@ -499,10 +522,12 @@ async def add_member_page(
 ) -> Response:
     form = await request.form()
     try:
-        data = _parse(CaseMemberIn, _filled(form, "member", ("organisation_id", "reason")))
+        data = parse_form(
+            CaseMemberIn, filled_fields(form, "member", ("organisation_id", "reason"))
+        )
         young_people.add_member(db, actor, young_person_id, data)
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, "member")
+        return show_case_again(request, db, actor, young_person_id, exc, form, "member")
     return _to_case(young_person_id, "members")
 
 
@@ -517,12 +542,12 @@ async def decide_other_record_page(
     form = await request.form()
     prefix = f"duplicate-{match_id}"
     try:
-        data = _parse(OtherRecordDecisionIn, _filled(form, prefix, ("decision", "note")))
+        data = parse_form(OtherRecordDecisionIn, filled_fields(form, prefix, ("decision", "note")))
         linkage.decide_other_record(
             db, actor, young_person_id, match_id, data.decision, data.note, via="web"
         )
     except PageError as exc:
-        return _again(request, db, actor, young_person_id, exc, form, prefix)
+        return show_case_again(request, db, actor, young_person_id, exc, form, prefix)
     return _to_case(young_person_id, "other-records")
 
 
@@ -551,7 +576,7 @@ def _case_context(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict
         ],
         "holds_record": young_person.owner_id == actor.organisation_id,
         "partners": [(str(o.id), o.name) for o in young_people.partner_choices(db, actor)],
-        "concerns": [_concern(db, c, actor) for c in concerns.concerns_of(db, young_person)],
+        "concerns": _concerns(db, actor, young_person),
         "screening_sets": _screening_form(db, actor, young_person.id),
         "screenings": [_screening(s, c) for s, c in changes],
         "episodes": [_episode(e) for e in missing.episodes_of(db, young_person)],
@@ -618,18 +643,26 @@ def _other_record(other: linkage.OtherRecord) -> dict[str, Any]:
     }
 
 
-def _concern(db: Session, concern: Any, actor: Actor) -> dict[str, Any]:
-    decision = VOCABULARY["triage_decisions"].get(concern.triage_decision or "")
-    # a school's concern names the police officer of the school's partnership, if any
-    contacts = partnerships.police_contact_for_school(
-        db, concern.organisation_id, uk_date(clock.now())
-    )
-    return {
-        "police_contacts": [
+def _concerns(db: Session, actor: Actor, young_person: YoungPerson) -> list[dict[str, Any]]:
+    """The case's concerns; a school's names the officer of the school's partnership, if any
+    (looked up once for each organisation that raised one)."""
+    raised = concerns.concerns_of(db, young_person)
+    today = uk_date(clock.now())
+    contacts = {
+        organisation_id: [
             f"{c.officer_name} ({c.force}), {c.officer_email}"
             + (f", {c.officer_phone}" if c.officer_phone else "")
-            for c in contacts
-        ],
+            for c in partnerships.police_contact_for_school(db, organisation_id, today)
+        ]
+        for organisation_id in {c.organisation_id for c in raised}
+    }
+    return [_concern(c, actor, contacts[c.organisation_id]) for c in raised]
+
+
+def _concern(concern: Any, actor: Actor, police_contacts: list[str]) -> dict[str, Any]:
+    decision = VOCABULARY["triage_decisions"].get(concern.triage_decision or "")
+    return {
+        "police_contacts": police_contacts,
         "id": str(concern.id),
         "source": label("concern_sources", concern.source),
         "summary": concern.summary,
@@ -808,7 +841,7 @@ def _indicator(item_id: str) -> str:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _again(
+def show_case_again(
     request: Request,
     db: Session,
     actor: Actor,
@@ -861,7 +894,7 @@ def _values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _filled(form: FormData, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+def filled_fields(form: FormData, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
     """The named fields (``<prefix>-<name>``) that were given, stripped, by their names."""
     found: dict[str, Any] = {}
     for name in names:
@@ -871,18 +904,27 @@ def _filled(form: FormData, prefix: str, names: tuple[str, ...]) -> dict[str, An
     return found
 
 
-def _date(form: FormData, name: str, missing_message: str) -> str:
-    """A GOV.UK date input (``name-day``, ``-month``, ``-year``) as an ISO date."""
+def date_input(form: FormData, name: str) -> str | None:
+    """A GOV.UK date input (``name-day``, ``-month``, ``-year``) as an ISO date; None when
+    left empty. ValueError when it is not a real date."""
     parts = [str(form.get(f"{name}-{p}", "")).strip() for p in ("day", "month", "year")]
     if not any(parts):
-        raise InvalidInput(missing_message, field=f"{name}-day")
+        return None
+    day, month, year = (int(p) for p in parts)
+    if year < 1900:
+        raise ValueError(f"{name}: year {year}")
+    return date(year, month, day).isoformat()
+
+
+def _date(form: FormData, name: str, missing_message: str) -> str:
+    """A GOV.UK date input, needed: InvalidInput on its day box when empty or not real."""
     try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1900:
-            raise ValueError
-        return date(year, month, day).isoformat()
+        found = date_input(form, name)
     except ValueError:
         raise InvalidInput("Enter a real date, like 27 11 2026.", field=f"{name}-day") from None
+    if found is None:
+        raise InvalidInput(missing_message, field=f"{name}-day")
+    return found
 
 
 def _uk_datetime(form: FormData, name: str, what: str) -> str:
@@ -905,8 +947,14 @@ def _today_values() -> dict[str, str]:
             "time": f"{now:%H:%M}"}  # fmt: skip
 
 
-def _parse(model: type[M], data: dict[str, Any]) -> M:
-    """``data`` as ``model``, or InvalidInput naming each wrong field."""
+Message = Callable[[type[BaseModel], str, Any], str]  # (model, field, pydantic error) -> text
+
+
+def parse_form(model: type[M], data: dict[str, Any], message: Message | None = None) -> M:
+    """``data`` as ``model``, or InvalidInput naming each wrong field.
+
+    ``message`` words each field's error (this page's wording by default).
+    """
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -914,7 +962,7 @@ def _parse(model: type[M], data: dict[str, Any]) -> M:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
             if field not in messages:
-                messages[field] = _message(model, field, error)
+                messages[field] = (message or _message)(model, field, error)
         raise InvalidInput.of_fields(messages) from exc
 
 

@@ -9,11 +9,10 @@ GOV.UK error summary and what was entered.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -26,6 +25,7 @@ from crossline.core.dependencies import DbDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import render, see_other
 from crossline.orgs.reference import ORGANISATION_KINDS
+from crossline.safeguarding.pages import date_input, parse_form
 from crossline.safeguarding.reference import VOCABULARY
 from crossline.safeguarding.schemas import PartnershipActivityIn, PartnershipEndIn, PartnershipIn
 from crossline.safeguarding.services import partnerships
@@ -170,18 +170,15 @@ def _with_dates(form: FormData, dates: tuple[str, ...]) -> dict[str, Any]:
     }
     errors: dict[str, str] = {}
     for name in dates:
-        parts = [str(form.get(f"{name}-{p}", "")).strip() for p in ("day", "month", "year")]
         for part in ("day", "month", "year"):
             data.pop(f"{name}-{part}", None)
-        if not any(parts):
-            continue  # the model says the date is needed
         try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1900:
-                raise ValueError
-            data[name] = date(year, month, day).isoformat()
+            found = date_input(form, name)
         except ValueError:
             errors[name] = "Enter a real date, like 27 11 2026"
+            continue
+        if found is not None:  # else the model says the date is needed
+            data[name] = found
     if errors:
         raise InvalidInput.of_fields(errors)
     return data
@@ -199,16 +196,8 @@ _MESSAGES = {
 
 
 def _parse(model: type[M], data: dict[str, Any]) -> M:
-    """``data`` as ``model``, or InvalidInput naming each wrong field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        messages: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "form"
-            if field not in messages:
-                messages[field] = _message(model, field, error)
-        raise InvalidInput.of_fields(messages) from exc
+    """``data`` as ``model`` (the case pages' parsing), worded as these pages word it."""
+    return parse_form(model, data, _message)
 
 
 def _message(model: type[BaseModel], field: str, error: Any) -> str:

@@ -77,7 +77,7 @@ async def save_page(
             for name in (*philomena.PART_ONE, "version")
             if isinstance(value := form.get(name), str) and value.strip()
         }
-        data = pages._parse(philomena.PhilomenaIn, given)
+        data = pages.parse_form(philomena.PhilomenaIn, given)
         philomena.record_profile(db, actor, young_person_id, data)
     except PageError as exc:
         db.rollback()
@@ -99,10 +99,12 @@ async def part_two_page(
     _, young_person = missing.get_episode(db, actor, episode_id)
     prefix = f"part2-{episode_id}"
     try:
-        given = pages._filled(form, prefix, ("clothing", "last_seen", "version"))
-        philomena.record_part_two(db, actor, episode_id, pages._parse(philomena.PartTwoIn, given))
+        given = pages.filled_fields(form, prefix, ("clothing", "last_seen", "version"))
+        philomena.record_part_two(
+            db, actor, episode_id, pages.parse_form(philomena.PartTwoIn, given)
+        )
     except PageError as exc:
-        return pages._again(request, db, actor, young_person.id, exc, form, prefix)
+        return pages.show_case_again(request, db, actor, young_person.id, exc, form, prefix)
     return see_other(f"/safeguarding/young-people/{young_person.id}#episode-{episode_id}")
 
 

@@ -339,26 +339,27 @@ def _strategy_prompt(
     db: Session, actor: Actor, young_person: YoungPerson, reported_at: datetime
 ) -> None:
     """§MISSING.risk: N episodes in D days (configuration) prompt a strategy meeting."""
-    limit = LIMITS.missing_strategy_meeting
-    assert limit.episodes is not None
-    assert limit.days is not None
-    since = reported_at - timedelta(days=limit.days)
-    count = db.scalar(
-        select(func.count(MissingEpisode.id)).where(
-            MissingEpisode.young_person_id == young_person.id,
-            MissingEpisode.reported_at > since,
-            MissingEpisode.reported_at <= reported_at,
-        )
-    )
-    if (count or 0) >= limit.episodes:
+    reported = [e.reported_at for e in episodes_of(db, young_person)]
+    count = _in_window(reported, reported_at)
+    if count is not None:
         event(
             db,
             actor,
             young_person,
             "strategy_meeting_due",
-            f"{count} missing episodes in {limit.days} days: hold a strategy meeting "
-            f"(next action, {actor.organisation_name})",
+            f"{count} missing episodes in {LIMITS.missing_strategy_meeting.days} days: hold a "
+            f"strategy meeting (next action, {actor.organisation_name})",
         )
+
+
+def _in_window(reported: Sequence[datetime], at: datetime) -> int | None:
+    """How many episodes were reported in the D days up to ``at``, when at least N were
+    (§MISSING.risk, configuration); None when fewer."""
+    limit = LIMITS.missing_strategy_meeting
+    assert limit.episodes is not None
+    assert limit.days is not None
+    count = sum(1 for r in reported if at - timedelta(days=limit.days) < r <= at)
+    return count if count >= limit.episodes else None
 
 
 STRATEGY_MEETING_HELD = "strategy_meeting_held"  # the case event of a meeting recorded
@@ -404,18 +405,11 @@ def strategy_meeting_due(db: Session, young_person: YoungPerson) -> tuple[dateti
     The latest episode that closes N episodes within D days (§MISSING.risk,
     configuration), unless a meeting has been recorded since it was reported.
     """
-    limit = LIMITS.missing_strategy_meeting
-    assert limit.episodes is not None
-    assert limit.days is not None
     reported = sorted(e.reported_at for e in episodes_of(db, young_person))
-    trigger: tuple[datetime, int] | None = None
-    for i, at in enumerate(reported):
-        within = [r for r in reported[: i + 1] if r > at - timedelta(days=limit.days)]
-        if len(within) >= limit.episodes:
-            trigger = (at, len(within))
-    if trigger is None or meeting_held_since(db, young_person, trigger[0]):
+    triggers = [(at, n) for at in reported if (n := _in_window(reported, at)) is not None]
+    if not triggers or meeting_held_since(db, young_person, triggers[-1][0]):
         return None
-    return trigger
+    return triggers[-1]
 
 
 def meeting_held_since(db: Session, young_person: YoungPerson, since: datetime) -> bool:
