@@ -36,6 +36,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "orders/data/reminders.yaml",
         "orgs/data/forces.yaml",
         "orgs/data/organisation_kinds.yaml",
+        "outreach/data/signs.yaml",
         "people/linkage/data/given_names.yaml",
         "programmes/data/programmes.yaml",
         "safeguarding/data/indicators.yaml",
@@ -51,6 +52,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     from crossline.lines.outcomes import OUTCOME_KINDS
     from crossline.lines.statuses import STATUSES
     from crossline.orders.reference import ITEM_KINDS, JURISDICTIONS, PROVIDERS, RANKS, REMINDERS
+    from crossline.outreach.reports import signs
     from crossline.people.linkage.given_names import GIVEN_NAMES
     from crossline.programmes.catalogue import PROGRAMMES
     from crossline.safeguarding.reference import INDICATORS, LIMITS, VOCABULARY
@@ -79,6 +81,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     assert ROLES
     assert FORCES
     assert ORGANISATION_KINDS
+    assert signs()["person"]
 
 
 def test_a_bad_entry_names_the_file_entry_and_field(tmp_path: Path) -> None:

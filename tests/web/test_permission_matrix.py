@@ -138,6 +138,12 @@ PUBLIC = {
     ("POST", "/feedback"),
     ("POST", "/api/feedback"),
     ("GET", "/licences"),
+    # Anonymous reporting (outreach/reports.py): the signs, the form and its API.
+    ("GET", "/spot-the-signs"),
+    ("GET", "/report"),
+    ("POST", "/report"),
+    ("POST", "/api/reports"),
+    ("GET", "/api/reports/districts"),
 }
 
 

@@ -29,6 +29,7 @@ class DemoOrganisation:
     key: str
     name: str
     kind: str
+    area: str | None = None  # the district it serves: anonymous reports about it reach it
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ DEMO_ORGANISATIONS = (
         "nclcc", "National County Lines Coordination Centre", "national_coordination_centre"
     ),
     DemoOrganisation(
-        "shropshire-childrens-services", "Shropshire Council Children's Services", "local_authority"
+        "shropshire-childrens-services",
+        "Shropshire Council Children's Services",
+        "local_authority",
+        area="shropshire",
     ),
     DemoOrganisation("st-giles-trust", "St Giles Trust", "programme_provider"),
     DemoOrganisation("redthread", "Redthread", "programme_provider"),
@@ -145,7 +149,9 @@ def seed_demo(db: Session) -> int:
     has none, so one changed in the demo stays as it was changed.
     """
     for org in DEMO_ORGANISATIONS:
-        ensure_organisation(db, org.key, org.name, org.kind)
+        organisation = ensure_organisation(db, org.key, org.name, org.kind)
+        if org.area and organisation.area_id is None:
+            organisation.area_id = org.area
     db.commit()
     seed_demo_contacts(db)
     existing = set(db.scalars(select(User.email)))

@@ -103,6 +103,7 @@ def seed_demo_safeguarding(db: Session) -> DemoCases:
     kai = _council_cases(db, council, youth_justice)
     _referral_and_release(db, council, kai)
     _school_partnership(db, council, actor_for_email(db, SCHOOL))
+    _anonymous_report(db)
     links = linkage.relink_young_people(db, via="cli").links
     return DemoCases(triaged, 2, links)
 
@@ -290,6 +291,30 @@ def _council_cases(db: Session, council: Actor, youth_justice: Actor) -> YoungPe
         via="cli",
     )
     return kai
+
+
+def _anonymous_report(db: Session) -> None:
+    """A report sent from the public form about Shropshire: West Mercia Police and the
+    council read it on their Anonymous reports pages."""
+    from crossline.outreach import reports
+    from crossline.outreach.schemas import ReportAbout, ReporterAge, ReportIn
+
+    reports.send_report(
+        db,
+        ReportIn(
+            district="shropshire",
+            about=ReportAbout.SOMEONE_ELSE,
+            what_happened=(
+                "A boy in year 9 keeps getting picked up from the bus station by older lads "
+                "in a car. He has two phones now and new trainers, and says he goes to "
+                "Birmingham at weekends."
+            ),
+            where_detail="Shrewsbury bus station, after school",
+            signs=["CL18-03", "CL18-02", "CL18-04"],
+            reporter_age=ReporterAge.UNDER_18,
+        ),
+        via="cli",
+    )
 
 
 def _school_partnership(db: Session, council: Actor, school: Actor) -> None:
