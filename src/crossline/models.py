@@ -7,6 +7,7 @@ from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
+from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
 from crossline.lines.models import (
     DeconflictionMatch,
     Line,
@@ -27,7 +28,7 @@ from crossline.orders.models import (
     ProviderNotice,
 )
 from crossline.orgs.models import Area, Organisation
-from crossline.outreach.models import Feedback
+from crossline.outreach.models import AnonymousReport, Feedback
 from crossline.people.models import PersonMatch, PersonRecord
 from crossline.programmes.models import ProgrammeDelivery, Referral, ReferralEvent
 from crossline.safeguarding.models import (
@@ -51,11 +52,14 @@ from crossline.safeguarding.models import (
 __all__ = [
     "AceScreening",
     "AnalysisRun",
+    "AnonymousReport",
     "ApiToken",
     "Application",
     "ApplicationItem",
     "Area",
     "AuditEntry",
+    "Bid",
+    "BidScore",
     "CaseEvent",
     "CaseMember",
     "CommsImport",
@@ -64,6 +68,7 @@ __all__ = [
     "DeconflictionMatch",
     "Feedback",
     "Finding",
+    "Fund",
     "ImportJob",
     "IntensificationWeek",
     "LegalRelease",
@@ -75,6 +80,7 @@ __all__ = [
     "LineOwner",
     "LinePerson",
     "MissingEpisode",
+    "MonitoringReturn",
     "NrmReferral",
     "Order",
     "OrderAlert",

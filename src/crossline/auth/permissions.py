@@ -41,6 +41,7 @@ class Permission(StrEnum):
     SAFEGUARDING_WRITE = "safeguarding.write"
     NRM_REFER = "nrm.refer"
     REFERRALS_RECEIVE = "referrals.receive"
+    FUNDING_READ = "funding.read"
     FUNDING_BID = "funding.bid"
     FUNDING_ASSESS = "funding.assess"
     FUNDING_ADMINISTER = "funding.administer"

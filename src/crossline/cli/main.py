@@ -978,6 +978,7 @@ def demo(
         import_demo_world,
         seed_demo,
     )
+    from crossline.cli.demo_funding import seed_demo_funding
     from crossline.cli.demo_orders import seed_demo_orders
     from crossline.cli.demo_safeguarding import import_demo_agencies, seed_demo_safeguarding
 
@@ -1018,6 +1019,7 @@ def demo(
     with session_scope(sessionmaker_for(settings)) as db:
         young, raised = import_demo_agencies(db, world)
         cases = seed_demo_safeguarding(db)
+        seed_demo_funding(db)
     console.print(
         f"Demo agencies' records imported: {young:,} young people recorded, {raised:,} "
         f"concern(s) raised. Safeguarding cases worked: {cases.triaged} concern(s) from "

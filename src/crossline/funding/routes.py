@@ -1,0 +1,406 @@
+"""The fund's pages and API: funds, bids, the panel's scores, decisions and monitoring returns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crossline.auth.actor import Actor
+from crossline.auth.dependencies import allowed
+from crossline.auth.permissions import Permission
+from crossline.core import clock
+from crossline.core.calendar import uk_date
+from crossline.core.dependencies import DbDep
+from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
+from crossline.funding import services
+from crossline.funding.models import Bid
+from crossline.funding.reference import RULES
+from crossline.funding.schemas import (
+    BidIn,
+    BidRead,
+    BidStatus,
+    DecisionIn,
+    FundIn,
+    FundRead,
+    FundSummary,
+    ReturnIn,
+    ReturnRead,
+    ScoreIn,
+    ScoreRead,
+)
+
+router = APIRouter()
+add_navigation(NavItem("Funding", "/funding", Permission.FUNDING_READ.value, order=70))
+
+Reader = Annotated[Actor, allowed(Permission.FUNDING_READ)]
+Bidder = Annotated[Actor, allowed(Permission.FUNDING_BID)]
+Assessor = Annotated[Actor, allowed(Permission.FUNDING_ASSESS)]
+Administrator = Annotated[Actor, allowed(Permission.FUNDING_ADMINISTER)]
+
+STATUS_LABELS = {
+    BidStatus.DRAFT.value: "Draft",
+    BidStatus.SUBMITTED.value: "Submitted",
+    BidStatus.AWARDED.value: "Awarded",
+    BidStatus.DECLINED.value: "Declined",
+}
+
+
+class Version(BaseModel):
+    version: int
+
+
+class BidUpdate(BidIn):
+    version: int
+
+
+def _ranked(db: Session, bids: list[Bid]) -> list[BidRead]:
+    """Bids, the panel's highest score first, unscored last, then newest first."""
+    read = [services.as_read(db, b) for b in bids]
+    return sorted(read, key=lambda b: -(b.panel_score if b.panel_score is not None else -1))
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@router.get("/funding", include_in_schema=False)
+def funding_page(request: Request, db: DbDep, actor: Reader) -> Response:
+    funds = [services.summary(db, actor, f.id) for f in services.list_funds(db, actor)]
+    bids = _ranked(db, list(services.list_bids(db, actor)))
+    return render(
+        request,
+        "funding/index.html",
+        {"funds": funds, "bids": bids, "status_labels": STATUS_LABELS, "actor_can": _can(actor)},
+    )
+
+
+def _can(actor: Actor) -> dict[str, bool]:
+    return {
+        "bid": actor.can(Permission.FUNDING_BID),
+        "assess": actor.can(Permission.FUNDING_ASSESS),
+        "administer": actor.can(Permission.FUNDING_ADMINISTER),
+    }
+
+
+def _fund_defaults() -> dict[str, Any]:
+    today = uk_date(clock.now())
+    return {
+        "name": RULES.name,
+        "budget": RULES.budget,
+        "cap_per_bid": RULES.cap_per_bid,
+        "years": RULES.years,
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(weeks=8)).isoformat(),
+    }
+
+
+@router.get("/funding/funds/new", include_in_schema=False)
+def new_fund_page(request: Request, actor: Administrator) -> Response:
+    return render(request, "funding/fund_form.html", {"values": _fund_defaults(), "errors": {}})
+
+
+@router.post("/funding/funds/new", include_in_schema=False)
+async def open_fund_page(request: Request, db: DbDep, actor: Administrator) -> Response:
+    form = await request.form()
+    try:
+        fund = services.open_fund(db, actor, form_model(form, FundIn))
+    except InvalidInput as exc:
+        db.rollback()
+        return render(
+            request,
+            "funding/fund_form.html",
+            {"values": dict(form), "errors": exc.errors},
+            status_code=422,
+        )
+    return see_other(f"/funding/funds/{fund.id}")
+
+
+@router.get("/funding/funds/{fund_id}", include_in_schema=False)
+def fund_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
+    summary = services.summary(db, actor, fund_id)
+    bids = _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)))
+    return render(
+        request,
+        "funding/fund.html",
+        {
+            "summary": summary,
+            "bids": bids,
+            "status_labels": STATUS_LABELS,
+            "actor_can": _can(actor),
+            "closed": uk_date(clock.now()) > summary.fund.closes_on,
+            "rules": RULES,
+        },
+    )
+
+
+def _bid_form(
+    request: Request,
+    action: str,
+    fund: FundRead,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "funding/bid_form.html",
+        {"action": action, "fund": fund, "values": values, "errors": errors, "rules": RULES},
+        status_code=status,
+    )
+
+
+@router.get("/funding/funds/{fund_id}/bids/new", include_in_schema=False)
+def new_bid_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Bidder) -> Response:
+    fund = FundRead.model_validate(services.get_fund(db, actor, fund_id))
+    defaults = {"age_from": 10, "age_to": 17}
+    return _bid_form(request, f"/funding/funds/{fund_id}/bids/new", fund, defaults, {})
+
+
+@router.post("/funding/funds/{fund_id}/bids/new", include_in_schema=False)
+async def start_bid_page(
+    request: Request, fund_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> Response:
+    form = await request.form()
+    try:
+        bid = services.start_bid(db, actor, fund_id, form_model(form, BidIn))
+    except InvalidInput as exc:
+        db.rollback()
+        fund = FundRead.model_validate(services.get_fund(db, actor, fund_id))
+        action = f"/funding/funds/{fund_id}/bids/new"
+        return _bid_form(request, action, fund, dict(form), exc.errors, 422)
+    return see_other(f"/funding/bids/{bid.id}")
+
+
+def _bid_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    bid_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    values: FormData | dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    bid = services.get_bid(db, actor, bid_id)
+    fund = services.get_fund(db, actor, bid.fund_id)
+    read = services.as_read(db, bid)
+    returns = services.returns_of(db, actor, bid_id)
+    own_scores = {
+        s.criterion: s
+        for s in services.scores_seen_by(db, actor, bid_id)
+        if s.assessor_name == actor.display_name
+    }
+    on_panel = fund.owner_id == actor.organisation_id
+    return render(
+        request,
+        "funding/bid.html",
+        {
+            "bid": read,
+            "fund": FundRead.model_validate(fund),
+            "status_labels": STATUS_LABELS,
+            "own": bid.lead_id == actor.organisation_id,
+            "can": _can(actor),
+            "on_panel": on_panel,
+            "scores": services.scores_seen_by(db, actor, bid_id),
+            "own_scores": own_scores,
+            "rules": RULES,
+            "returns": returns,
+            "years": range(1, fund.years + 1),
+            "errors": errors or {},
+            "values": dict(values or {}),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/funding/bids/{bid_id}", include_in_schema=False)
+def bid_page(request: Request, bid_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
+    return _bid_page(request, db, actor, bid_id)
+
+
+@router.get("/funding/bids/{bid_id}/edit", include_in_schema=False)
+def edit_bid_page(request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder) -> Response:
+    bid = services.get_bid(db, actor, bid_id)
+    fund = FundRead.model_validate(services.get_fund(db, actor, bid.fund_id))
+    values = {k: getattr(bid, k) for k in BidIn.model_fields} | {"version": bid.version}
+    return _bid_form(request, f"/funding/bids/{bid_id}/edit", fund, values, {})
+
+
+@router.post("/funding/bids/{bid_id}/edit", include_in_schema=False)
+async def change_bid_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, BidUpdate)
+        services.update_bid(
+            db, actor, bid_id, BidIn.model_validate(data.model_dump()), data.version
+        )
+    except InvalidInput as exc:
+        db.rollback()
+        bid = services.get_bid(db, actor, bid_id)
+        fund = FundRead.model_validate(services.get_fund(db, actor, bid.fund_id))
+        action = f"/funding/bids/{bid_id}/edit"
+        return _bid_form(request, action, fund, dict(form), exc.errors, 422)
+    return see_other(f"/funding/bids/{bid_id}")
+
+
+async def _posted(
+    request: Request, db: Session, actor: Actor, bid_id: uuid.UUID, act: Any
+) -> Response:
+    """Run ``act(form)``; on bad input or a conflict show the bid page with the reason."""
+    form = await request.form()
+    try:
+        act(form)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"form": exc.message}
+        return _bid_page(request, db, actor, bid_id, errors or {"form": exc.message}, form, 422)
+    return see_other(f"/funding/bids/{bid_id}")
+
+
+@router.post("/funding/bids/{bid_id}/submit", include_in_schema=False)
+async def submit_bid_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> Response:
+    def act(form: FormData) -> None:
+        services.submit_bid(db, actor, bid_id, form_model(form, Version).version)
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
+@router.post("/funding/bids/{bid_id}/scores", include_in_schema=False)
+async def score_bid_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Assessor
+) -> Response:
+    def act(form: FormData) -> None:
+        scores: dict[str, int] = {}
+        for criterion in RULES.criteria:
+            value = str(form.get(criterion.id) or "").strip()
+            if value:
+                if not value.lstrip("-").isdigit():
+                    raise InvalidInput("Give a whole number.", field=criterion.id)
+                scores[criterion.id] = int(value)
+        comments = {c.id: str(form.get(f"comment_{c.id}") or "") for c in RULES.criteria}
+        services.score_bid(db, actor, bid_id, ScoreIn(scores=scores, comments=comments))
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
+@router.post("/funding/bids/{bid_id}/decision", include_in_schema=False)
+async def decide_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Administrator
+) -> Response:
+    def act(form: FormData) -> None:
+        if form.get("award") not in ("true", "false"):
+            raise InvalidInput("Choose whether to award the bid.", field="award")
+        services.decide(db, actor, bid_id, form_model(form, DecisionIn))
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
+@router.post("/funding/bids/{bid_id}/returns", include_in_schema=False)
+async def return_page(request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder) -> Response:
+    def act(form: FormData) -> None:
+        services.make_return(db, actor, bid_id, form_model(form, ReturnIn))
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
+@router.post("/funding/returns/{return_id}/accept", include_in_schema=False)
+def accept_return_page(return_id: uuid.UUID, db: DbDep, actor: Administrator) -> Response:
+    row = services.accept_return(db, actor, return_id)
+    return see_other(f"/funding/bids/{row.bid_id}")
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+@router.get("/api/funding/funds", tags=["funding"])
+def api_funds(db: DbDep, actor: Reader) -> list[FundSummary]:
+    """Every fund, with its budget awarded and left."""
+    return [services.summary(db, actor, f.id) for f in services.list_funds(db, actor)]
+
+
+@router.post("/api/funding/funds", tags=["funding"], status_code=201)
+def api_open_fund(data: FundIn, db: DbDep, actor: Administrator) -> FundRead:
+    """Open a fund of your organisation (a fund owner)."""
+    return FundRead.model_validate(services.open_fund(db, actor, data))
+
+
+@router.get("/api/funding/funds/{fund_id}", tags=["funding"])
+def api_fund(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundSummary:
+    return services.summary(db, actor, fund_id)
+
+
+@router.get("/api/funding/bids", tags=["funding"])
+def api_bids(db: DbDep, actor: Reader, fund_id: uuid.UUID | None = None) -> list[BidRead]:
+    """The bids you may see: your organisation's, and those submitted to its funds."""
+    return _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)))
+
+
+@router.post("/api/funding/funds/{fund_id}/bids", tags=["funding"], status_code=201)
+def api_start_bid(fund_id: uuid.UUID, data: BidIn, db: DbDep, actor: Bidder) -> BidRead:
+    """Start a draft bid, led by your organisation (a police and crime commissioner)."""
+    return services.as_read(db, services.start_bid(db, actor, fund_id, data))
+
+
+@router.get("/api/funding/bids/{bid_id}", tags=["funding"])
+def api_bid(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> BidRead:
+    return services.as_read(db, services.get_bid(db, actor, bid_id))
+
+
+@router.put("/api/funding/bids/{bid_id}", tags=["funding"])
+def api_update_bid(bid_id: uuid.UUID, data: BidUpdate, db: DbDep, actor: Bidder) -> BidRead:
+    """Change a draft; send the `version` you read (409 if stale or submitted)."""
+    fields = BidIn.model_validate(data.model_dump())
+    return services.as_read(db, services.update_bid(db, actor, bid_id, fields, data.version))
+
+
+@router.post("/api/funding/bids/{bid_id}/submit", tags=["funding"])
+def api_submit_bid(bid_id: uuid.UUID, data: Version, db: DbDep, actor: Bidder) -> BidRead:
+    """Submit a draft to the fund's panel, by the closing date."""
+    return services.as_read(db, services.submit_bid(db, actor, bid_id, data.version))
+
+
+@router.put("/api/funding/bids/{bid_id}/scores", tags=["funding"])
+def api_score(bid_id: uuid.UUID, data: ScoreIn, db: DbDep, actor: Assessor) -> BidRead:
+    """Your scores of a submitted bid, one per criterion of the rubric; again replaces them."""
+    services.score_bid(db, actor, bid_id, data)
+    return services.as_read(db, services.get_bid(db, actor, bid_id))
+
+
+@router.get("/api/funding/bids/{bid_id}/scores", tags=["funding"])
+def api_scores(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[ScoreRead]:
+    """The scores you may see: administrators all; an assessor their own until the decision."""
+    return services.scores_seen_by(db, actor, bid_id)
+
+
+@router.post("/api/funding/bids/{bid_id}/decision", tags=["funding"])
+def api_decide(bid_id: uuid.UUID, data: DecisionIn, db: DbDep, actor: Administrator) -> BidRead:
+    """Award a scored bid within the budget left, or decline it with a reason."""
+    return services.as_read(db, services.decide(db, actor, bid_id, data))
+
+
+@router.get("/api/funding/bids/{bid_id}/returns", tags=["funding"])
+def api_returns(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[ReturnRead]:
+    return [ReturnRead.model_validate(r) for r in services.returns_of(db, actor, bid_id).returns]
+
+
+@router.post("/api/funding/bids/{bid_id}/returns", tags=["funding"], status_code=201)
+def api_make_return(bid_id: uuid.UUID, data: ReturnIn, db: DbDep, actor: Bidder) -> ReturnRead:
+    """A year's monitoring return of an awarded bid; again for the same year replaces it."""
+    return ReturnRead.model_validate(services.make_return(db, actor, bid_id, data))
+
+
+@router.post("/api/funding/returns/{return_id}/accept", tags=["funding"])
+def api_accept_return(return_id: uuid.UUID, db: DbDep, actor: Administrator) -> ReturnRead:
+    """Accept a return: that year's grant becomes payable (paid in arrears)."""
+    return ReturnRead.model_validate(services.accept_return(db, actor, return_id))

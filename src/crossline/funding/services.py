@@ -1,0 +1,474 @@
+"""The Early Intervention Youth Fund's rules (DOMAIN.md §EIYF), the only place they live.
+
+- A fund administrator of a fund owner opens a **fund**: budget, the most a bid
+  may ask for, years, opening and closing dates (defaults in data/eiyf.yaml).
+- A **police and crime commissioner** leads each bid, with its community safety
+  partnership or other partners named (§EIYF, who bids). A bid asks for up to
+  the cap, split equally over the fund's years; more only with a reason, as for a
+  consortium. It names its match funding (required, no set amount), and the
+  ages it reaches: under-18s, up to 25 considered.
+- A draft is the lead's alone; submitted by the closing date, it goes to the
+  fund owner's **assessment panel**: each assessor scores it once on every
+  criterion of the rubric (configuration: §EIYF gives no published criteria).
+- A fund administrator **awards** a scored bid an amount within the budget left,
+  or declines it with a reason.
+- The lead makes one **monitoring return** a year; the fund accepts it, and that
+  year's grant becomes payable, as grants are paid yearly in arrears.
+
+Who sees what: funds are seen by every user with a funding role; a bid by its
+lead organisation, and once submitted by the fund owner's assessors and
+administrators; an assessor sees only their own scores until the decision,
+administrators all. No personal data is held (organisations and counts only),
+so the audit log is not written; each change keeps who made it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from crossline.auth.actor import Actor
+from crossline.auth.organisations import organisation_of
+from crossline.auth.permissions import Permission
+from crossline.core import clock
+from crossline.core.calendar import uk_date
+from crossline.core.database import check_version
+from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
+from crossline.funding.reference import RULES, FundRules
+from crossline.funding.schemas import (
+    BidIn,
+    BidRead,
+    BidStatus,
+    DecisionIn,
+    FundIn,
+    FundRead,
+    FundSummary,
+    ReturnIn,
+    ScoreIn,
+    ScoreRead,
+)
+
+NO_SUCH_BID = "There is no such bid you may see."
+
+
+def _pounds(amount: int) -> str:
+    return f"£{amount:,}"
+
+
+# --- funds ---------------------------------------------------------------------------------------
+
+
+def open_fund(db: Session, actor: Actor, data: FundIn) -> Fund:
+    """A fund of the actor's organisation (a fund owner)."""
+    actor.require(Permission.FUNDING_ADMINISTER)
+    if data.closes_on < data.opens_on:
+        raise InvalidInput(
+            "The closing date must be on or after the opening date.", field="closes_on"
+        )
+    if data.cap_per_bid > data.budget:
+        raise InvalidInput(
+            "The most a bid may ask for cannot be more than the budget.", field="cap_per_bid"
+        )
+    fund = Fund(owner_id=actor.organisation_id, **data.model_dump())
+    db.add(fund)
+    db.commit()
+    return fund
+
+
+def list_funds(db: Session, actor: Actor) -> Sequence[Fund]:
+    actor.require(Permission.FUNDING_READ)
+    return db.scalars(select(Fund).order_by(Fund.opens_on.desc(), Fund.name)).all()
+
+
+def get_fund(db: Session, actor: Actor, fund_id: uuid.UUID) -> Fund:
+    actor.require(Permission.FUNDING_READ)
+    fund = db.get(Fund, fund_id)
+    if fund is None:
+        raise NotFound("There is no such fund.")
+    return fund
+
+
+def summary(db: Session, actor: Actor, fund_id: uuid.UUID) -> FundSummary:
+    """Where the fund's money stands; the bids counted are those the actor may see."""
+    fund = get_fund(db, actor, fund_id)
+    visible = list_bids(db, actor, fund_id=fund.id)
+    awarded = _awarded(db, fund)
+    accepted = db.scalars(
+        select(MonitoringReturn)
+        .join(Bid, Bid.id == MonitoringReturn.bid_id)
+        .where(Bid.fund_id == fund.id, MonitoringReturn.accepted_at.is_not(None))
+    ).all()
+    awards = {
+        b.id: b.amount_awarded or 0 for b in db.scalars(select(Bid).where(Bid.fund_id == fund.id))
+    }
+    return FundSummary(
+        fund=FundRead.model_validate(fund),
+        owner=organisation_of(db, fund.owner_id).name,
+        awarded=awarded,
+        remaining=fund.budget - awarded,
+        bids=dict(Counter(b.status for b in visible)),
+        young_people_reached=sum(r.young_people_reached for r in accepted),
+        payable=sum(awards[r.bid_id] // fund.years for r in accepted),
+    )
+
+
+def _awarded(db: Session, fund: Fund) -> int:
+    amounts = db.scalars(
+        select(Bid.amount_awarded).where(
+            Bid.fund_id == fund.id, Bid.status == BidStatus.AWARDED.value
+        )
+    ).all()
+    return sum(a or 0 for a in amounts)
+
+
+# --- bids ----------------------------------------------------------------------------------------
+
+
+def _check_bid(data: BidIn, fund: Fund, rules: FundRules = RULES) -> None:
+    """The rules of §EIYF a bid must meet, draft or submitted; the first broken one is named."""
+    if data.amount_requested > fund.cap_per_bid and not (data.consortium_reason or "").strip():
+        raise InvalidInput(
+            f"A bid may ask for up to {_pounds(fund.cap_per_bid)}. To ask for more, as a "
+            "consortium may, say why.",
+            field="consortium_reason",
+        )
+    if data.amount_requested > fund.budget:
+        raise InvalidInput(
+            f"The fund's whole budget is {_pounds(fund.budget)}.", field="amount_requested"
+        )
+    if rules.match_funding_required and data.match_funding <= 0:
+        raise InvalidInput(
+            "The fund asks for match funding: give the amount partners put in.",
+            field="match_funding",
+        )
+    if data.age_from > data.age_to:
+        raise InvalidInput("The youngest age cannot be above the oldest.", field="age_from")
+    if data.age_from >= rules.target_age_under:
+        raise InvalidInput(
+            f"The fund is for young people under {rules.target_age_under}: the youngest age "
+            f"reached must be under {rules.target_age_under}.",
+            field="age_from",
+        )
+    if data.age_to > rules.oldest_age:
+        raise InvalidInput(
+            f"Projects may reach young people up to {rules.oldest_age}, not older.", field="age_to"
+        )
+    if not _partner_lines(data.partners):
+        raise InvalidInput(
+            "Name the community safety partnership or other partners bidding with you.",
+            field="partners",
+        )
+
+
+def _partner_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def start_bid(db: Session, actor: Actor, fund_id: uuid.UUID, data: BidIn) -> Bid:
+    """A draft bid led by the actor's organisation: a police and crime commissioner."""
+    actor.require(Permission.FUNDING_BID)
+    fund = get_fund(db, actor, fund_id)
+    if organisation_of(db, actor.organisation_id).kind != RULES.lead_bidder_kind:
+        raise Forbidden(
+            "Bids to this fund are led by a police and crime commissioner. Your organisation "
+            "can be named as a partner in one."
+        )
+    if uk_date(clock.now()) > fund.closes_on:
+        raise InvalidInput(f"The fund closed to bids on {fund.closes_on:%-d %B %Y}.", field="fund")
+    _check_bid(data, fund)
+    bid = Bid(
+        fund_id=fund.id,
+        lead_id=actor.organisation_id,
+        status=BidStatus.DRAFT.value,
+        **_bid_fields(data),
+    )
+    db.add(bid)
+    db.commit()
+    return bid
+
+
+def _bid_fields(data: BidIn) -> dict[str, object]:
+    fields = data.model_dump()
+    fields["partners"] = "\n".join(_partner_lines(data.partners))
+    fields["consortium_reason"] = (data.consortium_reason or "").strip() or None
+    return fields
+
+
+def update_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: BidIn, version: int) -> Bid:
+    bid = _own_draft(db, actor, bid_id)
+    check_version(bid, version)
+    _check_bid(data, db.get_one(Fund, bid.fund_id))
+    for key, value in _bid_fields(data).items():
+        setattr(bid, key, value)
+    db.commit()
+    return bid
+
+
+def submit_bid(db: Session, actor: Actor, bid_id: uuid.UUID, version: int) -> Bid:
+    """Send a draft to the fund's panel, on or before the closing date."""
+    bid = _own_draft(db, actor, bid_id)
+    check_version(bid, version)
+    fund = db.get_one(Fund, bid.fund_id)
+    today = uk_date(clock.now())
+    if today < fund.opens_on:
+        raise InvalidInput(f"The fund opens to bids on {fund.opens_on:%-d %B %Y}.", field="fund")
+    if today > fund.closes_on:
+        raise InvalidInput(f"The fund closed to bids on {fund.closes_on:%-d %B %Y}.", field="fund")
+    _check_bid(BidIn.model_validate(bid, from_attributes=True), fund)
+    bid.status = BidStatus.SUBMITTED.value
+    bid.submitted_at = clock.now()
+    db.commit()
+    return bid
+
+
+def _own_draft(db: Session, actor: Actor, bid_id: uuid.UUID) -> Bid:
+    actor.require(Permission.FUNDING_BID)
+    bid = get_bid(db, actor, bid_id)
+    actor.require(Permission.FUNDING_BID, owner=bid.lead_id)
+    if bid.status != BidStatus.DRAFT.value:
+        raise Conflict("This bid has been submitted: it can no longer be changed.")
+    return bid
+
+
+def _visible(db: Session, actor: Actor) -> ColumnElement[bool]:
+    """The bids an actor may see: its own organisation's, and the submitted bids to its funds."""
+    own = Bid.lead_id == actor.organisation_id if actor.can(Permission.FUNDING_BID) else None
+    panel = (
+        and_(
+            Bid.fund_id.in_(select(Fund.id).where(Fund.owner_id == actor.organisation_id)),
+            Bid.status != BidStatus.DRAFT.value,
+        )
+        if actor.can(Permission.FUNDING_ASSESS) or actor.can(Permission.FUNDING_ADMINISTER)
+        else None
+    )
+    parts = [p for p in (own, panel) if p is not None]
+    return or_(*parts) if parts else Bid.id.is_(None)
+
+
+def list_bids(db: Session, actor: Actor, *, fund_id: uuid.UUID | None = None) -> Sequence[Bid]:
+    actor.require(Permission.FUNDING_READ)
+    query = select(Bid).where(_visible(db, actor))
+    if fund_id is not None:
+        query = query.where(Bid.fund_id == fund_id)
+    return db.scalars(query.order_by(Bid.created_at.desc())).all()
+
+
+def get_bid(db: Session, actor: Actor, bid_id: uuid.UUID) -> Bid:
+    actor.require(Permission.FUNDING_READ)
+    bid = db.scalar(select(Bid).where(Bid.id == bid_id, _visible(db, actor)))
+    if bid is None:
+        raise NotFound(NO_SUCH_BID)
+    return bid
+
+
+def as_read(db: Session, bid: Bid) -> BidRead:
+    fund = db.get_one(Fund, bid.fund_id)
+    score, assessors = panel_score(db, bid)
+    read = BidRead.model_validate(
+        {
+            **{k: getattr(bid, k) for k in BidRead.model_fields if hasattr(bid, k)},
+            "lead": organisation_of(db, bid.lead_id).name,
+            "partners": _partner_lines(bid.partners),
+            "per_year": bid.amount_requested // fund.years,
+            "panel_score": score,
+            "assessors": assessors,
+        }
+    )
+    return read
+
+
+# --- the panel -----------------------------------------------------------------------------------
+
+
+def score_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: ScoreIn) -> None:
+    """The actor's scores of a submitted bid on every criterion; scoring again replaces them."""
+    actor.require(Permission.FUNDING_ASSESS)
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    actor.require(Permission.FUNDING_ASSESS, owner=fund.owner_id)
+    if bid.status != BidStatus.SUBMITTED.value:
+        raise Conflict("The bid has been decided: its scores can no longer change.")
+    scale = RULES.score_scale
+    for criterion in RULES.criteria:
+        value = data.scores.get(criterion.id)
+        if value is None:
+            raise InvalidInput(f"Score the bid on “{criterion.label}”.", field=criterion.id)
+        if not scale.lowest <= value <= scale.highest:
+            raise InvalidInput(
+                f"Give “{criterion.label}” a score from {scale.lowest} to {scale.highest}.",
+                field=criterion.id,
+            )
+    unknown = set(data.scores) - {c.id for c in RULES.criteria}
+    if unknown:
+        raise InvalidInput(
+            f"'{sorted(unknown)[0]}' is not a criterion of this fund.", field="scores"
+        )
+    existing = {
+        s.criterion: s
+        for s in db.scalars(
+            select(BidScore).where(BidScore.bid_id == bid.id, BidScore.assessor_id == actor.user_id)
+        )
+    }
+    for criterion in RULES.criteria:
+        row = existing.get(criterion.id) or BidScore(
+            bid_id=bid.id, assessor_id=actor.user_id, criterion=criterion.id
+        )
+        row.assessor_name = actor.display_name
+        row.score = data.scores[criterion.id]
+        row.comment = (data.comments.get(criterion.id) or "").strip() or None
+        db.add(row)
+    db.commit()
+
+
+def panel_score(db: Session, bid: Bid) -> tuple[float | None, int]:
+    """The mean of the assessors' weighted scores, out of 100, and how many assessors scored."""
+    weights = {c.id: c.weight for c in RULES.criteria}
+    best = sum(weights.values()) * RULES.score_scale.highest
+    by_assessor: dict[uuid.UUID, float] = {}
+    for row in db.scalars(select(BidScore).where(BidScore.bid_id == bid.id)):
+        by_assessor[row.assessor_id] = (
+            by_assessor.get(row.assessor_id, 0.0) + weights.get(row.criterion, 0.0) * row.score
+        )
+    if not by_assessor:
+        return None, 0
+    mean = sum(by_assessor.values()) / len(by_assessor)
+    return round(100 * mean / best, 1), len(by_assessor)
+
+
+def scores_seen_by(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[ScoreRead]:
+    """Administrators see every assessor's scores; an assessor their own until the decision."""
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    if fund.owner_id != actor.organisation_id:
+        return []
+    query = select(BidScore).where(BidScore.bid_id == bid.id)
+    decided = bid.status in (BidStatus.AWARDED.value, BidStatus.DECLINED.value)
+    if not actor.can(Permission.FUNDING_ADMINISTER) and not decided:
+        query = query.where(BidScore.assessor_id == actor.user_id)
+    labels = {c.id: c.label for c in RULES.criteria}
+    order = {c.id: i for i, c in enumerate(RULES.criteria)}
+    rows = sorted(db.scalars(query), key=lambda s: (s.assessor_name, order.get(s.criterion, 99)))
+    return [
+        ScoreRead(
+            criterion=s.criterion,
+            label=labels.get(s.criterion, s.criterion),
+            score=s.score,
+            comment=s.comment,
+            assessor_name=s.assessor_name,
+        )
+        for s in rows
+    ]
+
+
+def decide(db: Session, actor: Actor, bid_id: uuid.UUID, data: DecisionIn) -> Bid:
+    """Award a scored bid an amount within the budget left, or decline it with a reason."""
+    actor.require(Permission.FUNDING_ADMINISTER)
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    actor.require(Permission.FUNDING_ADMINISTER, owner=fund.owner_id)
+    check_version(bid, data.version)
+    if bid.status != BidStatus.SUBMITTED.value:
+        raise Conflict("This bid has already been decided.")
+    if panel_score(db, bid)[1] == 0:
+        raise InvalidInput("The assessment panel has not scored this bid yet.", field="award")
+    reason = (data.reason or "").strip() or None
+    if data.award:
+        if data.amount is None:
+            raise InvalidInput("Give the amount awarded.", field="amount")
+        if data.amount > bid.amount_requested:
+            raise InvalidInput(
+                f"The bid asked for {_pounds(bid.amount_requested)}: award no more.", field="amount"
+            )
+        left = fund.budget - _awarded(db, fund)
+        if data.amount > left:
+            raise InvalidInput(
+                f"The fund has {_pounds(left)} left of its {_pounds(fund.budget)} budget.",
+                field="amount",
+            )
+        bid.status, bid.amount_awarded = BidStatus.AWARDED.value, data.amount
+    else:
+        if reason is None:
+            raise InvalidInput("Say why the bid is declined: the bidder is told.", field="reason")
+        bid.status = BidStatus.DECLINED.value
+    bid.decision_reason = reason
+    bid.decided_at = clock.now()
+    bid.decided_by_name = f"{actor.display_name}, {actor.organisation_name}"
+    db.commit()
+    return bid
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Returns:
+    """An awarded bid's returns, and what each year's grant is."""
+
+    returns: Sequence[MonitoringReturn]
+    per_year: int
+    years: int
+
+
+def returns_of(db: Session, actor: Actor, bid_id: uuid.UUID) -> Returns:
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    rows = db.scalars(
+        select(MonitoringReturn)
+        .where(MonitoringReturn.bid_id == bid.id)
+        .order_by(MonitoringReturn.year)
+    ).all()
+    return Returns(rows, (bid.amount_awarded or 0) // fund.years, fund.years)
+
+
+def make_return(db: Session, actor: Actor, bid_id: uuid.UUID, data: ReturnIn) -> MonitoringReturn:
+    """The lead's return for one year of an awarded bid; changed freely until it is accepted."""
+    actor.require(Permission.FUNDING_BID)
+    bid = get_bid(db, actor, bid_id)
+    actor.require(Permission.FUNDING_BID, owner=bid.lead_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    if bid.status != BidStatus.AWARDED.value:
+        raise Conflict("Monitoring returns are made for awarded bids.")
+    if data.year > fund.years:
+        raise InvalidInput(f"The grant runs for {fund.years} years.", field="year")
+    if data.of_them_under_18 > data.young_people_reached:
+        raise InvalidInput(
+            "Those under 18 cannot be more than the young people reached.",
+            field="of_them_under_18",
+        )
+    row = db.scalar(
+        select(MonitoringReturn).where(
+            MonitoringReturn.bid_id == bid.id, MonitoringReturn.year == data.year
+        )
+    )
+    if row is not None and row.accepted_at is not None:
+        raise Conflict(f"The return for year {data.year} has been accepted: it cannot change.")
+    if row is None:
+        row = MonitoringReturn(bid_id=bid.id, year=data.year)
+        db.add(row)
+    for key, value in data.model_dump().items():
+        setattr(row, key, value.strip() if isinstance(value, str) else value)
+    row.submitted_by_name = f"{actor.display_name}, {actor.organisation_name}"
+    db.commit()
+    return row
+
+
+def accept_return(db: Session, actor: Actor, return_id: uuid.UUID) -> MonitoringReturn:
+    """The fund accepts a year's return: that year's grant becomes payable (paid in arrears)."""
+    actor.require(Permission.FUNDING_ADMINISTER)
+    row = db.get(MonitoringReturn, return_id)
+    if row is None:
+        raise NotFound("There is no such monitoring return.")
+    bid = get_bid(db, actor, row.bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    actor.require(Permission.FUNDING_ADMINISTER, owner=fund.owner_id)
+    if row.accepted_at is None:
+        row.accepted_at = clock.now()
+        row.accepted_by_name = f"{actor.display_name}, {actor.organisation_name}"
+        db.commit()
+    return row

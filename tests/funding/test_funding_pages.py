@@ -1,0 +1,169 @@
+"""The fund through its pages and API, as each user works it (DOMAIN.md §EIYF): the
+administrator opens a fund, a police and crime commissioner's bidder drafts (the form's
+error summary first) and submits a bid, an assessor scores it, the administrator awards it
+within the budget, the bidder makes a year's return and the administrator accepts it;
+another commissioner never sees the bid."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crossline.auth.models import User
+from crossline.core import clock
+from crossline.funding.models import Bid
+from crossline.funding.reference import RULES
+from tests.factories import make_organisation, make_user
+from tests.safeguarding.helpers import page_text, signed_in
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
+def _bid_form(**changes: str) -> dict[str, str]:
+    return {
+        "title": "Youth workers at the bus station",
+        "summary": "Detached youth work where children are recruited.",
+        "partners": "Borough Community Safety Partnership\nBorough Council",
+        "amount_requested": "600000",
+        "match_funding": "50000",
+        "age_from": "11",
+        "age_to": "19",
+        "young_people_planned": "300",
+        **changes,
+    }
+
+
+def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
+    app: FastAPI, db: Session
+) -> None:
+    owner = make_organisation(db, "fund_owner", "Youth Fund Owner")
+    administrator = make_user(db, owner, ["fund_administrator"])
+    assessor = make_user(db, owner, ["fund_assessor"])
+    pcc = make_organisation(db, "police_and_crime_commissioner", "Borough PCC")
+    bidder = make_user(db, pcc, ["fund_bidder"])
+    rival = make_user(
+        db, make_organisation(db, "police_and_crime_commissioner", "Other PCC"), ["fund_bidder"]
+    )
+
+    with signed_in(app, administrator) as client:
+        opened = client.post(
+            "/funding/funds/new",
+            data={
+                "name": "Youth Fund",
+                "budget": "1000000",
+                "cap_per_bid": "700000",
+                "years": "2",
+                "opens_on": "2026-12-01",
+                "closes_on": "2027-01-31",
+            },
+        )
+        assert opened.status_code == 303
+        fund_url = opened.headers["location"]
+
+    with signed_in(app, bidder) as client:
+        refused = client.post(f"{fund_url}/bids/new", data=_bid_form(age_from="18"))
+        assert refused.status_code == 422
+        text = page_text(refused.text)
+        assert "There is a problem" in text
+        assert "the youngest age reached must be under 18" in text
+        assert "Youth workers at the bus station" in refused.text  # what was typed is kept
+        started = client.post(f"{fund_url}/bids/new", data=_bid_form())
+        assert started.status_code == 303
+        bid_url = started.headers["location"]
+        submitted = client.post(f"{bid_url}/submit", data={"version": "1"})
+        assert submitted.status_code == 303
+        assert "Submitted" in page_text(client.get(bid_url).text)
+
+    bid_id = bid_url.rsplit("/", 1)[1]
+    with signed_in(app, rival) as client:
+        assert client.get(bid_url).status_code == 404
+        assert client.get("/api/funding/bids").json() == []
+
+    with signed_in(app, assessor) as client:
+        scores = {c.id: "3" for c in RULES.criteria}
+        assert client.post(f"{bid_url}/scores", data=scores).status_code == 303
+        page = page_text(client.get(bid_url).text)
+        assert "75.0 out of 100, from 1 assessor" in page
+
+    with signed_in(app, administrator) as client:
+        too_much = client.post(
+            f"{bid_url}/decision", data={"award": "true", "amount": "900000", "version": "2"}
+        )
+        assert too_much.status_code == 422
+        assert "The bid asked for £600,000: award no more." in page_text(too_much.text)
+        awarded = client.post(
+            f"{bid_url}/decision", data={"award": "true", "amount": "500000", "version": "2"}
+        )
+        assert awarded.status_code == 303
+        fund_page = page_text(client.get(fund_url).text)
+        assert "£500,000 awarded, £500,000 left" in fund_page
+
+    with signed_in(app, bidder) as client:
+        sent = client.post(
+            f"{bid_url}/returns",
+            data={
+                "year": "1",
+                "spend": "240000",
+                "match_spend": "20000",
+                "young_people_reached": "180",
+                "of_them_under_18": "150",
+                "narrative": "Two workers at the station five nights a week.",
+            },
+        )
+        assert sent.status_code == 303
+    return_id = client_return_id(app, administrator, bid_id)
+
+    with signed_in(app, administrator) as client:
+        accepted = client.post(f"/funding/returns/{return_id}/accept")
+        assert accepted.status_code == 303
+        summary = client.get(fund_url.replace("/funding/", "/api/funding/")).json()
+        assert summary["young_people_reached"] == 180
+        assert summary["payable"] == 250_000  # a year's grant, paid in arrears
+    bid = db.scalars(select(Bid)).one()
+    db.refresh(bid)
+    assert (bid.status, bid.amount_awarded) == ("awarded", 500_000)
+
+
+def client_return_id(app: FastAPI, user: User, bid_id: str) -> str:
+    with signed_in(app, user) as client:
+        returns = client.get(f"/api/funding/bids/{bid_id}/returns").json()
+    assert [r["year"] for r in returns] == [1]
+    return str(returns[0]["id"])
+
+
+def test_the_api_refuses_a_bid_led_by_anyone_but_a_commissioner(app: FastAPI, db: Session) -> None:
+    owner = make_organisation(db, "fund_owner", "Youth Fund Owner")
+    administrator = make_user(db, owner, ["fund_administrator"])
+    partnership = make_organisation(db, "community_safety_partnership", "A partnership")
+    bidder = make_user(db, partnership, ["fund_bidder"])
+    with signed_in(app, administrator) as client:
+        fund = client.post(
+            "/api/funding/funds",
+            json={
+                "name": "Youth Fund",
+                "budget": 1_000_000,
+                "cap_per_bid": 700_000,
+                "years": 2,
+                "opens_on": "2026-12-01",
+                "closes_on": "2027-01-31",
+            },
+        )
+        assert fund.status_code == 201
+    fund_id = fund.json()["id"]
+    with signed_in(app, bidder) as client:
+        refused = client.post(
+            f"/api/funding/funds/{fund_id}/bids",
+            json={k: int(v) if re.fullmatch(r"\d+", v) else v for k, v in _bid_form().items()},
+        )
+    assert refused.status_code == 403
+    assert "led by a police and crime commissioner" in refused.json()["detail"]

@@ -1,0 +1,52 @@
+"""The demo fund in Chromium: the administrator finds the bid the panel has scored, reads the
+assessor's scores, awards it within the budget and sees the budget left; the bidder then sees
+the award and the return to make. No serious accessibility violation on the way."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.web.test_pages import demo_user, sign_in
+from tests.web.test_safeguarding_browser import expect_accessible
+
+pytestmark = pytest.mark.browser
+
+BID = "Safe journeys: youth workers at Shropshire's stations and bus hubs"
+
+
+def test_the_fund_administrator_awards_the_scored_demo_bid(
+    browser: Browser, server_url: str
+) -> None:
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, demo_user("fund_administrator"))
+        page.get_by_role("link", name="Funding").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Funding")
+        expect_accessible(page)
+        page.get_by_role("link", name="Early Intervention Youth Fund").click()
+        expect(page.locator(".govuk-summary-list")).to_contain_text("£22,000,000: £0 awarded")
+        page.get_by_role("link", name=BID).click()
+        expect(page.locator(".govuk-summary-list")).to_contain_text(
+            "80.0 out of 100, from 1 assessor"
+        )
+        expect(page.locator("table")).to_contain_text("Evaluation plan is thin")
+        expect_accessible(page)
+
+        page.get_by_label("Award", exact=True).check()
+        page.get_by_label("Amount awarded in pounds (to award)").fill("600000")
+        page.get_by_role("button", name="Record the decision").click()
+        expect(page.locator("main")).to_contain_text("Awarded £600,000, by Helen Price")
+        page.get_by_role("link", name="Early Intervention Youth Fund").click()
+        expect(page.locator(".govuk-summary-list")).to_contain_text(
+            "£600,000 awarded, £21,400,000 left"
+        )
+
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, demo_user("fund_bidder"))
+        page.goto("/funding")
+        page.get_by_role("link", name=BID).click()
+        expect(page.locator("main")).to_contain_text("Each year's grant, £300,000")
+        expect(page.get_by_role("button", name="Send the return")).to_be_visible()
+        expect_accessible(page)
