@@ -8,6 +8,7 @@ from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
 from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
+from crossline.insight.models import CrimeImport, QuarantinedCrime, RecordedCrime
 from crossline.lines.models import (
     DeconflictionMatch,
     Line,
@@ -64,6 +65,7 @@ __all__ = [
     "CaseMember",
     "CommsImport",
     "Concern",
+    "CrimeImport",
     "CustodySupportPlan",
     "DeconflictionMatch",
     "Feedback",
@@ -93,7 +95,9 @@ __all__ = [
     "PlanReview",
     "ProgrammeDelivery",
     "ProviderNotice",
+    "QuarantinedCrime",
     "QuarantinedRow",
+    "RecordedCrime",
     "Referral",
     "ReferralEvent",
     "SchoolPartnership",

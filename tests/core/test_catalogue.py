@@ -26,6 +26,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
         "analytics/data/parameters.yaml",
         "core/data/bank_holidays.yaml",
         "funding/data/eiyf.yaml",
+        "insight/data/insight.yaml",
         "auth/data/permissions.yaml",
         "auth/data/roles.yaml",
         "lines/data/outcome_kinds.yaml",
@@ -51,6 +52,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     from crossline.analytics.parameters import load_parameters, reasons
     from crossline.core.calendar import BANK_HOLIDAYS
     from crossline.funding.reference import RULES
+    from crossline.insight.reference import CONFIG
     from crossline.lines.outcomes import OUTCOME_KINDS
     from crossline.lines.statuses import STATUSES
     from crossline.orders.reference import ITEM_KINDS, JURISDICTIONS, PROVIDERS, RANKS, REMINDERS
@@ -85,6 +87,7 @@ def test_every_shipped_yaml_file_is_loaded_by_a_catalogue() -> None:
     assert ORGANISATION_KINDS
     assert signs()["person"]
     assert RULES.cap_per_bid == 700_000  # DOMAIN.md §EIYF
+    assert CONFIG.disclosure.policy.suppress_to == 7  # DOMAIN.md §DISCLOSURE, NHS Digital
 
 
 def test_a_bad_entry_names_the_file_entry_and_field(tmp_path: Path) -> None:

@@ -59,6 +59,11 @@ safeguarding_app = typer.Typer(
     help="Safeguarding: import other agencies' records of young people.", no_args_is_help=True
 )
 app.add_typer(safeguarding_app, name="safeguarding")
+insight_app = typer.Typer(
+    help="Insight: import police.uk's recorded crime for the serious violence dashboard.",
+    no_args_is_help=True,
+)
+app.add_typer(insight_app, name="insight")
 
 UserOption = Annotated[
     str,
@@ -689,6 +694,68 @@ def programmes_list(
         console.print("\n".join(lines), soft_wrap=True, highlight=False, markup=False)
 
 
+# The demo's recorded crime: police.uk's City of London files in the shared data folder
+# beside the repository (../shared/data), when it is there; never copied into the project.
+DEMO_CRIME = (
+    Path(__file__).resolve().parents[4] / "shared" / "data" / "police-uk-street-city-of-london"
+)
+
+
+def _demo_insight(settings: Settings) -> None:
+    from crossline.insight.importing import import_street_file
+
+    files = sorted(DEMO_CRIME.glob("*-street.csv")) if DEMO_CRIME.is_dir() else []
+    if not files:
+        console.print(
+            f"No police.uk files in {DEMO_CRIME}: the Insight dashboard starts empty "
+            "(crossline insight import FILES fills it).",
+            soft_wrap=True,
+        )
+        return
+    added = 0
+    for file in files:
+        with session_scope(sessionmaker_for(settings)) as db:
+            added += import_street_file(db, file, by="crossline demo").rows
+    console.print(
+        f"Recorded crime for Insight: {added:,} crimes from {len(files)} police.uk files."
+    )
+
+
+@insight_app.command("import")
+@friendly_errors
+def insight_import(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="police.uk street-level CSV files (YYYY-MM-force-street.csv)."),
+    ],
+) -> None:
+    """Import police.uk street-level crime files for the Insight dashboard.
+
+    Each file is checked for police.uk's 12 columns and refused whole without
+    them; a row without a month, a crime type or a force is set aside with its
+    line and reason and the rest kept; a file imported before adds nothing.
+    Counts are shown to insight viewers under disclosure control (docs/insight.md).
+    """
+    from crossline.insight.importing import import_street_file
+
+    settings = _settings()
+    _initialise(settings)
+    for file in files:
+        if not file.is_file():
+            console.print(f"[red]Error:[/red] {file} is not a file.")
+            raise typer.Exit(1)
+        with session_scope(sessionmaker_for(settings)) as db:
+            done = import_street_file(db, file, by="crossline insight import")
+        if done.already:
+            console.print(f"{file.name}: imported before; nothing added.", soft_wrap=True)
+            continue
+        months = ", ".join(done.months) or "no month"
+        console.print(
+            f"{file.name}: {done.rows:,} crimes ({months}); {done.quarantined:,} row(s) set aside.",
+            soft_wrap=True,
+        )
+
+
 @safeguarding_app.command("import")
 @friendly_errors
 def safeguarding_import(
@@ -1020,6 +1087,7 @@ def demo(
         young, raised = import_demo_agencies(db, world)
         cases = seed_demo_safeguarding(db)
         seed_demo_funding(db)
+    _demo_insight(settings)
     console.print(
         f"Demo agencies' records imported: {young:,} young people recorded, {raised:,} "
         f"concern(s) raised. Safeguarding cases worked: {cases.triaged} concern(s) from "

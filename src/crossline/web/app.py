@@ -15,6 +15,7 @@ from crossline.comms import routes as comms_routes
 from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.settings import Settings, get_settings
 from crossline.funding import routes as funding_routes
+from crossline.insight import routes as insight_routes
 from crossline.lines import national_routes
 from crossline.lines import routes as lines_routes
 from crossline.orders import pages as orders_pages
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outreach_routes,
         report_routes,
         funding_routes,
+        insight_routes,
         comms_routes,
         analytics_routes,
         lines_routes,

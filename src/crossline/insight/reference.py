@@ -1,0 +1,51 @@
+"""Insight's configuration (data/insight.yaml): the disclosure policy and crime-type groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from crossline.core.errors import CatalogueError
+
+CONFIG_FILE = Path(__file__).parent / "data" / "insight.yaml"
+
+
+class Method(BaseModel, frozen=True, extra="forbid"):
+    suppress_from: int = Field(ge=1)
+    suppress_to: int = Field(ge=0)
+    round_to: int = Field(ge=1)
+    source: str
+
+
+class Disclosure(BaseModel, frozen=True, extra="forbid"):
+    method: str
+    methods: dict[str, Method]
+
+    @property
+    def policy(self) -> Method:
+        return self.methods[self.method]
+
+
+class Group(BaseModel, frozen=True, extra="forbid"):
+    label: str
+    crime_types: tuple[str, ...]  # empty: every type
+
+
+class InsightConfig(BaseModel, frozen=True, extra="forbid"):
+    disclosure: Disclosure
+    groups: dict[str, Group]
+
+
+def load_config(path: Path = CONFIG_FILE) -> InsightConfig:
+    try:
+        config = InsightConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise CatalogueError(f"{path.name}: {exc}") from exc
+    if config.disclosure.method not in config.disclosure.methods:
+        raise CatalogueError(f"{path.name}: unknown disclosure method {config.disclosure.method!r}")
+    return config
+
+
+CONFIG = load_config()

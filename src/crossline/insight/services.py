@@ -1,0 +1,123 @@
+"""The serious violence dashboard's figures: recorded crime by month, crime type and area.
+
+Every count leaves this module under disclosure control (disclosure.py), so the
+pages, the CSV export and the API show the same controlled figures: an insight
+viewer never sees a raw small number. Totals are controlled from raw totals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
+from crossline.core.errors import InvalidInput
+from crossline.insight.disclosure import Controlled, control
+from crossline.insight.models import RecordedCrime
+from crossline.insight.reference import CONFIG
+
+
+@dataclass(frozen=True)
+class Table:
+    """Counts by row (a month or an area) and column (a crime type), controlled."""
+
+    row_label: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Controlled, ...], Controlled], ...]  # label, cells, row total
+    totals: tuple[Controlled, ...]  # per column
+    total: Controlled
+
+    def as_csv_rows(self) -> list[list[str]]:
+        head = [self.row_label, *self.columns, "Total"]
+        body = [[label, *(str(c) for c in cells), str(t)] for label, cells, t in self.rows]
+        return [head, *body, ["Total", *(str(c) for c in self.totals), str(self.total)]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    group: str = "serious_violence"
+    area: str | None = None
+    first: str | None = None  # YYYY-MM
+    last: str | None = None
+
+
+def _check(filters: Filters) -> None:
+    if filters.group not in CONFIG.groups:
+        raise InvalidInput(f"'{filters.group}' is not a group of crime types.", field="group")
+    if filters.first and filters.last and filters.first > filters.last:
+        raise InvalidInput("The first month must not be after the last.", field="first")
+
+
+def _where(filters: Filters) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = true()
+    types = CONFIG.groups[filters.group].crime_types
+    if types:
+        condition = condition & RecordedCrime.crime_type.in_(types)
+    if filters.area:
+        condition = condition & (RecordedCrime.area == filters.area)
+    if filters.first:
+        condition = condition & (RecordedCrime.month >= filters.first)
+    if filters.last:
+        condition = condition & (RecordedCrime.month <= filters.last)
+    return condition
+
+
+def _table(db: Session, filters: Filters, by: str) -> Table:
+    key = RecordedCrime.month if by == "month" else RecordedCrime.area
+    rows = db.execute(
+        select(key, RecordedCrime.crime_type, func.count())
+        .where(_where(filters))
+        .group_by(key, RecordedCrime.crime_type)
+    ).all()
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, crime_type, n in rows:
+        counts[str(label)][str(crime_type)] = int(n)
+    columns = tuple(
+        CONFIG.groups[filters.group].crime_types
+        or sorted({t for per in counts.values() for t in per})
+    )
+    labels = (
+        sorted(counts) if by == "month" else sorted(counts, key=lambda a: (a == "No location", a))
+    )
+    body = tuple(
+        (
+            label,
+            tuple(control(counts[label].get(c, 0)) for c in columns),
+            control(sum(counts[label].values())),
+        )
+        for label in labels
+    )
+    return Table(
+        row_label="Month" if by == "month" else "Area",
+        columns=columns,
+        rows=body,
+        totals=tuple(control(sum(per.get(c, 0) for per in counts.values())) for c in columns),
+        total=control(sum(sum(per.values()) for per in counts.values())),
+    )
+
+
+def by_month(db: Session, actor: Actor, filters: Filters) -> Table:
+    actor.require(Permission.INSIGHT_READ)
+    _check(filters)
+    return _table(db, filters, "month")
+
+
+def by_area(db: Session, actor: Actor, filters: Filters) -> Table:
+    actor.require(Permission.INSIGHT_READ)
+    _check(filters)
+    return _table(db, Filters(filters.group, None, filters.first, filters.last), "area")
+
+
+def choices(db: Session, actor: Actor) -> tuple[list[str], list[str]]:
+    """The areas and months there are figures for."""
+    actor.require(Permission.INSIGHT_READ)
+    areas = sorted(
+        (str(a) for a in db.scalars(select(RecordedCrime.area).distinct())),
+        key=lambda a: (a == "No location", a),
+    )
+    months = sorted(str(m) for m in db.scalars(select(RecordedCrime.month).distinct()))
+    return areas, months
