@@ -8,7 +8,12 @@ from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
 from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
-from crossline.insight.models import CrimeImport, QuarantinedCrime, RecordedCrime
+from crossline.insight.models import (
+    AssaultAttendance,
+    CrimeImport,
+    QuarantinedCrime,
+    RecordedCrime,
+)
 from crossline.lines.models import (
     DeconflictionMatch,
     Line,
@@ -58,6 +63,7 @@ __all__ = [
     "Application",
     "ApplicationItem",
     "Area",
+    "AssaultAttendance",
     "AuditEntry",
     "Bid",
     "BidScore",

@@ -721,6 +721,41 @@ def _demo_insight(settings: Settings) -> None:
     )
 
 
+@insight_app.command("import-istv")
+@friendly_errors
+def insight_import_istv(
+    files: Annotated[
+        list[Path], typer.Argument(help="Emergency departments' ISTV files (CSV, docs/insight.md).")
+    ],
+) -> None:
+    """Import emergency departments' assault data (the ISTV minimum data set).
+
+    A file with any column that could identify a patient (NHS number, name,
+    date of birth, postcode ...) is refused and nothing of it kept: the data
+    leave the NHS anonymised. Bad rows are set aside with line and reason; a
+    file imported before adds nothing.
+    """
+    from crossline.insight.hospital import import_istv_file
+
+    settings = _settings()
+    _initialise(settings)
+    for file in files:
+        if not file.is_file():
+            console.print(f"[red]Error:[/red] {file} is not a file.")
+            raise typer.Exit(1)
+        with session_scope(sessionmaker_for(settings)) as db:
+            done = import_istv_file(db, file, by="crossline insight import-istv")
+        if done.already:
+            console.print(f"{file.name}: imported before; nothing added.", soft_wrap=True)
+            continue
+        months = ", ".join(done.months) or "no month"
+        console.print(
+            f"{file.name}: {done.rows:,} assaults ({months}); {done.quarantined:,} row(s) "
+            "set aside.",
+            soft_wrap=True,
+        )
+
+
 @insight_app.command("import")
 @friendly_errors
 def insight_import(

@@ -17,10 +17,12 @@ from crossline.core.database import Base, HasId
 
 
 class CrimeImport(HasId, Base):
-    """One police.uk street-level file, imported once (its SHA-256 is unique)."""
+    """One imported file, imported once (its SHA-256 is unique): a police.uk street-level
+    file (source ``police_uk``) or an emergency department's ISTV return (``istv``)."""
 
     __tablename__ = "crime_imports"
 
+    source: Mapped[str] = mapped_column(String(16), default="police_uk", server_default="police_uk")
     file_name: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     imported_at: Mapped[datetime]
@@ -50,3 +52,19 @@ class QuarantinedCrime(HasId, Base):
     line: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
+
+
+class AssaultAttendance(HasId, Base):
+    """One assault treated in an emergency department, as the ISTV minimum data set gives it
+    (DOMAIN.md §CARDIFF.istv): when, how and where, and no patient identifier."""
+
+    __tablename__ = "assault_attendances"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("crime_imports.id"), index=True)
+    site_code: Mapped[str] = mapped_column(String(16))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM of the assault
+    hour: Mapped[int | None]  # 0-23, when the time of the assault is known
+    weekday: Mapped[int]  # 0 Monday .. 6 Sunday
+    method: Mapped[str] = mapped_column(String(100))
+    location_type: Mapped[str] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(200))  # the free-text place

@@ -69,6 +69,9 @@ def insight_page(
             "months": month_choices,
             "by_month": months,
             "by_area": areas,
+            "assaults_by_month": services.assaults(db, actor, filters, "month"),
+            "assaults_by_place": services.assaults(db, actor, filters, "location_type"),
+            "places": services.places(db, actor, filters),
             "bars": _bars(months),
             "policy": policy,
             "suppressed": SUPPRESSED,
@@ -157,4 +160,28 @@ def api_recorded_crime(
         ),
         by_month=_read(services.by_month(db, actor, filters)),
         by_area=_read(services.by_area(db, actor, filters)),
+    )
+
+
+class AssaultsRead(BaseModel):
+    disclosure: str
+    by_month: TableRead  # rows months, columns methods
+    by_location_type: TableRead
+    places: list[dict[str, object]]  # {"place", "count"}: only places whose count is shown
+
+
+@router.get("/api/insight/assaults", tags=["insight"])
+def api_assaults(db: DbDep, actor: Viewer, first: str = "", last: str = "") -> AssaultsRead:
+    """Assaults treated in emergency departments (ISTV), by month, method and location type,
+    under disclosure control: withheld counts are null."""
+    filters = _filters("all", "", first, last)
+    policy = CONFIG.disclosure.policy
+    return AssaultsRead(
+        disclosure=(
+            f"counts {policy.suppress_from} to {policy.suppress_to} withheld; others rounded "
+            f"to the nearest {policy.round_to} ({policy.source})"
+        ),
+        by_month=_read(services.assaults(db, actor, filters, "month")),
+        by_location_type=_read(services.assaults(db, actor, filters, "location_type")),
+        places=[{"place": p, "count": c.value} for p, c in services.places(db, actor, filters)],
     )

@@ -7,7 +7,7 @@ viewer never sees a raw small number. Totals are controlled from raw totals.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select, true
@@ -17,7 +17,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core.errors import InvalidInput
 from crossline.insight.disclosure import Controlled, control
-from crossline.insight.models import RecordedCrime
+from crossline.insight.models import AssaultAttendance, RecordedCrime
 from crossline.insight.reference import CONFIG
 
 
@@ -121,3 +121,67 @@ def choices(db: Session, actor: Actor) -> tuple[list[str], list[str]]:
     )
     months = sorted(str(m) for m in db.scalars(select(RecordedCrime.month).distinct()))
     return areas, months
+
+
+# --- assaults treated in emergency departments (ISTV, hospital.py) -------------------------------
+
+
+def _assault_where(first: str | None, last: str | None) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = true()
+    if first:
+        condition = condition & (AssaultAttendance.month >= first)
+    if last:
+        condition = condition & (AssaultAttendance.month <= last)
+    return condition
+
+
+def assaults(db: Session, actor: Actor, filters: Filters, by: str) -> Table:
+    """Assaults treated in emergency departments by month or by location type (rows), and
+    by method (columns), under disclosure control. ``by`` is ``month`` or ``location_type``."""
+    actor.require(Permission.INSIGHT_READ)
+    _check(filters)
+    key = AssaultAttendance.month if by == "month" else AssaultAttendance.location_type
+    rows = db.execute(
+        select(key, AssaultAttendance.method, func.count())
+        .where(_assault_where(filters.first, filters.last))
+        .group_by(key, AssaultAttendance.method)
+    ).all()
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, method, n in rows:
+        counts[str(label)][str(method)] = int(n)
+    by_method: Counter[str] = Counter()
+    for per in counts.values():
+        by_method.update(per)
+    columns = tuple(m for m, _ in by_method.most_common())
+    labels = (
+        sorted(counts) if by == "month" else sorted(counts, key=lambda k: -sum(counts[k].values()))
+    )
+    return Table(
+        row_label="Month" if by == "month" else "Where",
+        columns=columns,
+        rows=tuple(
+            (
+                label,
+                tuple(control(counts[label].get(c, 0)) for c in columns),
+                control(sum(counts[label].values())),
+            )
+            for label in labels
+        ),
+        totals=tuple(control(by_method[c]) for c in columns),
+        total=control(sum(by_method.values())),
+    )
+
+
+def places(
+    db: Session, actor: Actor, filters: Filters, limit: int = 10
+) -> list[tuple[str, Controlled]]:
+    """The places named most often, each shown only when its count is not withheld."""
+    actor.require(Permission.INSIGHT_READ)
+    rows = db.execute(
+        select(AssaultAttendance.location, func.count())
+        .where(_assault_where(filters.first, filters.last), AssaultAttendance.location.is_not(None))
+        .group_by(AssaultAttendance.location)
+        .order_by(func.count().desc(), AssaultAttendance.location)
+    ).all()
+    shown = [(str(place), control(int(n))) for place, n in rows]
+    return [(place, count) for place, count in shown if count.value is not None][:limit]
