@@ -1,7 +1,12 @@
 """Every module's tables, imported together so Alembic and tests see the whole schema."""
 
-# Registers safeguarding's handler for saved analysis runs (core/hooks.py): every entry
-# point (web app, CLI, migrations) imports this module.
+# Every entry point (web app, CLI, migrations) imports this module, so these register
+# what other modules call without importing them: each module's measures of exposure to
+# county lines (core/exposure.py, counted by outreach/targeting.py), and safeguarding's
+# handler for saved analysis runs (core/hooks.py).
+import crossline.lines.exposure
+import crossline.outreach.targeting
+import crossline.safeguarding.exposure
 import crossline.safeguarding.from_analysis  # noqa: F401
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry

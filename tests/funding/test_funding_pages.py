@@ -93,9 +93,13 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
         scores = {c.id: "3" for c in RULES.criteria}
         assert client.post(f"{bid_url}/scores", data=scores).status_code == 303
         page = page_text(client.get(bid_url).text)
-        assert "75.0 out of 100, from 1 assessor" in page
+        assert "Panel score Shown after the decision" in page  # not the assessor's to see
+        bad = client.post(f"{bid_url}/scores", data={**scores, RULES.criteria[0].id: "²"})
+        assert bad.status_code == 422
+        assert "a whole number" in page_text(bad.text)
 
     with signed_in(app, administrator) as client:
+        assert "75.0 out of 100, from 1 assessor" in page_text(client.get(bid_url).text)
         too_much = client.post(
             f"{bid_url}/decision", data={"award": "true", "amount": "900000", "version": "2"}
         )

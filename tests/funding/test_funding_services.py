@@ -180,7 +180,7 @@ def test_a_police_and_crime_commissioner_leads_a_bid(
     bid = services.start_bid(db, parties.pcc, fund.id, bid_in(partners="  CSP  \n\n Youth  \n"))
     assert bid.status == BidStatus.DRAFT
     assert bid.lead_id == parties.pcc.organisation_id
-    read = services.as_read(db, bid)
+    read = services.as_read(db, bid, parties.pcc)
     assert read.partners == ["CSP", "Youth"]
     assert read.per_year == 300_000
 
@@ -382,9 +382,17 @@ def test_an_assessor_scores_every_criterion(db: Session, parties: Parties, submi
     services.score_bid(db, parties.assessor, submitted.id, all_scores(4, 3, 2, 1, 0))
     # 10 of the best 20 (5 criteria of weight 1, each out of 4)
     assert services.panel_score(db, submitted) == (50.0, 1)
-    read = services.as_read(db, submitted)
+    read = services.as_read(db, submitted, parties.admin)
     assert read.panel_score == 50.0
     assert read.assessors == 1
+    # Until the decision, neither the bidder nor an assessor sees the panel's score.
+    for before_decision in (parties.pcc, parties.assessor):
+        hidden = services.as_read(db, submitted, before_decision)
+        assert (hidden.panel_score, hidden.assessors) == (None, 0)
+    services.decide(
+        db, parties.admin, submitted.id, DecisionIn(award=False, reason="No", version=2)
+    )
+    assert services.as_read(db, submitted, parties.pcc).panel_score == 50.0
 
 
 def test_a_missing_criterion_is_refused(db: Session, parties: Parties, submitted: Bid) -> None:

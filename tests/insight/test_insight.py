@@ -159,3 +159,14 @@ def test_the_page_csv_and_api_show_only_controlled_counts(
     assert "2024-01,0,10,*,15" in exported
     assert ",3," not in exported
     assert ",12," not in exported
+
+
+def test_a_republished_month_replaces_the_earlier_file_not_doubles_it(
+    db: Session, tmp_path: Path
+) -> None:
+    first = _write(tmp_path / "2024-01-first.csv", [_row()] * 4)
+    import_street_file(db, first, by="test")
+    again = _write(tmp_path / "2024-01-again.csv", [_row()] * 5)  # records changed since
+    done = import_street_file(db, again, by="test")
+    assert (done.rows, done.replaced) == (5, 4)
+    assert db.scalar(select(func.count()).select_from(RecordedCrime)) == 5

@@ -84,6 +84,7 @@ def test_a_report_goes_to_the_areas_force_and_council_and_keeps_nothing_of_the_s
     assert not columns & {"ip", "ip_address", "user_agent", "cookie", "created_by", "user_id"}
     entry = db.scalars(select(AuditEntry).where(AuditEntry.record_id == str(stored.id))).one()
     assert (entry.operation, entry.user_id, entry.organisation_id) == ("collection", None, None)
+    assert entry.at == datetime(2026, 12, 7, 16, tzinfo=UTC)  # the hour only, as the report
 
 
 def test_only_the_partners_of_the_area_read_a_report_and_each_read_is_audited(

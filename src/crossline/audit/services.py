@@ -69,6 +69,7 @@ def record(
     recipient: str | None = None,
     owner: uuid.UUID | None = None,
     via: str = "web",
+    at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry to the log in ``db``'s transaction (the caller commits).
 
@@ -77,6 +78,8 @@ def record(
     organisation owning the record, whose auditors may then see the entry.
     ``actor`` is None only for
     processing the system does itself (then ``via`` says how, e.g. ``cli``).
+    ``at`` is now unless given: an anonymous report's collection is logged at the
+    hour it came in, as the report keeps only the hour (outreach/reports.py).
     """
     if operation is Operation.DISCLOSURE and not recipient:
         raise InvalidInput("A disclosure must say to whom the data went.", field="recipient")
@@ -93,7 +96,7 @@ def record(
     _lock_chain(db)
     last = db.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(
-        at=clock.now(),
+        at=at or clock.now(),
         operation=operation.value,
         user_id=actor.user_id if actor else None,
         user_name=actor.display_name if actor else None,

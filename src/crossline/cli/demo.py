@@ -72,7 +72,9 @@ DEMO_ORGANISATIONS = (
     DemoOrganisation(
         "west-midlands-vru", "West Midlands Violence Reduction Unit", "violence_reduction_unit"
     ),
-    DemoOrganisation("shrewsbury-academy", "Severn Valley Academy (demo)", "school"),
+    DemoOrganisation(
+        "shrewsbury-academy", "Severn Valley Academy (demo)", "school", area="shropshire"
+    ),
 )
 
 DEMO_USERS = (

@@ -785,8 +785,10 @@ def insight_import(
             console.print(f"{file.name}: imported before; nothing added.", soft_wrap=True)
             continue
         months = ", ".join(done.months) or "no month"
+        replaced = f"; {done.replaced:,} of an earlier file replaced" if done.replaced else ""
         console.print(
-            f"{file.name}: {done.rows:,} crimes ({months}); {done.quarantined:,} row(s) set aside.",
+            f"{file.name}: {done.rows:,} crimes ({months}); {done.quarantined:,} row(s) set "
+            f"aside{replaced}.",
             soft_wrap=True,
         )
 

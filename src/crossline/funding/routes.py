@@ -62,9 +62,9 @@ class BidUpdate(BidIn):
     version: int
 
 
-def _ranked(db: Session, bids: list[Bid]) -> list[BidRead]:
-    """Bids, the panel's highest score first, unscored last, then newest first."""
-    read = [services.as_read(db, b) for b in bids]
+def _ranked(db: Session, bids: list[Bid], actor: Actor) -> list[BidRead]:
+    """Bids, the panel's highest score first (where the actor may see it), then newest first."""
+    read = [services.as_read(db, b, actor) for b in bids]
     return sorted(read, key=lambda b: -(b.panel_score if b.panel_score is not None else -1))
 
 
@@ -74,7 +74,7 @@ def _ranked(db: Session, bids: list[Bid]) -> list[BidRead]:
 @router.get("/funding", include_in_schema=False)
 def funding_page(request: Request, db: DbDep, actor: Reader) -> Response:
     funds = [services.summary(db, actor, f.id) for f in services.list_funds(db, actor)]
-    bids = _ranked(db, list(services.list_bids(db, actor)))
+    bids = _ranked(db, list(services.list_bids(db, actor)), actor)
     return render(
         request,
         "funding/index.html",
@@ -126,7 +126,7 @@ async def open_fund_page(request: Request, db: DbDep, actor: Administrator) -> R
 @router.get("/funding/funds/{fund_id}", include_in_schema=False)
 def fund_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
     summary = services.summary(db, actor, fund_id)
-    bids = _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)))
+    bids = _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)), actor)
     return render(
         request,
         "funding/fund.html",
@@ -190,7 +190,7 @@ def _bid_page(
 ) -> Response:
     bid = services.get_bid(db, actor, bid_id)
     fund = services.get_fund(db, actor, bid.fund_id)
-    read = services.as_read(db, bid)
+    read = services.as_read(db, bid, actor)
     returns = services.returns_of(db, actor, bid_id)
     own_scores = {
         s.criterion: s
@@ -271,7 +271,13 @@ async def submit_bid_page(
     request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder
 ) -> Response:
     def act(form: FormData) -> None:
-        services.submit_bid(db, actor, bid_id, form_model(form, Version).version)
+        try:
+            services.submit_bid(db, actor, bid_id, form_model(form, Version).version)
+        except InvalidInput as exc:
+            # The bid's fields are not on this page: say it about the whole bid.
+            raise InvalidInput(
+                f"{exc.message} Change the bid, then submit it.", field="form"
+            ) from exc
 
     return await _posted(request, db, actor, bid_id, act)
 
@@ -285,9 +291,12 @@ async def score_bid_page(
         for criterion in RULES.criteria:
             value = str(form.get(criterion.id) or "").strip()
             if value:
-                if not value.lstrip("-").isdigit():
-                    raise InvalidInput("Give a whole number.", field=criterion.id)
-                scores[criterion.id] = int(value)
+                try:
+                    scores[criterion.id] = int(value, 10)
+                except ValueError:
+                    raise InvalidInput(
+                        f"Give “{criterion.label}” a whole number.", field=criterion.id
+                    ) from None
         comments = {c.id: str(form.get(f"comment_{c.id}") or "") for c in RULES.criteria}
         services.score_bid(db, actor, bid_id, ScoreIn(scores=scores, comments=comments))
 
@@ -343,38 +352,38 @@ def api_fund(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundSummary:
 @router.get("/api/funding/bids", tags=["funding"])
 def api_bids(db: DbDep, actor: Reader, fund_id: uuid.UUID | None = None) -> list[BidRead]:
     """The bids you may see: your organisation's, and those submitted to its funds."""
-    return _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)))
+    return _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)), actor)
 
 
 @router.post("/api/funding/funds/{fund_id}/bids", tags=["funding"], status_code=201)
 def api_start_bid(fund_id: uuid.UUID, data: BidIn, db: DbDep, actor: Bidder) -> BidRead:
     """Start a draft bid, led by your organisation (a police and crime commissioner)."""
-    return services.as_read(db, services.start_bid(db, actor, fund_id, data))
+    return services.as_read(db, services.start_bid(db, actor, fund_id, data), actor)
 
 
 @router.get("/api/funding/bids/{bid_id}", tags=["funding"])
 def api_bid(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> BidRead:
-    return services.as_read(db, services.get_bid(db, actor, bid_id))
+    return services.as_read(db, services.get_bid(db, actor, bid_id), actor)
 
 
 @router.put("/api/funding/bids/{bid_id}", tags=["funding"])
 def api_update_bid(bid_id: uuid.UUID, data: BidUpdate, db: DbDep, actor: Bidder) -> BidRead:
     """Change a draft; send the `version` you read (409 if stale or submitted)."""
     fields = BidIn.model_validate(data.model_dump())
-    return services.as_read(db, services.update_bid(db, actor, bid_id, fields, data.version))
+    return services.as_read(db, services.update_bid(db, actor, bid_id, fields, data.version), actor)
 
 
 @router.post("/api/funding/bids/{bid_id}/submit", tags=["funding"])
 def api_submit_bid(bid_id: uuid.UUID, data: Version, db: DbDep, actor: Bidder) -> BidRead:
     """Submit a draft to the fund's panel, by the closing date."""
-    return services.as_read(db, services.submit_bid(db, actor, bid_id, data.version))
+    return services.as_read(db, services.submit_bid(db, actor, bid_id, data.version), actor)
 
 
 @router.put("/api/funding/bids/{bid_id}/scores", tags=["funding"])
 def api_score(bid_id: uuid.UUID, data: ScoreIn, db: DbDep, actor: Assessor) -> BidRead:
     """Your scores of a submitted bid, one per criterion of the rubric; again replaces them."""
     services.score_bid(db, actor, bid_id, data)
-    return services.as_read(db, services.get_bid(db, actor, bid_id))
+    return services.as_read(db, services.get_bid(db, actor, bid_id), actor)
 
 
 @router.get("/api/funding/bids/{bid_id}/scores", tags=["funding"])
@@ -386,7 +395,7 @@ def api_scores(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[ScoreRead]:
 @router.post("/api/funding/bids/{bid_id}/decision", tags=["funding"])
 def api_decide(bid_id: uuid.UUID, data: DecisionIn, db: DbDep, actor: Administrator) -> BidRead:
     """Award a scored bid within the budget left, or decline it with a reason."""
-    return services.as_read(db, services.decide(db, actor, bid_id, data))
+    return services.as_read(db, services.decide(db, actor, bid_id, data), actor)
 
 
 @router.get("/api/funding/bids/{bid_id}/returns", tags=["funding"])

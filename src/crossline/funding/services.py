@@ -267,10 +267,20 @@ def get_bid(db: Session, actor: Actor, bid_id: uuid.UUID) -> Bid:
     return bid
 
 
-def as_read(db: Session, bid: Bid) -> BidRead:
+def as_read(db: Session, bid: Bid, actor: Actor) -> BidRead:
+    """A bid as ``actor`` may read it. Its panel score, and how many assessors scored, are
+    for the fund's administrators until the decision, and for everyone who sees the bid
+    after it: a bidder does not watch the panel at work, and an assessor cannot work out a
+    colleague's scores from the mean."""
     fund = db.get_one(Fund, bid.fund_id)
     score, assessors = panel_score(db, bid)
-    read = BidRead.model_validate(
+    decided = bid.status in (BidStatus.AWARDED.value, BidStatus.DECLINED.value)
+    administrator = (
+        actor.can(Permission.FUNDING_ADMINISTER) and fund.owner_id == actor.organisation_id
+    )
+    if not (decided or administrator):
+        score, assessors = None, 0
+    return BidRead.model_validate(
         {
             **{k: getattr(bid, k) for k in BidRead.model_fields if hasattr(bid, k)},
             "lead": organisation_of(db, bid.lead_id).name,
@@ -280,7 +290,6 @@ def as_read(db: Session, bid: Bid) -> BidRead:
             "assessors": assessors,
         }
     )
-    return read
 
 
 # --- the panel -----------------------------------------------------------------------------------
@@ -370,7 +379,9 @@ def decide(db: Session, actor: Actor, bid_id: uuid.UUID, data: DecisionIn) -> Bi
     """Award a scored bid an amount within the budget left, or decline it with a reason."""
     actor.require(Permission.FUNDING_ADMINISTER)
     bid = get_bid(db, actor, bid_id)
-    fund = db.get_one(Fund, bid.fund_id)
+    # The fund's row is locked until this decision is saved, so two awards made at once
+    # cannot both fit in what was left (PostgreSQL; SQLite has one writer at a time anyway).
+    fund = db.scalars(select(Fund).where(Fund.id == bid.fund_id).with_for_update()).one()
     actor.require(Permission.FUNDING_ADMINISTER, owner=fund.owner_id)
     check_version(bid, data.version)
     if bid.status != BidStatus.SUBMITTED.value:

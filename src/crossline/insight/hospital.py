@@ -11,9 +11,12 @@ it. The columns (CSV, one row per assault; lower case, spaces or underscores):
   AND TIME, a date or a date and time), ``assault_method`` and
   ``assault_location_type``: required (the Data Dictionary's names in capitals
   are read as these);
-- ``arrival_date_time``, ``assault_method_other_description``,
-  ``assault_location_description``, ``reporting_period_start_date`` and
-  ``reporting_period_end_date``: read where given, or ignored.
+- ``assault_location_description`` (the place, kept to show the places named
+  most often); ``arrival_date_time``, ``assault_method_other_description``,
+  ``reporting_period_start_date`` and ``reporting_period_end_date`` may be
+  present and are not kept (a free-text description of a method is too close
+  to the patient's story);
+- any other column refuses the file, so that nothing else leaves with it.
 
 A row without a required value, or with a date that is not one, is set aside
 with its line and reason; the rest are kept; a file imported before adds nothing.
@@ -87,6 +90,14 @@ def import_istv_file(db: Session, path: Path, *, by: str) -> Imported:
             "this file was kept; remove the column and import it again.",
             field="file",
         )
+    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InvalidInput(
+            f"{path.name} has a column this import does not take ({unknown[0]}): only "
+            f"{', '.join(REQUIRED + OPTIONAL)} are read, so that nothing else about a patient "
+            "is kept. Remove the column and import it again.",
+            field="file",
+        )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidInput(
@@ -121,11 +132,8 @@ def import_istv_file(db: Session, path: Path, *, by: str) -> Imported:
             if when is None:
                 reason = f"assault_date_time {cells['assault_date_time']!r} is not a date"
         if reason is not None or when is None:
-            db.add(
-                QuarantinedCrime(
-                    import_id=batch.id, line=line, reason=reason or "", raw=",".join(row)
-                )
-            )
+            # The line and reason only: a malformed row may hold what should not be kept.
+            db.add(QuarantinedCrime(import_id=batch.id, line=line, reason=reason or "", raw=""))
             batch.quarantined += 1
             continue
         moment, timed = when
@@ -136,9 +144,7 @@ def import_istv_file(db: Session, path: Path, *, by: str) -> Imported:
                 month=moment.strftime("%Y-%m"),
                 hour=moment.hour if timed else None,
                 weekday=moment.weekday(),
-                method=_other(
-                    cells["assault_method"], cells.get("assault_method_other_description")
-                ),
+                method=cells["assault_method"][:100],
                 location_type=cells["assault_location_type"][:100],
                 location=(cells.get("assault_location_description") or "")[:200] or None,
             )
@@ -147,13 +153,6 @@ def import_istv_file(db: Session, path: Path, *, by: str) -> Imported:
         batch.rows += 1
     db.commit()
     return Imported(path.name, batch.rows, batch.quarantined, tuple(sorted(months)), already=False)
-
-
-def _other(method: str, other: str | None) -> str:
-    """The method, or its description where the method is "other" and one is given."""
-    if method.strip().lower() == "other" and other:
-        return f"Other: {other}"[:100]
-    return method[:100]
 
 
 def _moment(text: str) -> tuple[datetime, bool] | None:

@@ -5,7 +5,9 @@ row whose month is not a month, or which has no crime type or force, is
 quarantined with its line and reason, the others kept; rows without a crime id
 (anti-social behaviour) or without a location are kept, as police.uk publishes
 them, under the area "No location"; the file is imported in one transaction,
-and a file imported before (by its SHA-256) adds nothing.
+and a file imported before (by its SHA-256) adds nothing. A later file for a
+force and month already imported (police.uk republishes months as records
+change) replaces the earlier file's crimes for them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crossline.core import clock
@@ -51,6 +53,7 @@ class Imported:
     quarantined: int
     months: tuple[str, ...]
     already: bool  # the same file was imported before: nothing added
+    replaced: int = 0  # crimes of an earlier file for the same force and month, replaced
 
 
 def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
@@ -82,6 +85,7 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
     db.add(batch)
     db.flush()
     months: set[str] = set()
+    published: set[tuple[str, str]] = set()  # (month, force) this file publishes
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -105,9 +109,32 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
             )
         )
         months.add(cells["Month"])
+        published.add((cells["Month"], cells["Falls within"]))
         batch.rows += 1
+    replaced = _replace_earlier(db, batch, published)
     db.commit()
-    return Imported(path.name, batch.rows, batch.quarantined, tuple(sorted(months)), already=False)
+    return Imported(
+        path.name, batch.rows, batch.quarantined, tuple(sorted(months)), False, replaced
+    )
+
+
+def _replace_earlier(db: Session, batch: CrimeImport, published: set[tuple[str, str]]) -> int:
+    """Remove the crimes an earlier file gave for a force and month this file gives too.
+
+    police.uk republishes a month's file as records change; the newer file replaces the
+    older one's figures, so re-importing a month never counts its crimes twice.
+    """
+    removed = 0
+    for month, force in published:
+        result = db.execute(
+            delete(RecordedCrime).where(
+                RecordedCrime.month == month,
+                RecordedCrime.force == force,
+                RecordedCrime.import_id != batch.id,
+            )
+        )
+        removed += int(getattr(result, "rowcount", 0) or 0)
+    return removed
 
 
 def _problem(row: list[str]) -> str | None:

@@ -146,15 +146,34 @@ def assaults(db: Session, actor: Actor, filters: Filters, by: str) -> Table:
         .where(_assault_where(filters.first, filters.last))
         .group_by(key, AssaultAttendance.method)
     ).all()
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    raw: dict[str, dict[str, int]] = defaultdict(dict)
     for label, method, n in rows:
-        counts[str(label)][str(method)] = int(n)
+        raw[str(label)][str(method)] = int(n)
+    # A method or kind of place is a heading only when its own total may be shown: a rarer
+    # one goes into "Other", so its words cannot point at one assault (DOMAIN.md §DISCLOSURE).
+    method_totals: Counter[str] = Counter()
+    for per in raw.values():
+        method_totals.update(per)
+    shown_method = {
+        m: m if control(n).value is not None else OTHER for m, n in method_totals.items()
+    }
+    row_totals = {label: sum(per.values()) for label, per in raw.items()}
+    shown_row = {
+        label: label if by == "month" or control(n).value is not None else OTHER
+        for label, n in row_totals.items()
+    }
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for label, per in raw.items():
+        for method, n in per.items():
+            counts[shown_row[label]][shown_method[method]] += n
     by_method: Counter[str] = Counter()
     for per in counts.values():
         by_method.update(per)
-    columns = tuple(m for m, _ in by_method.most_common())
+    columns = tuple(_by_shown_size({m: by_method[m] for m in by_method}))
     labels = (
-        sorted(counts) if by == "month" else sorted(counts, key=lambda k: -sum(counts[k].values()))
+        sorted(counts)
+        if by == "month"
+        else _by_shown_size({label: sum(per.values()) for label, per in counts.items()})
     )
     return Table(
         row_label="Month" if by == "month" else "Where",
@@ -172,6 +191,15 @@ def assaults(db: Session, actor: Actor, filters: Filters, by: str) -> Table:
     )
 
 
+OTHER = "Other"
+
+
+def _by_shown_size(totals: dict[str, int]) -> list[str]:
+    """Headings largest first by their controlled totals, then by name, "Other" last: never by
+    raw totals, whose order would tell two withheld or equally rounded counts apart."""
+    return sorted(totals, key=lambda k: (k == OTHER, -(control(totals[k]).value or 0), k))
+
+
 def places(
     db: Session, actor: Actor, filters: Filters, limit: int = 10
 ) -> list[tuple[str, Controlled]]:
@@ -181,7 +209,6 @@ def places(
         select(AssaultAttendance.location, func.count())
         .where(_assault_where(filters.first, filters.last), AssaultAttendance.location.is_not(None))
         .group_by(AssaultAttendance.location)
-        .order_by(func.count().desc(), AssaultAttendance.location)
     ).all()
-    shown = [(str(place), control(int(n))) for place, n in rows]
-    return [(place, count) for place, count in shown if count.value is not None][:limit]
+    shown = {str(place): int(n) for place, n in rows if control(int(n)).value is not None}
+    return [(place, control(shown[place])) for place in _by_shown_size(shown)][:limit]

@@ -124,6 +124,7 @@ def send_report(db: Session, data: ReportIn, *, via: str = "web") -> Sent:
         why="anonymous report",
         owner=police,
         via=via,
+        at=report.received_at,  # the hour only: the exact time would undo the rounding
     )
     db.commit()
     return Sent(report, tuple(o.name for o in readers))

@@ -21,7 +21,7 @@ from crossline.lines import routes as lines_routes
 from crossline.orders import pages as orders_pages
 from crossline.orders import routes as orders_routes
 from crossline.orgs import routes as orgs_routes
-from crossline.outreach import report_routes
+from crossline.outreach import report_routes, targeting_routes
 from crossline.outreach import routes as outreach_routes
 from crossline.people import routes as people_routes
 from crossline.programmes import dashboard_routes
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orgs_routes,
         outreach_routes,
         report_routes,
+        targeting_routes,
         funding_routes,
         insight_routes,
         comms_routes,
