@@ -60,3 +60,20 @@ def test_someone_signed_out_tells_the_council_and_police_and_the_council_reads_i
         page.get_by_label("Note (optional)").fill("Shared with the MASH")
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".govuk-summary-list")).to_contain_text("Passed on, by")
+
+
+def test_a_national_coordinator_targets_the_campaign_by_exposure(
+    browser: Browser, server_url: str
+) -> None:
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, next(u for u in DEMO_USERS if u.role == "national_coordinator"))
+        page.get_by_role("link", name="Campaign targeting").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Campaign targeting")
+        first = page.locator("tbody tr").first
+        expect(first).to_contain_text("West Mercia Police")  # the demo's lines sell there
+        expect(first).to_contain_text("Severn Valley Academy (demo)")
+        expect_accessible(page)
+        page.get_by_label("Rank by").select_option(label="Lines run from the area")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("tbody tr").first.locator("th")).not_to_have_text("West Mercia Police")
