@@ -737,23 +737,7 @@ def insight_import_istv(
     """
     from crossline.insight.hospital import import_istv_file
 
-    settings = _settings()
-    _initialise(settings)
-    for file in files:
-        if not file.is_file():
-            console.print(f"[red]Error:[/red] {file} is not a file.")
-            raise typer.Exit(1)
-        with session_scope(sessionmaker_for(settings)) as db:
-            done = import_istv_file(db, file, by="crossline insight import-istv")
-        if done.already:
-            console.print(f"{file.name}: imported before; nothing added.", soft_wrap=True)
-            continue
-        months = ", ".join(done.months) or "no month"
-        console.print(
-            f"{file.name}: {done.rows:,} assaults ({months}); {done.quarantined:,} row(s) "
-            "set aside.",
-            soft_wrap=True,
-        )
+    _import_insight_files(files, import_istv_file, "assaults", "crossline insight import-istv")
 
 
 @insight_app.command("import")
@@ -773,6 +757,13 @@ def insight_import(
     """
     from crossline.insight.importing import import_street_file
 
+    _import_insight_files(files, import_street_file, "crimes", "crossline insight import")
+
+
+def _import_insight_files(
+    files: list[Path], importer: Callable[..., Any], what: str, by: str
+) -> None:
+    """Import each file in a transaction of its own, saying what each gave."""
     settings = _settings()
     _initialise(settings)
     for file in files:
@@ -780,14 +771,14 @@ def insight_import(
             console.print(f"[red]Error:[/red] {file} is not a file.")
             raise typer.Exit(1)
         with session_scope(sessionmaker_for(settings)) as db:
-            done = import_street_file(db, file, by="crossline insight import")
+            done = importer(db, file, by=by)
         if done.already:
             console.print(f"{file.name}: imported before; nothing added.", soft_wrap=True)
             continue
         months = ", ".join(done.months) or "no month"
         replaced = f"; {done.replaced:,} of an earlier file replaced" if done.replaced else ""
         console.print(
-            f"{file.name}: {done.rows:,} crimes ({months}); {done.quarantined:,} row(s) set "
+            f"{file.name}: {done.rows:,} {what} ({months}); {done.quarantined:,} row(s) set "
             f"aside{replaced}.",
             soft_wrap=True,
         )

@@ -24,20 +24,16 @@ with its line and reason; the rest are kept; a file imported before adds nothing
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossline.core import clock
 from crossline.core.calendar import UK
 from crossline.core.errors import InvalidInput
-from crossline.insight.importing import Imported
+from crossline.insight.importing import Imported, open_once
 from crossline.insight.models import AssaultAttendance, CrimeImport, QuarantinedCrime
 
 REQUIRED = ("site_code", "assault_date_time", "assault_method", "assault_location_type")
@@ -71,16 +67,10 @@ def _column(name: str) -> str:
 
 def import_istv_file(db: Session, path: Path, *, by: str) -> Imported:
     """Import one ISTV file; see the module's rules."""
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    before = db.scalar(select(CrimeImport).where(CrimeImport.sha256 == digest))
-    if before is not None:
-        return Imported(path.name, before.rows, before.quarantined, (), already=True)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name} is not UTF-8 text.", field="file") from exc
-    reader = csv.reader(io.StringIO(text))
+    opened = open_once(db, path)
+    if isinstance(opened, Imported):
+        return opened
+    digest, reader = opened.digest, opened.reader
     header = [_column(h) for h in next(reader, [])]
     identifying = [h for h in header if _IDENTIFYING.search(h)]
     if identifying:

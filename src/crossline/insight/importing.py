@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,16 @@ class Imported:
     replaced: int = 0  # crimes of an earlier file for the same force and month, replaced
 
 
-def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
-    """Import one police.uk street-level CSV; see the module's rules."""
+@dataclass(frozen=True)
+class Opened:
+    """A file not imported before: its SHA-256 and its text as CSV rows."""
+
+    digest: str
+    reader: Iterator[list[str]]
+
+
+def open_once(db: Session, path: Path) -> Opened | Imported:
+    """The file's rows, or, for a file imported before (by its SHA-256), what it gave then."""
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     before = db.scalar(select(CrimeImport).where(CrimeImport.sha256 == digest))
@@ -67,7 +76,15 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path.name} is not UTF-8 text.", field="file") from exc
-    reader = csv.reader(io.StringIO(text))
+    return Opened(digest, csv.reader(io.StringIO(text)))
+
+
+def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
+    """Import one police.uk street-level CSV; see the module's rules."""
+    opened = open_once(db, path)
+    if isinstance(opened, Imported):
+        return opened
+    digest, reader = opened.digest, opened.reader
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != COLUMNS:
         raise InvalidInput(

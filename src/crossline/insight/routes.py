@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,10 +27,20 @@ add_navigation(NavItem("Insight", "/insight", Permission.INSIGHT_READ.value, ord
 Viewer = Annotated[Actor, allowed(Permission.INSIGHT_READ)]
 
 
+def _query_filters(
+    group: str = "serious_violence", area: str = "", first: str = "", last: str = ""
+) -> Filters:
+    """The dashboard's choices from the query string: empty means every area or month."""
+    return _filters(group, area, first, last)
+
+
 def _filters(group: str, area: str, first: str, last: str) -> Filters:
     return Filters(
         group=group or "serious_violence", area=area or None, first=first or None, last=last or None
     )
+
+
+FiltersDep = Annotated[Filters, Depends(_query_filters)]
 
 
 def _bars(table: Table) -> list[tuple[str, float]]:
@@ -49,12 +59,8 @@ def insight_page(
     request: Request,
     db: DbDep,
     actor: Viewer,
-    group: str = "serious_violence",
-    area: str = "",
-    first: str = "",
-    last: str = "",
+    filters: FiltersDep,
 ) -> Response:
-    filters = _filters(group, area, first, last)
     months = services.by_month(db, actor, filters)
     areas = services.by_area(db, actor, filters)
     area_choices, month_choices = services.choices(db, actor)
@@ -84,12 +90,9 @@ def insight_page(
 def insight_csv(
     db: DbDep,
     actor: Viewer,
-    group: str = "serious_violence",
-    area: str = "",
-    first: str = "",
-    last: str = "",
+    filters: FiltersDep,
 ) -> Response:
-    table = services.by_month(db, actor, _filters(group, area, first, last))
+    table = services.by_month(db, actor, filters)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerows(table.as_csv_rows())
@@ -106,6 +109,15 @@ def insight_csv(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="recorded-crime.csv"'},
+    )
+
+
+def _disclosure() -> str:
+    """How the API's counts were controlled, in words."""
+    policy = CONFIG.disclosure.policy
+    return (
+        f"counts {policy.suppress_from} to {policy.suppress_to} withheld; others rounded "
+        f"to the nearest {policy.round_to} ({policy.source})"
     )
 
 
@@ -141,23 +153,15 @@ def _read(table: Table) -> TableRead:
 def api_recorded_crime(
     db: DbDep,
     actor: Viewer,
-    group: str = "serious_violence",
-    area: str = "",
-    first: str = "",
-    last: str = "",
+    filters: FiltersDep,
 ) -> RecordedCrimeRead:
     """Recorded crime by month and by area, under disclosure control: withheld counts are null.
 
     ``group`` is one of insight.yaml's groups (serious_violence, drugs, all);
     ``first`` and ``last`` are months written YYYY-MM.
     """
-    filters = _filters(group, area, first, last)
-    policy = CONFIG.disclosure.policy
     return RecordedCrimeRead(
-        disclosure=(
-            f"counts {policy.suppress_from} to {policy.suppress_to} withheld; others rounded "
-            f"to the nearest {policy.round_to} ({policy.source})"
-        ),
+        disclosure=_disclosure(),
         by_month=_read(services.by_month(db, actor, filters)),
         by_area=_read(services.by_area(db, actor, filters)),
     )
@@ -175,12 +179,8 @@ def api_assaults(db: DbDep, actor: Viewer, first: str = "", last: str = "") -> A
     """Assaults treated in emergency departments (ISTV), by month, method and location type,
     under disclosure control: withheld counts are null."""
     filters = _filters("all", "", first, last)
-    policy = CONFIG.disclosure.policy
     return AssaultsRead(
-        disclosure=(
-            f"counts {policy.suppress_from} to {policy.suppress_to} withheld; others rounded "
-            f"to the nearest {policy.round_to} ({policy.source})"
-        ),
+        disclosure=_disclosure(),
         by_month=_read(services.assaults(db, actor, filters, "month")),
         by_location_type=_read(services.assaults(db, actor, filters, "location_type")),
         places=[{"place": p, "count": c.value} for p, c in services.places(db, actor, filters)],
