@@ -177,6 +177,13 @@ def test_a_police_force_sees_part_one_only_while_the_child_is_missing(
     assert entry.organisation_id == area_force.organisation.id
     assert entry.justification == WHY
     assert entry.record_owner_id == council.organisation.id
+    philomena.disclose(db, force, child.id)  # a second look: audited, not on the timeline again
+    told = db.scalars(
+        select(CaseEvent.summary).where(
+            CaseEvent.young_person_id == child.id, CaseEvent.kind == "philomena_disclosed"
+        )
+    ).all()
+    assert told == ["Philomena protocol details disclosed to Cumbria Constabulary while missing"]
 
     _find(db, council, episode)
     with pytest.raises(NotFound):  # found: closed to the force again

@@ -44,7 +44,12 @@ from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.orgs.models import Organisation
-from crossline.safeguarding.models import MissingEpisode, PhilomenaProfile, YoungPerson
+from crossline.safeguarding.models import (
+    CaseEvent,
+    MissingEpisode,
+    PhilomenaProfile,
+    YoungPerson,
+)
 from crossline.safeguarding.services import missing
 from crossline.safeguarding.services.access import audit, case_of, commit, event, involved
 
@@ -367,6 +372,7 @@ def disclose(
             record_type="philomena_profile",
             record_id=profile.id,
         )
+        _on_timeline_once(db, actor, young_person, episode, force)
     db.commit()
     return Disclosed(
         young_person_id=young_person.id,
@@ -376,6 +382,36 @@ def disclose(
         part_one=profile_read(db, profile),
         part_two=part_two_read(episode),
     )
+
+
+def _on_timeline_once(
+    db: Session,
+    actor: Actor,
+    young_person: YoungPerson,
+    episode: MissingEpisode,
+    force: Organisation,
+) -> None:
+    """Tell the case that the force read the details for this episode: once per episode and
+    force, not at every look (each look is in the audit log)."""
+    told = db.scalar(
+        select(CaseEvent.id).where(
+            CaseEvent.young_person_id == young_person.id,
+            CaseEvent.kind == "philomena_disclosed",
+            CaseEvent.record_id == episode.id,
+            CaseEvent.organisation_id == force.id,
+        )
+    )
+    if told is None:
+        event(
+            db,
+            actor,
+            young_person,
+            "philomena_disclosed",
+            f"Philomena protocol details disclosed to {force.name} while missing",
+            record_type="missing_episode",
+            record_id=episode.id,
+            organisation_id=force.id,
+        )
 
 
 def open_enquiries(db: Session, actor: Actor) -> list[Enquiry]:
