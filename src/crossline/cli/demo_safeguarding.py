@@ -102,6 +102,7 @@ def seed_demo_safeguarding(db: Session) -> DemoCases:
     triaged = _police_cases(db, police, council, youth_justice)
     kai = _council_cases(db, council, youth_justice)
     _referral_and_release(db, council, kai)
+    _philomena(db, council, kai)
     _school_partnership(db, council, actor_for_email(db, SCHOOL))
     _anonymous_report(db)
     links = linkage.relink_young_people(db, via="cli").links
@@ -291,6 +292,28 @@ def _council_cases(db: Session, council: Actor, youth_justice: Actor) -> YoungPe
         via="cli",
     )
     return kai
+
+
+def _philomena(db: Session, council: Actor, kai: YoungPerson) -> None:
+    """Kai's carers' Philomena protocol details (Part 1), recorded in advance: West Mercia
+    Police would read them only while he is reported missing (docs/safeguarding.md)."""
+    from crossline.safeguarding.services import philomena
+
+    philomena.record_profile(
+        db,
+        council,
+        kai.id,
+        philomena.PhilomenaIn(
+            description="White, 5ft 7in, slim, short dark hair, scar above left eyebrow.",
+            associates="Older friends from Birmingham he calls 'the lads'; a girlfriend, Telford.",
+            places="Shrewsbury bus station; Telford town centre; trains to Birmingham New Street.",
+            phone_identifiers="Uses two phones; the number his carers know ends 0142.",
+            past_episodes="Three in October, found in Birmingham twice.",
+            vulnerabilities="Owes money to older boys; recently excluded from school.",
+            transport="Travels by train without a ticket.",
+        ),
+        via="cli",
+    )
 
 
 def _anonymous_report(db: Session) -> None:
