@@ -98,15 +98,13 @@ def summary(db: Session, actor: Actor, fund_id: uuid.UUID) -> FundSummary:
     """Where the fund's money stands; the bids counted are those the actor may see."""
     fund = get_fund(db, actor, fund_id)
     visible = list_bids(db, actor, fund_id=fund.id)
-    awarded = _awarded(db, fund)
+    awards = _awards(db, fund)
+    awarded = sum(awards.values())
     accepted = db.scalars(
         select(MonitoringReturn)
         .join(Bid, Bid.id == MonitoringReturn.bid_id)
         .where(Bid.fund_id == fund.id, MonitoringReturn.accepted_at.is_not(None))
     ).all()
-    awards = {
-        b.id: b.amount_awarded or 0 for b in db.scalars(select(Bid).where(Bid.fund_id == fund.id))
-    }
     return FundSummary(
         fund=FundRead.model_validate(fund),
         owner=organisation_of(db, fund.owner_id).name,
@@ -114,17 +112,18 @@ def summary(db: Session, actor: Actor, fund_id: uuid.UUID) -> FundSummary:
         remaining=fund.budget - awarded,
         bids=dict(Counter(b.status for b in visible)),
         young_people_reached=sum(r.young_people_reached for r in accepted),
-        payable=sum(awards[r.bid_id] // fund.years for r in accepted),
+        payable=sum(awards.get(r.bid_id, 0) // fund.years for r in accepted),
     )
 
 
-def _awarded(db: Session, fund: Fund) -> int:
-    amounts = db.scalars(
-        select(Bid.amount_awarded).where(
+def _awards(db: Session, fund: Fund) -> dict[uuid.UUID, int]:
+    """Each awarded bid of the fund and its award."""
+    rows = db.execute(
+        select(Bid.id, Bid.amount_awarded).where(
             Bid.fund_id == fund.id, Bid.status == BidStatus.AWARDED.value
         )
     ).all()
-    return sum(a or 0 for a in amounts)
+    return {bid_id: amount or 0 for bid_id, amount in rows}
 
 
 # --- bids ----------------------------------------------------------------------------------------
@@ -396,7 +395,7 @@ def decide(db: Session, actor: Actor, bid_id: uuid.UUID, data: DecisionIn) -> Bi
             raise InvalidInput(
                 f"The bid asked for {_pounds(bid.amount_requested)}: award no more.", field="amount"
             )
-        left = fund.budget - _awarded(db, fund)
+        left = fund.budget - sum(_awards(db, fund).values())
         if data.amount > left:
             raise InvalidInput(
                 f"The fund has {_pounds(left)} left of its {_pounds(fund.budget)} budget.",

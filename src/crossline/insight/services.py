@@ -83,18 +83,28 @@ def _table(db: Session, filters: Filters, by: str) -> Table:
     labels = (
         sorted(counts) if by == "month" else sorted(counts, key=lambda a: (a == "No location", a))
     )
-    body = tuple(
-        (
-            label,
-            tuple(control(counts[label].get(c, 0)) for c in columns),
-            control(sum(counts[label].values())),
-        )
-        for label in labels
-    )
+    return _controlled("Month" if by == "month" else "Area", counts, columns, labels)
+
+
+def _controlled(
+    row_label: str,
+    counts: dict[str, dict[str, int]],
+    columns: tuple[str, ...],
+    labels: list[str],
+) -> Table:
+    """Raw counts by row and column as a Table: every cell and total controlled, totals taken
+    from the raw counts."""
     return Table(
-        row_label="Month" if by == "month" else "Area",
+        row_label=row_label,
         columns=columns,
-        rows=body,
+        rows=tuple(
+            (
+                label,
+                tuple(control(counts[label].get(c, 0)) for c in columns),
+                control(sum(counts[label].values())),
+            )
+            for label in labels
+        ),
         totals=tuple(control(sum(per.get(c, 0) for per in counts.values())) for c in columns),
         total=control(sum(sum(per.values()) for per in counts.values())),
     )
@@ -169,26 +179,13 @@ def assaults(db: Session, actor: Actor, filters: Filters, by: str) -> Table:
     by_method: Counter[str] = Counter()
     for per in counts.values():
         by_method.update(per)
-    columns = tuple(_by_shown_size({m: by_method[m] for m in by_method}))
+    columns = tuple(_by_shown_size(dict(by_method)))
     labels = (
         sorted(counts)
         if by == "month"
         else _by_shown_size({label: sum(per.values()) for label, per in counts.items()})
     )
-    return Table(
-        row_label="Month" if by == "month" else "Where",
-        columns=columns,
-        rows=tuple(
-            (
-                label,
-                tuple(control(counts[label].get(c, 0)) for c in columns),
-                control(sum(counts[label].values())),
-            )
-            for label in labels
-        ),
-        totals=tuple(control(by_method[c]) for c in columns),
-        total=control(sum(by_method.values())),
-    )
+    return _controlled("Month" if by == "month" else "Where", counts, columns, labels)
 
 
 OTHER = "Other"
