@@ -2,17 +2,19 @@
 
 # Every entry point (web app, CLI, migrations) imports this module, so these register
 # what other modules call without importing them: each module's measures of exposure to
-# county lines (core/exposure.py, counted by outreach/targeting.py), and safeguarding's
+# county lines (core/exposure.py, counted by outreach/targeting.py), programmes' referral
+# outcomes for the services a grant pays for (core/outcomes.py), and safeguarding's
 # handler for saved analysis runs (core/hooks.py).
 import crossline.lines.exposure
 import crossline.outreach.targeting
+import crossline.programmes.outcomes
 import crossline.safeguarding.exposure
 import crossline.safeguarding.from_analysis  # noqa: F401
 from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
-from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
+from crossline.funding.models import Bid, BidScore, Fund, FundedService, MonitoringReturn
 from crossline.insight.models import (
     AssaultAttendance,
     CrimeImport,
@@ -82,6 +84,7 @@ __all__ = [
     "Feedback",
     "Finding",
     "Fund",
+    "FundedService",
     "ImportJob",
     "IntensificationWeek",
     "LegalRelease",

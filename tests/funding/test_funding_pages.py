@@ -1,8 +1,9 @@
 """The fund through its pages and API, as each user works it (DOMAIN.md §EIYF): the
 administrator opens a fund, a police and crime commissioner's bidder drafts (the form's
 error summary first) and submits a bid, an assessor scores it, the administrator awards it
-within the budget, the bidder makes a year's return and the administrator accepts it;
-another commissioner never sees the bid."""
+within the budget, the bidder makes a year's return and the administrator accepts it, and
+names the service the grant pays for, whose referrals are the bid's outcomes; another
+commissioner never sees the bid."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from crossline.auth.models import User
 from crossline.core import clock
 from crossline.funding.models import Bid
 from crossline.funding.reference import RULES
-from tests.factories import make_organisation, make_user
+from crossline.programmes import referrals
+from crossline.programmes.schemas import DeliveryIn
+from tests.factories import actor_of, make_organisation, make_user
 from tests.safeguarding.helpers import page_text, signed_in
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -54,6 +57,9 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
     rival = make_user(
         db, make_organisation(db, "police_and_crime_commissioner", "Other PCC"), ["fund_bidder"]
     )
+    provider = make_organisation(db, "programme_provider", "Station Youth Workers")
+    provider_admin = actor_of(make_user(db, provider, ["administrator"]), provider)
+    referrals.add_delivery(db, provider_admin, DeliveryIn(programme_id="redthread"))
 
     with signed_in(app, administrator) as client:
         opened = client.post(
@@ -125,6 +131,21 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
             },
         )
         assert sent.status_code == 303
+        unchosen = client.post(f"{bid_url}/services", data={"service": ""})
+        assert unchosen.status_code == 422
+        assert "There is a problem Choose a service the grant pays for." in page_text(unchosen.text)
+        assert 'href="#service"' in unchosen.text
+        named = client.post(f"{bid_url}/services", data={"service": f"{provider.id}|redthread"})
+        assert named.status_code == 303
+        page = page_text(client.get(bid_url).text)
+        assert "Outcomes from referrals" in page
+        assert "Station Youth Workers Redthread" in page
+        assert "Referrals made 0 Not begun 0" in page  # year 1, year 2, all years
+        outcomes = client.get(f"/api/funding/bids/{bid_id}/outcomes").json()
+        assert [s["organisation"] for s in outcomes["services"]] == ["Station Youth Workers"]
+        assert [y["begun"] for y in outcomes["years"]] == [True, False]
+    with signed_in(app, rival) as client:
+        assert client.get(f"/api/funding/bids/{bid_id}/outcomes").status_code == 404
     return_id = client_return_id(app, administrator, bid_id)
 
     with signed_in(app, administrator) as client:

@@ -1,6 +1,8 @@
 """The demo fund in Chromium: the administrator finds the bid the panel has scored, reads the
 assessor's scores, awards it within the budget and sees the budget left; the bidder then sees
-the award and the return to make. No serious accessibility violation on the way."""
+the award and the return to make, and the demo's other, awarded bid's outcome: the referral
+made to the service it pays for, withheld as one is too few to show. No serious
+accessibility violation on the way."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from tests.web.test_safeguarding_browser import expect_accessible
 pytestmark = pytest.mark.browser
 
 BID = "Safe journeys: youth workers at Shropshire's stations and bus hubs"
+AWARDED = "Found out of area: support for West Mercia's children exploited on lines"
 
 
 def test_the_fund_administrator_awards_the_scored_demo_bid(
@@ -25,7 +28,7 @@ def test_the_fund_administrator_awards_the_scored_demo_bid(
         expect(page.get_by_role("heading", level=1)).to_have_text("Funding")
         expect_accessible(page)
         page.get_by_role("link", name="Early Intervention Youth Fund").click()
-        expect(page.locator(".govuk-summary-list")).to_contain_text("£22,000,000: £0 awarded")
+        expect(page.locator(".govuk-summary-list")).to_contain_text("£22,000,000: £480,000 awarded")
         page.get_by_role("link", name=BID).click()
         expect(page.locator(".govuk-summary-list")).to_contain_text(
             "80.0 out of 100, from 1 assessor"
@@ -39,7 +42,7 @@ def test_the_fund_administrator_awards_the_scored_demo_bid(
         expect(page.locator("main")).to_contain_text("Awarded £600,000, by Helen Price")
         page.get_by_role("link", name="Early Intervention Youth Fund").click()
         expect(page.locator(".govuk-summary-list")).to_contain_text(
-            "£600,000 awarded, £21,400,000 left"
+            "£1,080,000 awarded, £20,920,000 left"
         )
 
     with browser.new_context(base_url=server_url, bypass_csp=True) as context:
@@ -49,4 +52,15 @@ def test_the_fund_administrator_awards_the_scored_demo_bid(
         page.get_by_role("link", name=BID).click()
         expect(page.locator("main")).to_contain_text("Each year's grant, £300,000")
         expect(page.get_by_role("button", name="Send the return")).to_be_visible()
+        expect_accessible(page)
+
+        page.goto("/funding")
+        page.get_by_role("link", name=AWARDED).click()
+        services = page.get_by_role("table", name="Services the grant pays for")
+        expect(services).to_contain_text("St Giles Trust")
+        outcomes = page.get_by_role("table", name="Referrals by year of the grant")
+        # Kai's one referral, enrolled: withheld (1 to 7), in the year and in all years.
+        expect(outcomes.get_by_role("row", name="Referrals made")).to_contain_text("*")
+        expect(outcomes.get_by_role("row", name="Referrals made")).to_contain_text("Not begun")
+        expect(outcomes).not_to_contain_text("Kai")
         expect_accessible(page)

@@ -1,9 +1,13 @@
-"""The demo's Early Intervention Youth Fund: a fund opened by the Home Office, a bid from
-West Mercia's police and crime commissioner with its partners, submitted and scored by
-one assessor, waiting for the fund administrator's decision (DOMAIN.md §EIYF)."""
+"""The demo's Early Intervention Youth Fund: a fund opened by the Home Office, and two bids
+from West Mercia's police and crime commissioner with its partners (DOMAIN.md §EIYF). One
+is submitted and scored by one assessor, waiting for the fund administrator's decision;
+the other is awarded and pays for St Giles Trust's county lines service with Missing
+People, so the referral the demo's council made to it shows as the bid's outcome (one
+referral: withheld under the fund's disclosure policy)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,11 +19,13 @@ from crossline.core.calendar import uk_date
 from crossline.funding import services
 from crossline.funding.models import Fund
 from crossline.funding.reference import RULES
-from crossline.funding.schemas import BidIn, FundIn, ScoreIn
+from crossline.funding.schemas import BidIn, DecisionIn, FundedServiceIn, FundIn, ScoreIn
 
 ADMINISTRATOR = "fund.admin@demo.crossline.uk"
 BIDDER = "bidder@demo.crossline.uk"
 ASSESSOR = "assessor@demo.crossline.uk"
+FUNDED_PROVIDER = "admin.stgiles@demo.crossline.uk"
+FUNDED_PROGRAMME = "missing-people-county-lines"
 
 
 def seed_demo_funding(db: Session) -> bool:
@@ -71,4 +77,48 @@ def seed_demo_funding(db: Session) -> bool:
             comments={"evidence": "Evaluation plan is thin: no comparison group."},
         ),
     )
+    _awarded_bid(db, fund.id)
     return True
+
+
+def _awarded_bid(db: Session, fund_id: uuid.UUID) -> None:
+    """A second bid, awarded, paying for the St Giles Trust service Kai was referred to."""
+    bidder = actor_for_email(db, BIDDER)
+    bid = services.start_bid(
+        db,
+        bidder,
+        fund_id,
+        BidIn(
+            title="Found out of area: support for West Mercia's children exploited on lines",
+            summary=(
+                "Caseworkers who meet children found in Shropshire and Telford after going "
+                "missing, support them and their carers through the return-home interview, "
+                "and stay with them for up to a year."
+            ),
+            partners="Shropshire Community Safety Partnership\nSt Giles Trust",
+            amount_requested=480_000,
+            match_funding=60_000,
+            age_from=12,
+            age_to=24,
+            young_people_planned=160,
+        ),
+    )
+    services.submit_bid(db, bidder, bid.id, bid.version)
+    services.score_bid(
+        db, actor_for_email(db, ASSESSOR), bid.id, ScoreIn(scores={c.id: 3 for c in RULES.criteria})
+    )
+    services.decide(
+        db,
+        actor_for_email(db, ADMINISTRATOR),
+        bid.id,
+        DecisionIn(award=True, amount=480_000, version=bid.version),
+    )
+    services.add_service(
+        db,
+        bidder,
+        bid.id,
+        FundedServiceIn(
+            organisation_id=actor_for_email(db, FUNDED_PROVIDER).organisation_id,
+            programme_id=FUNDED_PROGRAMME,
+        ),
+    )

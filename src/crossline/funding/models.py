@@ -7,7 +7,9 @@ amount within the fund's budget) or declined. Each assessor of the fund owner
 scores a submitted bid once per criterion (a **score**, changed until the
 decision). An awarded bid makes one **monitoring return** a year; the year's
 grant is paid in arrears, so it becomes payable when the fund accepts that
-year's return. Amounts are whole pounds.
+year's return. Amounts are whole pounds. A **funded service** names an organisation
+delivering a catalogue programme that an awarded bid pays for; the referrals made to
+it in each year of the grant are the bid's outcomes (core/outcomes.py).
 """
 
 from __future__ import annotations
@@ -85,3 +87,17 @@ class MonitoringReturn(HasId, HasCreated, Versioned, Base):
     submitted_by_name: Mapped[str] = mapped_column(String(200))
     accepted_at: Mapped[datetime | None]
     accepted_by_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class FundedService(HasId, HasCreated, Base):
+    """A service an awarded bid pays for: an organisation delivering a catalogue programme."""
+
+    __tablename__ = "funded_services"
+    __table_args__ = (
+        UniqueConstraint("bid_id", "organisation_id", "programme_id", name="uq_funded_services"),
+    )
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("bids.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
+    programme_id: Mapped[str] = mapped_column(String(64))  # programmes.yaml id
+    added_by_name: Mapped[str] = mapped_column(String(200))

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from crossline.core.disclosure import Policy
 from crossline.core.errors import CatalogueError
 
 RULES_FILE = Path(__file__).parent / "data" / "eiyf.yaml"
@@ -34,6 +35,7 @@ class FundRules(BaseModel, frozen=True, extra="forbid"):
     match_funding_required: bool
     score_scale: Scale
     criteria: tuple[Criterion, ...] = Field(min_length=1)
+    disclosure: Policy  # for the counts of referrals rolled up as a bid's outcomes
 
 
 def load_rules(path: Path = RULES_FILE) -> FundRules:

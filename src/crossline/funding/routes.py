@@ -29,13 +29,17 @@ from crossline.funding.schemas import (
     BidRead,
     BidStatus,
     DecisionIn,
+    FundedServiceIn,
+    FundedServiceRead,
     FundIn,
     FundRead,
     FundSummary,
+    OutcomesRead,
     ReturnIn,
     ReturnRead,
     ScoreIn,
     ScoreRead,
+    ServiceOption,
 )
 
 router = APIRouter()
@@ -198,6 +202,8 @@ def _bid_page(
         if s.assessor_name == actor.display_name
     }
     on_panel = fund.owner_id == actor.organisation_id
+    own = bid.lead_id == actor.organisation_id
+    awarded = bid.status == BidStatus.AWARDED.value
     return render(
         request,
         "funding/bid.html",
@@ -205,7 +211,7 @@ def _bid_page(
             "bid": read,
             "fund": FundRead.model_validate(fund),
             "status_labels": STATUS_LABELS,
-            "own": bid.lead_id == actor.organisation_id,
+            "own": own,
             "can": _can(actor),
             "on_panel": on_panel,
             "scores": services.scores_seen_by(db, actor, bid_id),
@@ -213,6 +219,10 @@ def _bid_page(
             "rules": RULES,
             "returns": returns,
             "years": range(1, fund.years + 1),
+            "outcomes": services.outcomes_of(db, actor, bid_id) if awarded else None,
+            "service_options": services.service_options(db, actor, bid_id)
+            if awarded and own and actor.can(Permission.FUNDING_BID)
+            else [],
             "errors": errors or {},
             "values": dict(values or {}),
         },
@@ -323,6 +333,35 @@ async def return_page(request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bid
     return await _posted(request, db, actor, bid_id, act)
 
 
+def _service_choice(form: FormData) -> FundedServiceIn:
+    """The service chosen on the bid page: ``organisation id|programme id``."""
+    organisation, _, programme = str(form.get("service") or "").partition("|")
+    try:
+        return FundedServiceIn(organisation_id=uuid.UUID(organisation), programme_id=programme)
+    except ValueError:
+        raise InvalidInput("Choose a service the grant pays for.", field="service") from None
+
+
+@router.post("/funding/bids/{bid_id}/services", include_in_schema=False)
+async def add_service_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> Response:
+    def act(form: FormData) -> None:
+        services.add_service(db, actor, bid_id, _service_choice(form))
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
+@router.post("/funding/bids/{bid_id}/services/{service_id}/remove", include_in_schema=False)
+async def remove_service_page(
+    request: Request, bid_id: uuid.UUID, service_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> Response:
+    def act(form: FormData) -> None:
+        services.remove_service(db, actor, bid_id, service_id)
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
 @router.post("/funding/returns/{return_id}/accept", include_in_schema=False)
 def accept_return_page(return_id: uuid.UUID, db: DbDep, actor: Administrator) -> Response:
     row = services.accept_return(db, actor, return_id)
@@ -413,3 +452,40 @@ def api_make_return(bid_id: uuid.UUID, data: ReturnIn, db: DbDep, actor: Bidder)
 def api_accept_return(return_id: uuid.UUID, db: DbDep, actor: Administrator) -> ReturnRead:
     """Accept a return: that year's grant becomes payable (paid in arrears)."""
     return ReturnRead.model_validate(services.accept_return(db, actor, return_id))
+
+
+@router.get("/api/funding/bids/{bid_id}/services", tags=["funding"])
+def api_services(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[FundedServiceRead]:
+    """The services an awarded bid pays for: organisations delivering catalogue programmes."""
+    return services.funded_services(db, actor, bid_id)
+
+
+@router.get("/api/funding/bids/{bid_id}/service-options", tags=["funding"])
+def api_service_options(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[ServiceOption]:
+    """The services in Crossline the bid does not pay for yet."""
+    return services.service_options(db, actor, bid_id)
+
+
+@router.post("/api/funding/bids/{bid_id}/services", tags=["funding"], status_code=201)
+def api_add_service(
+    bid_id: uuid.UUID, data: FundedServiceIn, db: DbDep, actor: Bidder
+) -> list[FundedServiceRead]:
+    """Name a service your award pays for; its referrals count as the bid's outcomes."""
+    services.add_service(db, actor, bid_id, data)
+    return services.funded_services(db, actor, bid_id)
+
+
+@router.delete("/api/funding/bids/{bid_id}/services/{service_id}", tags=["funding"])
+def api_remove_service(
+    bid_id: uuid.UUID, service_id: uuid.UUID, db: DbDep, actor: Bidder
+) -> list[FundedServiceRead]:
+    """Take a service off the bid: its referrals no longer count as the bid's outcomes."""
+    services.remove_service(db, actor, bid_id, service_id)
+    return services.funded_services(db, actor, bid_id)
+
+
+@router.get("/api/funding/bids/{bid_id}/outcomes", tags=["funding"])
+def api_outcomes(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> OutcomesRead:
+    """Referrals made to the bid's services in each year of its grant, by where each stands
+    now, under the fund's disclosure policy: withheld counts are null."""
+    return services.outcomes_of(db, actor, bid_id)

@@ -136,3 +136,55 @@ class ReturnRead(BaseModel):
     accepted_at: datetime | None
     accepted_by_name: str | None
     version: int
+
+
+class FundedServiceIn(BaseModel):
+    """A service the grant pays for: an organisation and the catalogue programme it delivers."""
+
+    organisation_id: uuid.UUID = Field(title="Organisation")
+    programme_id: str = Field(min_length=1, max_length=64, title="Programme")
+
+
+class FundedServiceRead(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation: str
+    programme_id: str
+    programme: str
+    added_by_name: str
+    created_at: datetime
+
+
+class ServiceOption(BaseModel):
+    """A service in Crossline a grant may pay for."""
+
+    organisation_id: uuid.UUID
+    organisation: str
+    programme_id: str
+    programme: str
+
+
+class GrantYear(BaseModel):
+    year: int
+    starts_on: date
+    ends_on: date  # the last day of the year
+    begun: bool
+
+
+class OutcomeRow(BaseModel):
+    stage: str
+    label: str
+    total_row: bool  # every referral made; the other rows divide it
+    counts: list[int | None]  # one per grant year; null: withheld
+    total: int | None
+
+
+class OutcomesRead(BaseModel):
+    """Referrals made to the services a bid pays for, in each year of its grant, by where
+    each stands now; every count under the fund's disclosure policy."""
+
+    disclosure: str
+    withheld_as: None = None  # a withheld count is null
+    services: list[FundedServiceRead]
+    years: list[GrantYear]
+    rows: list[OutcomeRow]

@@ -14,6 +14,10 @@
   or declines it with a reason.
 - The lead makes one **monitoring return** a year; the fund accepts it, and that
   year's grant becomes payable, as grants are paid yearly in arrears.
+- The lead names the **services the grant pays for** (organisations delivering a
+  catalogue programme); the referrals made to them in each year of the grant,
+  by where each stands now, are the bid's **outcomes rolled up from referrals**
+  (MISSION.md), every count under the fund's disclosure policy (§DISCLOSURE).
 
 Who sees what: funds are seen by every user with a funding role; a bid by its
 lead organisation, and once submitted by the fund owner's assessors and
@@ -28,6 +32,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -35,23 +40,30 @@ from sqlalchemy.orm import Session
 from crossline.auth.actor import Actor
 from crossline.auth.organisations import organisation_of
 from crossline.auth.permissions import Permission
-from crossline.core import clock
-from crossline.core.calendar import uk_date
+from crossline.core import clock, outcomes
+from crossline.core.calendar import UK, uk_date
 from crossline.core.database import check_version
+from crossline.core.disclosure import control, describe
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from crossline.funding.models import Bid, BidScore, Fund, MonitoringReturn
+from crossline.funding.models import Bid, BidScore, Fund, FundedService, MonitoringReturn
 from crossline.funding.reference import RULES, FundRules
 from crossline.funding.schemas import (
     BidIn,
     BidRead,
     BidStatus,
     DecisionIn,
+    FundedServiceIn,
+    FundedServiceRead,
     FundIn,
     FundRead,
     FundSummary,
+    GrantYear,
+    OutcomeRow,
+    OutcomesRead,
     ReturnIn,
     ScoreIn,
     ScoreRead,
+    ServiceOption,
 )
 
 NO_SUCH_BID = "There is no such bid you may see."
@@ -482,3 +494,161 @@ def accept_return(db: Session, actor: Actor, return_id: uuid.UUID) -> Monitoring
         row.accepted_by_name = f"{actor.display_name}, {actor.organisation_name}"
         db.commit()
     return row
+
+
+# --- outcomes rolled up from referrals -----------------------------------------------------------
+
+
+def _awarded(db: Session, actor: Actor, bid_id: uuid.UUID) -> Bid:
+    bid = get_bid(db, actor, bid_id)
+    if bid.status != BidStatus.AWARDED.value:
+        raise Conflict("Services are named, and outcomes counted, for awarded bids.")
+    return bid
+
+
+def funded_services(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[FundedServiceRead]:
+    """The services a bid pays for, as whoever may see the bid sees them."""
+    bid = get_bid(db, actor, bid_id)
+    return _service_reads(db, bid)
+
+
+def _service_reads(db: Session, bid: Bid) -> list[FundedServiceRead]:
+    rows = db.scalars(select(FundedService).where(FundedService.bid_id == bid.id)).all()
+    known = {(s.organisation_id, s.programme_id): s for s in outcomes.source().services(db)}
+    reads = []
+    for row in rows:
+        service = known.get((row.organisation_id, row.programme_id))
+        reads.append(
+            FundedServiceRead(
+                id=row.id,
+                organisation_id=row.organisation_id,
+                organisation=service.organisation
+                if service
+                else organisation_of(db, row.organisation_id).name,
+                # A service no longer delivered keeps its programme's id as its name.
+                programme_id=row.programme_id,
+                programme=service.programme if service else row.programme_id,
+                added_by_name=row.added_by_name,
+                created_at=row.created_at,
+            )
+        )
+    return sorted(reads, key=lambda r: (r.organisation, r.programme))
+
+
+def service_options(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[ServiceOption]:
+    """The services in Crossline the bid does not pay for yet: what its lead may add."""
+    bid = get_bid(db, actor, bid_id)
+    taken = {(s.organisation_id, s.programme_id) for s in _service_reads(db, bid)}
+    return [
+        ServiceOption(
+            organisation_id=s.organisation_id,
+            organisation=s.organisation,
+            programme_id=s.programme_id,
+            programme=s.programme,
+        )
+        for s in outcomes.source().services(db)
+        if (s.organisation_id, s.programme_id) not in taken
+    ]
+
+
+def add_service(
+    db: Session, actor: Actor, bid_id: uuid.UUID, data: FundedServiceIn
+) -> FundedService:
+    """The lead names a service its award pays for: an organisation delivering a programme
+    in Crossline, so that the referrals made to it count as the bid's outcomes."""
+    actor.require(Permission.FUNDING_BID)
+    bid = _awarded(db, actor, bid_id)
+    actor.require(Permission.FUNDING_BID, owner=bid.lead_id)
+    delivered = {(s.organisation_id, s.programme_id) for s in outcomes.source().services(db)}
+    if (data.organisation_id, data.programme_id) not in delivered:
+        raise InvalidInput(
+            "That organisation does not deliver that programme in Crossline: its administrator "
+            "adds the programmes it delivers.",
+            field="service",
+        )
+    exists = db.scalar(
+        select(FundedService.id).where(
+            FundedService.bid_id == bid.id,
+            FundedService.organisation_id == data.organisation_id,
+            FundedService.programme_id == data.programme_id,
+        )
+    )
+    if exists is not None:
+        raise InvalidInput("The grant already pays for that service.", field="service")
+    row = FundedService(
+        bid_id=bid.id,
+        organisation_id=data.organisation_id,
+        programme_id=data.programme_id,
+        added_by_name=f"{actor.display_name}, {actor.organisation_name}",
+    )
+    db.add(row)
+    db.commit()
+    return row
+
+
+def remove_service(db: Session, actor: Actor, bid_id: uuid.UUID, service_id: uuid.UUID) -> None:
+    """The lead takes a service off the bid: its referrals no longer count as the bid's."""
+    actor.require(Permission.FUNDING_BID)
+    bid = _awarded(db, actor, bid_id)
+    actor.require(Permission.FUNDING_BID, owner=bid.lead_id)
+    row = db.get(FundedService, service_id)
+    if row is None or row.bid_id != bid.id:
+        raise NotFound("The grant does not pay for that service.")
+    db.delete(row)
+    db.commit()
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC)
+
+
+def grant_years(bid: Bid, fund: Fund) -> list[GrantYear]:
+    """The grant's years, each starting on the anniversary of the award (UK dates)."""
+    if bid.decided_at is None:
+        return []
+    first = uk_date(bid.decided_at)
+    today = uk_date(clock.now())
+    years = []
+    for year in range(1, fund.years + 1):
+        starts = _add_years(first, year - 1)
+        ends = _add_years(first, year) - timedelta(days=1)
+        years.append(GrantYear(year=year, starts_on=starts, ends_on=ends, begun=starts <= today))
+    return years
+
+
+def outcomes_of(db: Session, actor: Actor, bid_id: uuid.UUID) -> OutcomesRead:
+    """The referrals made to the services an awarded bid pays for, in each year of its grant,
+    by where each stands now: counts only, each under the fund's disclosure policy
+    (DOMAIN.md §DISCLOSURE). A total is controlled from the raw total, never summed from
+    controlled cells, so withheld counts cannot be worked out by subtraction."""
+    bid = _awarded(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    services = _service_reads(db, bid)
+    keys = [(s.organisation_id, s.programme_id) for s in services]
+    years = grant_years(bid, fund)
+    source = outcomes.source()
+    policy = RULES.disclosure
+    by_year = [
+        source.counts(db, keys, _uk_midnight(y.starts_on), _uk_midnight(y.ends_on + timedelta(1)))
+        for y in years
+    ]
+    rows = []
+    for stage in source.stages:
+        raw = [counts.get(stage.id, 0) for counts in by_year]
+        rows.append(
+            OutcomeRow(
+                stage=stage.id,
+                label=stage.label,
+                total_row=stage.total,
+                counts=[control(n, policy).value for n in raw],
+                total=control(sum(raw), policy).value,
+            )
+        )
+    return OutcomesRead(disclosure=describe(policy), services=services, years=years, rows=rows)

@@ -5,26 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from crossline.core.disclosure import Policy
 from crossline.core.errors import CatalogueError
 
 CONFIG_FILE = Path(__file__).parent / "data" / "insight.yaml"
 
 
-class Method(BaseModel, frozen=True, extra="forbid"):
-    suppress_from: int = Field(ge=1)
-    suppress_to: int = Field(ge=0)
-    round_to: int = Field(ge=1)
-    source: str
-
-
 class Disclosure(BaseModel, frozen=True, extra="forbid"):
     method: str
-    methods: dict[str, Method]
+    methods: dict[str, Policy]
 
     @property
-    def policy(self) -> Method:
+    def policy(self) -> Policy:
         return self.methods[self.method]
 
 

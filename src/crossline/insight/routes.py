@@ -15,6 +15,7 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core.dependencies import DbDep
+from crossline.core.disclosure import describe
 from crossline.core.pages import NavItem, add_navigation, render
 from crossline.insight import services
 from crossline.insight.disclosure import SUPPRESSED
@@ -114,11 +115,7 @@ def insight_csv(
 
 def _disclosure() -> str:
     """How the API's counts were controlled, in words."""
-    policy = CONFIG.disclosure.policy
-    return (
-        f"counts {policy.suppress_from} to {policy.suppress_to} withheld; others rounded "
-        f"to the nearest {policy.round_to} ({policy.source})"
-    )
+    return describe(CONFIG.disclosure.policy)
 
 
 class TableRead(BaseModel):

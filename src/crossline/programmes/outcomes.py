@@ -1,0 +1,96 @@
+"""Referral outcomes for the services a grant pays for (core/outcomes.py), counted only.
+
+A service is an organisation that delivers a catalogue programme (a
+:class:`ProgrammeDelivery`). For a period, the referrals *made* to the services
+asked about (sent in the period) are counted by where each stands now: waiting
+for the provider, declined, taking part (accepted or enrolled), withdrawn, or
+completed with its outcome (safeguarding's ``referral_outcomes``). A referral
+made in a grant's first year and completed in its second counts in the first:
+each year is the cohort referred in it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from crossline.core import outcomes
+from crossline.orgs.services import organisation_names
+from crossline.programmes.catalogue import PROGRAMMES
+from crossline.programmes.models import ProgrammeDelivery, Referral
+from crossline.programmes.schemas import ReferralState
+from crossline.safeguarding.reference import VOCABULARY
+
+_TAKING_PART = {ReferralState.ACCEPTED.value, ReferralState.ENROLLED.value}
+_STATES = {
+    ReferralState.SENT.value: "waiting",
+    ReferralState.DECLINED.value: "declined",
+    ReferralState.WITHDRAWN.value: "withdrawn",
+}
+
+STAGES = (
+    outcomes.Stage("referred", "Referrals made", total=True),
+    outcomes.Stage("waiting", "Waiting for the provider's decision"),
+    outcomes.Stage("declined", "Declined by the provider"),
+    outcomes.Stage("taking_part", "Taking part (accepted or enrolled)"),
+    outcomes.Stage("withdrawn", "Withdrawn by the referrer"),
+    *(
+        outcomes.Stage(f"completed:{term}", entry.label)
+        for term, entry in VOCABULARY["referral_outcomes"].items()
+    ),
+)
+
+
+def _stage(state: str, outcome: str | None) -> str:
+    if state == ReferralState.COMPLETED.value:
+        return f"completed:{outcome or 'other'}"
+    if state in _TAKING_PART:
+        return "taking_part"
+    return _STATES.get(state, "waiting")
+
+
+def services(db: Session) -> list[outcomes.Service]:
+    """Every organisation's delivery of a catalogue programme, by organisation then programme."""
+    found = db.scalars(select(ProgrammeDelivery)).all()
+    names = organisation_names(db, {d.organisation_id for d in found})
+    listed = [
+        outcomes.Service(
+            organisation_id=d.organisation_id,
+            organisation=names.get(d.organisation_id, ""),
+            programme_id=d.programme_id,
+            programme=PROGRAMMES[d.programme_id].label
+            if d.programme_id in PROGRAMMES
+            else d.programme_id,
+        )
+        for d in found
+    ]
+    return sorted(listed, key=lambda s: (s.organisation, s.programme))
+
+
+def counts(
+    db: Session, keys: Collection[outcomes.ServiceKey], start: datetime, end: datetime
+) -> dict[str, int]:
+    """Referrals sent in [start, end) to the services ``keys``, by stage, with their total."""
+    if not keys:
+        return {"referred": 0}
+    made = db.execute(
+        select(Referral.state, Referral.outcome).where(
+            Referral.sent_at >= start,
+            Referral.sent_at < end,
+            or_(
+                *(
+                    and_(Referral.provider_id == organisation, Referral.programme_id == programme)
+                    for organisation, programme in keys
+                )
+            ),
+        )
+    ).all()
+    tally = Counter(_stage(state, outcome) for state, outcome in made)
+    return {"referred": len(made), **tally}
+
+
+outcomes.register(outcomes.Source(stages=STAGES, services=services, counts=counts))
