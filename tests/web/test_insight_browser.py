@@ -1,5 +1,6 @@
 """The Insight dashboard in Chromium: the demo's insight viewer filters the City of London's
-recorded crime to drugs in one area and reads controlled counts only. No serious
+recorded crime to drugs in one area and reads controlled counts only, and the map shades
+the districts the City's crimes lie in from the same controlled counts. No serious
 accessibility violation. Needs the demo's police.uk files (../shared/data)."""
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from playwright.sync_api import Browser, expect
 from crossline.cli.main import DEMO_CRIME
 from tests.web.test_pages import demo_user, sign_in
 from tests.web.test_safeguarding_browser import expect_accessible
+
+# Districts shaded for crimes: a band or withheld, not "none imported".
+SHADED = "#insight-map path[class*='crossline-insight-band--']:not(.crossline-insight-band--none)"
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,3 +48,18 @@ def test_the_insight_viewer_reads_controlled_counts_of_recorded_crime(
         # Every count shown is withheld or a multiple of five.
         assert all(c == "*" or int(c.replace(",", "")) % 5 == 0 for c in cells), cells
         expect(page.locator("tbody tr").first).to_have_text(re.compile(r"^2024-01"))
+
+        # The map: every shipped district drawn; those with crimes shaded from their
+        # controlled counts, as many as the map's table lists; the most in the darkest shade.
+        districts = page.locator("#insight-map path.crossline-insight-map__district")
+        expect(districts).not_to_have_count(0)
+        assert districts.count() >= 300
+        shaded = page.locator(SHADED)
+        table = page.locator("#insight-map-table")
+        expect(table).to_contain_text("City of London")
+        listed = table.locator("tbody th").all_inner_texts()
+        on_map = [name for name in listed if name != "Total" and not name.startswith("No location")]
+        assert on_map
+        assert shaded.count() == len(on_map), (on_map, shaded.count())
+        expect(page.locator("#insight-map path.crossline-insight-band--5")).not_to_have_count(0)
+        expect_accessible(page)

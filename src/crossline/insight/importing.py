@@ -4,7 +4,8 @@ DESIGN.md, Bad input: a file without the layout's columns is refused whole; a
 row whose month is not a month, or which has no crime type or force, is
 quarantined with its line and reason, the others kept; rows without a crime id
 (anti-social behaviour) or without a location are kept, as police.uk publishes
-them, under the area "No location"; the file is imported in one transaction,
+them, under the area "No location"; each crime is placed in a district, by its area's
+name or else its point (districts.py); the file is imported in one transaction,
 and a file imported before (by its SHA-256) adds nothing. A later file for a
 force and month already imported (police.uk republishes months as records
 change) replaces the earlier file's crimes for them.
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from crossline.core import clock
 from crossline.core.errors import InvalidInput
+from crossline.insight import districts
 from crossline.insight.models import CrimeImport, QuarantinedCrime, RecordedCrime
 
 COLUMNS = (
@@ -103,6 +105,8 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
     db.flush()
     months: set[str] = set()
     published: set[tuple[str, str]] = set()  # (month, force) this file publishes
+    crimes: list[RecordedCrime] = []
+    points: list[tuple[float, float] | None] = []
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -114,7 +118,7 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
             batch.quarantined += 1
             continue
         cells = dict(zip(COLUMNS, (c.strip() for c in row), strict=True))
-        db.add(
+        crimes.append(
             RecordedCrime(
                 import_id=batch.id,
                 month=cells["Month"],
@@ -125,9 +129,14 @@ def import_street_file(db: Session, path: Path, *, by: str) -> Imported:
                 outcome=cells["Last outcome category"] or None,
             )
         )
+        points.append(districts.point(cells["Longitude"], cells["Latitude"]))
         months.add(cells["Month"])
         published.add((cells["Month"], cells["Falls within"]))
         batch.rows += 1
+    # By its area's name; else by its point, all placed at once (one spatial query a file).
+    for crime, district in zip(crimes, districts.at(points), strict=True):
+        crime.district = districts.by_name(crime.area) or district
+    db.add_all(crimes)
     replaced = _replace_earlier(db, batch, published)
     db.commit()
     return Imported(

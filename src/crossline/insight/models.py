@@ -39,6 +39,9 @@ class RecordedCrime(HasId, Base):
     force: Mapped[str] = mapped_column(String(100))  # "Falls within"
     lsoa_code: Mapped[str | None] = mapped_column(String(16))
     area: Mapped[str] = mapped_column(String(100), index=True)  # the LSOA name's district part
+    # The shipped boundaries' district the crime lies in (insight/districts.py), or None;
+    # rows imported before districts were kept have None and are placed by their area.
+    district: Mapped[str | None] = mapped_column(String(64), index=True)
     crime_type: Mapped[str] = mapped_column(String(100), index=True)
     outcome: Mapped[str | None] = mapped_column(String(200))
 

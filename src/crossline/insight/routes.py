@@ -76,6 +76,7 @@ def insight_page(
             "months": month_choices,
             "by_month": months,
             "by_area": areas,
+            "district_map": services.by_district(db, actor, filters),
             "assaults_by_month": services.assaults(db, actor, filters, "month"),
             "assaults_by_place": services.assaults(db, actor, filters, "location_type"),
             "places": services.places(db, actor, filters),
@@ -161,6 +162,45 @@ def api_recorded_crime(
         disclosure=_disclosure(),
         by_month=_read(services.by_month(db, actor, filters)),
         by_area=_read(services.by_area(db, actor, filters)),
+    )
+
+
+class DistrictRead(BaseModel):
+    id: str  # the id of the district's feature in /api/areas/boundaries/districts
+    name: str
+    count: int | None  # null: withheld
+    band: int | None  # the map's shade, 1 (fewest) to 5; null: withheld
+
+
+class BandRead(BaseModel):
+    band: int
+    lowest: int
+    highest: int
+
+
+class DistrictsRead(BaseModel):
+    disclosure: str
+    districts: list[DistrictRead]  # those with crimes, by name
+    bands: list[BandRead]
+    unplaced: int | None  # crimes with no location and no district's name
+    total: int | None
+
+
+@router.get("/api/insight/districts", tags=["insight"])
+def api_districts(db: DbDep, actor: Viewer, filters: FiltersDep) -> DistrictsRead:
+    """Recorded crime by the district it lies in (every area), under disclosure control, with
+    the map's shades: withheld counts are null. ``group``, ``first`` and ``last`` as for
+    ``/api/insight/recorded-crime``; ``area`` is ignored."""
+    found = services.by_district(db, actor, filters)
+    return DistrictsRead(
+        disclosure=_disclosure(),
+        districts=[
+            DistrictRead(id=d.id, name=d.name, count=d.count.value, band=d.band)
+            for d in found.districts
+        ],
+        bands=[BandRead(band=b.number, lowest=b.lowest, highest=b.highest) for b in found.bands],
+        unplaced=found.unplaced.value,
+        total=found.total.value,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core.errors import InvalidInput
+from crossline.insight import districts
 from crossline.insight.disclosure import Controlled, control
 from crossline.insight.models import AssaultAttendance, RecordedCrime
 from crossline.insight.reference import CONFIG
@@ -120,6 +121,94 @@ def by_area(db: Session, actor: Actor, filters: Filters) -> Table:
     actor.require(Permission.INSIGHT_READ)
     _check(filters)
     return _table(db, Filters(filters.group, None, filters.first, filters.last), "area")
+
+
+# --- the map of districts -------------------------------------------------------------------
+
+MAP_BANDS = 5  # shades on the map: a sequential scale a reader can tell apart
+
+
+@dataclass(frozen=True)
+class Band:
+    """A shade of the map: districts whose controlled count is from ``lowest`` to ``highest``."""
+
+    number: int  # 1 (fewest) .. MAP_BANDS (most)
+    lowest: int
+    highest: int
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    id: str  # the shipped boundaries' district id
+    name: str
+    count: Controlled
+    band: int | None  # None: withheld, shaded apart
+
+
+@dataclass(frozen=True)
+class DistrictMap:
+    """Recorded crime by the district it lies in, controlled, with the map's shades."""
+
+    districts: tuple[DistrictCount, ...]  # those with crimes, by name
+    bands: tuple[Band, ...]
+    unplaced: Controlled  # crimes with no point and no district's name
+    total: Controlled
+
+
+def by_district(db: Session, actor: Actor, filters: Filters) -> DistrictMap:
+    """Crimes by district for the map (every area: the map is the whole picture). A crime
+    imported before districts were kept is placed by its area's name. The shades come from the
+    controlled counts alone, so the map says nothing the counts do not."""
+    actor.require(Permission.INSIGHT_READ)
+    _check(filters)
+    every_area = Filters(filters.group, None, filters.first, filters.last)
+    rows = db.execute(
+        select(RecordedCrime.district, RecordedCrime.area, func.count())
+        .where(_where(every_area))
+        .group_by(RecordedCrime.district, RecordedCrime.area)
+    ).all()
+    raw: Counter[str] = Counter()
+    unplaced = 0
+    for district, area, n in rows:
+        place = district or districts.by_name(str(area))
+        if place is None:
+            unplaced += int(n)
+        else:
+            raw[place] += int(n)
+    counts = {place: control(n) for place, n in raw.items()}
+    bands = _bands(sorted({c.value for c in counts.values() if c.value}))
+    names = districts.names()
+    return DistrictMap(
+        districts=tuple(
+            sorted(
+                (
+                    DistrictCount(place, names.get(place, place), count, _band(bands, count))
+                    for place, count in counts.items()
+                ),
+                key=lambda d: d.name,
+            )
+        ),
+        bands=bands,
+        unplaced=control(unplaced),
+        total=control(sum(raw.values()) + unplaced),
+    )
+
+
+def _bands(values: list[int]) -> tuple[Band, ...]:
+    """Up to MAP_BANDS shades over the distinct controlled values, as many values in each as
+    can be; with fewer values than shades, the darkest shades, so the most stands out."""
+    shades = min(MAP_BANDS, len(values))
+    bands = []
+    for number in range(shades):
+        chunk = values[number * len(values) // shades : (number + 1) * len(values) // shades]
+        bands.append(Band(MAP_BANDS - shades + number + 1, chunk[0], chunk[-1]))
+    return tuple(bands)
+
+
+def _band(bands: tuple[Band, ...], count: Controlled) -> int | None:
+    if count.value is None:
+        return None
+    return next((b.number for b in bands if b.lowest <= count.value <= b.highest), None)
 
 
 def choices(db: Session, actor: Actor) -> tuple[list[str], list[str]]:
