@@ -563,7 +563,7 @@ def add_service(
     if (data.organisation_id, data.programme_id) not in delivered:
         raise InvalidInput(
             "That organisation does not deliver that programme in Crossline: its administrator "
-            "adds the programmes it delivers.",
+            "adds the programmes it delivers on its Programmes we deliver page.",
             field="service",
         )
     exists = db.scalar(

@@ -1,10 +1,13 @@
-"""Programme pages: a young person's programmes, and the provider's referrals received.
+"""Programme pages: a young person's programmes, the provider's referrals received, and
+the programmes an organisation delivers.
 
 A safeguarding practitioner of an organisation on a young person's case sees
 every catalogue programme, open to them or not and why, who delivers each,
 and refers them from ``/programmes/young-people/{id}`` (linked from the case
 page, not from the navigation). A provider sees the summary it was sent and
-nothing of the young person's case. Every rule is in ``referrals``; a page
+nothing of the young person's case. An organisation's administrator says which
+catalogue programmes it delivers on ``/organisation/programmes``, so that cases can
+refer to it and a grant can name it. Every rule is in ``referrals``; a page
 parses the form, calls the service and shows the result, or the same page
 again with a GOV.UK error summary and the values given.
 """
@@ -27,12 +30,14 @@ from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core.calendar import UK
 from crossline.core.dependencies import DbDep
-from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, render, see_other
 from crossline.programmes import referrals as services
+from crossline.programmes.catalogue import PROGRAMMES
 from crossline.programmes.schemas import (
     CompleteIn,
     DeclineIn,
+    DeliveryIn,
     ProgrammesFor,
     ReferralIn,
     ReferralState,
@@ -45,8 +50,13 @@ pages = APIRouter()
 add_navigation(
     NavItem("Referrals received", "/programmes/referrals", Permission.REFERRALS_RECEIVE.value, 60)
 )
+DELIVERIES_PAGE = "/organisation/programmes"
+add_navigation(
+    NavItem("Programmes we deliver", DELIVERIES_PAGE, Permission.ORGANISATION_MANAGE.value, 82)
+)
 
 Provider = Annotated[Actor, allowed(Permission.REFERRALS_RECEIVE)]
+Manager = Annotated[Actor, allowed(Permission.ORGANISATION_MANAGE)]
 Reader = Annotated[Actor, allowed(Permission.SAFEGUARDING_READ)]
 Referrer = Annotated[Actor, allowed(Permission.SAFEGUARDING_WRITE)]
 PageError = (InvalidInput, Conflict)
@@ -392,3 +402,81 @@ def uk_time(value: datetime) -> str:
     """An instant as people in the UK read it: '3 Dec 2026, 09:00 (UK time)'."""
     utc = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     return f"{utc.astimezone(UK):%-d %b %Y, %H:%M} (UK time)"
+
+
+# --- the programmes an organisation delivers ----------------------------------------------------
+
+
+def _deliveries_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    own = [d for d in services.deliveries(db) if d.organisation_id == actor.organisation_id]
+    delivered = {d.programme_id for d in own}
+    return render(
+        request,
+        "programmes/deliveries.html",
+        {
+            "own": own,
+            "options": sorted(
+                (p for p in PROGRAMMES.values() if p.id not in delivered), key=lambda p: p.label
+            ),
+            "programmes": PROGRAMMES,
+            "values": values or {},
+            "errors": errors or {},
+            "done": done,
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get(DELIVERIES_PAGE, include_in_schema=False)
+def deliveries_page(
+    request: Request, db: DbDep, actor: Manager, done: str | None = None
+) -> Response:
+    return _deliveries_page(request, db, actor, done=done)
+
+
+@pages.post(DELIVERIES_PAGE, include_in_schema=False)
+async def add_delivery_page(request: Request, db: DbDep, actor: Manager) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("programme_id", "note")}
+    try:
+        if not values["programme_id"]:
+            raise InvalidInput(
+                "Choose the programme your organisation delivers.", field="programme_id"
+            )
+        services.add_delivery(
+            db, actor, DeliveryIn(programme_id=values["programme_id"], note=values["note"] or None)
+        )
+    except (InvalidInput, ValidationError) as exc:
+        db.rollback()
+        errors = (
+            exc.errors
+            if isinstance(exc, InvalidInput)
+            else {"note": "Keep the note to 2,000 characters."}
+        )
+        return _deliveries_page(
+            request,
+            db,
+            actor,
+            values=values,
+            errors=errors or {"programme_id": str(exc)},
+            status_code=422,
+        )
+    return see_other(f"{DELIVERIES_PAGE}?done=added")
+
+
+@pages.post(DELIVERIES_PAGE + "/{programme_id}/remove", include_in_schema=False)
+def remove_delivery_page(programme_id: str, db: DbDep, actor: Manager) -> Response:
+    try:
+        services.remove_delivery(db, actor, programme_id)
+    except InvalidInput as exc:
+        raise NotFound(exc.message) from exc
+    return see_other(f"{DELIVERIES_PAGE}?done=removed")
