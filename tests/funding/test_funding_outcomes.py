@@ -17,7 +17,7 @@ from crossline.auth.actor import Actor
 from crossline.core import clock
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.funding import services
-from crossline.funding.models import Bid
+from crossline.funding.models import Bid, Fund
 from crossline.funding.reference import RULES
 from crossline.funding.schemas import (
     BidIn,
@@ -67,8 +67,8 @@ def funding(db: Session, moment: list[datetime]) -> Funding:
     )
 
 
-def _submitted(db: Session, f: Funding) -> Bid:
-    fund = services.open_fund(
+def _open(db: Session, f: Funding) -> Fund:
+    return services.open_fund(
         db,
         f.admin,
         FundIn(
@@ -80,10 +80,13 @@ def _submitted(db: Session, f: Funding) -> Bid:
             closes_on=date(2026, 12, 31),
         ),
     )
+
+
+def _submitted(db: Session, f: Funding, fund: Fund | None = None, lead: Actor | None = None) -> Bid:
     bid = services.start_bid(
         db,
-        f.pcc,
-        fund.id,
+        lead or f.pcc,
+        (fund or _open(db, f)).id,
         BidIn(
             title="Hospital youth workers",
             summary="Youth workers in the emergency department.",
@@ -95,18 +98,19 @@ def _submitted(db: Session, f: Funding) -> Bid:
             young_people_planned=200,
         ),
     )
-    return services.submit_bid(db, f.pcc, bid.id, bid.version)
+    return services.submit_bid(db, lead or f.pcc, bid.id, bid.version)
+
+
+def _award(db: Session, f: Funding, bid: Bid) -> Bid:
+    services.score_bid(db, f.assessor, bid.id, ScoreIn(scores={c.id: 3 for c in RULES.criteria}))
+    return services.decide(
+        db, f.admin, bid.id, DecisionIn(award=True, amount=400_000, version=bid.version)
+    )
 
 
 @pytest.fixture
 def awarded(db: Session, funding: Funding) -> Bid:
-    bid = _submitted(db, funding)
-    services.score_bid(
-        db, funding.assessor, bid.id, ScoreIn(scores={c.id: 3 for c in RULES.criteria})
-    )
-    return services.decide(
-        db, funding.admin, bid.id, DecisionIn(award=True, amount=400_000, version=bid.version)
-    )
+    return _award(db, funding, _submitted(db, funding))
 
 
 def _service(f: Funding, programme: str = OPEN, *, other: bool = False) -> FundedServiceIn:
@@ -262,3 +266,33 @@ def test_a_referral_sent_through_the_programme_counts_and_shows_nothing_of_the_y
     answer = read.model_dump_json()
     for detail in ("Jay", "Example", "2010-05-01", "SE1 7PB", "Stabbed"):
         assert detail not in answer
+
+
+def test_the_fund_rolls_up_every_grants_referrals_counting_each_once(
+    db: Session, funding: Funding, moment: list[datetime]
+) -> None:
+    fund = _open(db, funding)
+    first = _award(db, funding, _submitted(db, funding, fund))
+    second = _award(db, funding, _submitted(db, funding, fund, lead=funding.other_pcc))
+    _submitted(db, funding, fund)  # submitted, not awarded: not counted
+    services.add_service(db, funding.pcc, first.id, _service(funding))
+    # Two grants pay for the same service, and the second for another too.
+    services.add_service(db, funding.other_pcc, second.id, _service(funding))
+    services.add_service(db, funding.other_pcc, second.id, _service(funding, other=True))
+    _referrals(db, funding, 12, AWARDED_AT + timedelta(days=5), state="enrolled")
+    _referrals(db, funding, 9, AWARDED_AT + timedelta(days=5), state="sent", other=True)
+    moment[0] = AWARDED_AT + timedelta(days=30)
+
+    rolled = services.fund_outcomes(db, funding.pcc, fund.id)
+    assert (rolled.grants, rolled.grants_with_services) == (2, 2)
+    totals = {row.stage: row.total for row in rolled.rows}
+    assert totals["referred"] == 20  # 21 referrals, each once: not the 33 a sum would give
+    assert totals["taking_part"] == 10  # 12
+    assert totals["waiting"] == 10  # 9
+    assert all(row.counts == [] for row in rolled.rows)
+    # Each grant's own figures are its services' referrals.
+    assert _row(services.outcomes_of(db, funding.pcc, first.id), "referred") == ([10, 0], 10)
+    assert _row(services.outcomes_of(db, funding.other_pcc, second.id), "referred") == (
+        [20, 0],
+        20,
+    )

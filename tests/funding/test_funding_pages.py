@@ -151,6 +151,11 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
     with signed_in(app, administrator) as client:
         accepted = client.post(f"/funding/returns/{return_id}/accept")
         assert accepted.status_code == 303
+        fund_page = page_text(client.get(fund_url).text)
+        assert "the services that 1 of the 1 awarded grant pay for" in fund_page
+        assert "Referrals made 0" in fund_page
+        rolled = client.get(fund_url.replace("/funding/", "/api/funding/") + "/outcomes").json()
+        assert (rolled["grants"], rolled["rows"][0]["total"]) == (1, 0)
         summary = client.get(fund_url.replace("/funding/", "/api/funding/")).json()
         assert summary["young_people_reached"] == 180
         assert summary["payable"] == 250_000  # a year's grant, paid in arrears

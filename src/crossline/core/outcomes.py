@@ -13,7 +13,7 @@ person, and the caller puts them under its disclosure policy before showing them
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,8 +40,19 @@ class Stage:
 
 
 ServiceKey = tuple[uuid.UUID, str]  # (organisation id, programme id)
-# (db, services, start, end) -> stage id -> referrals made in [start, end) to those services
-Counts = Callable[[Session, Collection[ServiceKey], datetime, datetime], dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Referrals made to ``services`` from ``start`` until before ``end``."""
+
+    services: Collection[ServiceKey]
+    start: datetime
+    end: datetime
+
+
+# (db, windows) -> stage id -> referrals made in any of the windows, each counted once
+Counts = Callable[[Session, Sequence[Window]], dict[str, int]]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from crossline.funding.schemas import (
     FundedServiceIn,
     FundedServiceRead,
     FundIn,
+    FundOutcomesRead,
     FundRead,
     FundSummary,
     OutcomesRead,
@@ -141,6 +142,7 @@ def fund_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Reader) ->
             "actor_can": _can(actor),
             "closed": uk_date(clock.now()) > summary.fund.closes_on,
             "rules": RULES,
+            "outcomes": services.fund_outcomes(db, actor, fund_id),
         },
     )
 
@@ -386,6 +388,13 @@ def api_open_fund(data: FundIn, db: DbDep, actor: Administrator) -> FundRead:
 @router.get("/api/funding/funds/{fund_id}", tags=["funding"])
 def api_fund(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundSummary:
     return services.summary(db, actor, fund_id)
+
+
+@router.get("/api/funding/funds/{fund_id}/outcomes", tags=["funding"])
+def api_fund_outcomes(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundOutcomesRead:
+    """The fund's outcomes rolled up from referrals: every awarded grant's services over its
+    grant years, each referral once, under the fund's disclosure policy (withheld: null)."""
+    return services.fund_outcomes(db, actor, fund_id)
 
 
 @router.get("/api/funding/bids", tags=["funding"])

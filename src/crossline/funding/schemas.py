@@ -188,3 +188,14 @@ class OutcomesRead(BaseModel):
     services: list[FundedServiceRead]
     years: list[GrantYear]
     rows: list[OutcomeRow]
+
+
+class FundOutcomesRead(BaseModel):
+    """The fund's outcomes rolled up from referrals: every awarded grant's services over its
+    grant years; each row's ``total`` the count (``counts`` is empty), null when withheld."""
+
+    disclosure: str
+    withheld_as: None = None
+    grants: int  # awarded
+    grants_with_services: int  # of them, naming at least one service
+    rows: list[OutcomeRow]

@@ -55,6 +55,7 @@ from crossline.funding.schemas import (
     FundedServiceIn,
     FundedServiceRead,
     FundIn,
+    FundOutcomesRead,
     FundRead,
     FundSummary,
     GrantYear,
@@ -623,32 +624,67 @@ def grant_years(bid: Bid, fund: Fund) -> list[GrantYear]:
     return years
 
 
+def _windows(db: Session, bid: Bid, fund: Fund) -> list[outcomes.Window]:
+    """One window a grant year: the bid's services, from the year's first day to its last."""
+    keys = [
+        (row.organisation_id, row.programme_id)
+        for row in db.scalars(select(FundedService).where(FundedService.bid_id == bid.id))
+    ]
+    return [
+        outcomes.Window(
+            keys, _uk_midnight(y.starts_on), _uk_midnight(y.ends_on + timedelta(days=1))
+        )
+        for y in grant_years(bid, fund)
+    ]
+
+
+def _rows(by_column: list[dict[str, int]], total: dict[str, int]) -> list[OutcomeRow]:
+    """A row per stage of the source: a controlled count per column and a controlled total
+    taken from the raw total (never summed from controlled cells)."""
+    policy = RULES.disclosure
+    return [
+        OutcomeRow(
+            stage=stage.id,
+            label=stage.label,
+            total_row=stage.total,
+            counts=[control(counts.get(stage.id, 0), policy).value for counts in by_column],
+            total=control(total.get(stage.id, 0), policy).value,
+        )
+        for stage in outcomes.source().stages
+    ]
+
+
 def outcomes_of(db: Session, actor: Actor, bid_id: uuid.UUID) -> OutcomesRead:
     """The referrals made to the services an awarded bid pays for, in each year of its grant,
     by where each stands now: counts only, each under the fund's disclosure policy
-    (DOMAIN.md §DISCLOSURE). A total is controlled from the raw total, never summed from
-    controlled cells, so withheld counts cannot be worked out by subtraction."""
+    (DOMAIN.md §DISCLOSURE), so withheld counts cannot be worked out by subtraction."""
     bid = _awarded(db, actor, bid_id)
     fund = db.get_one(Fund, bid.fund_id)
-    services = _service_reads(db, bid)
-    keys = [(s.organisation_id, s.programme_id) for s in services]
-    years = grant_years(bid, fund)
     source = outcomes.source()
-    policy = RULES.disclosure
-    by_year = [
-        source.counts(db, keys, _uk_midnight(y.starts_on), _uk_midnight(y.ends_on + timedelta(1)))
-        for y in years
-    ]
-    rows = []
-    for stage in source.stages:
-        raw = [counts.get(stage.id, 0) for counts in by_year]
-        rows.append(
-            OutcomeRow(
-                stage=stage.id,
-                label=stage.label,
-                total_row=stage.total,
-                counts=[control(n, policy).value for n in raw],
-                total=control(sum(raw), policy).value,
-            )
-        )
-    return OutcomesRead(disclosure=describe(policy), services=services, years=years, rows=rows)
+    windows = _windows(db, bid, fund)
+    by_year = [source.counts(db, [window]) for window in windows]
+    return OutcomesRead(
+        disclosure=describe(RULES.disclosure),
+        services=_service_reads(db, bid),
+        years=grant_years(bid, fund),
+        rows=_rows(by_year, source.counts(db, windows)),
+    )
+
+
+def fund_outcomes(db: Session, actor: Actor, fund_id: uuid.UUID) -> FundOutcomesRead:
+    """The fund's outcomes rolled up from referrals: every awarded grant's services over its
+    grant years, a referral counted once however many grants pay for its service. Counts
+    only, under the fund's disclosure policy; seen by every funding user, as the fund's
+    other figures are."""
+    fund = get_fund(db, actor, fund_id)
+    awarded = db.scalars(
+        select(Bid).where(Bid.fund_id == fund.id, Bid.status == BidStatus.AWARDED.value)
+    ).all()
+    per_grant = [_windows(db, bid, fund) for bid in awarded]
+    total = outcomes.source().counts(db, [w for windows in per_grant for w in windows])
+    return FundOutcomesRead(
+        disclosure=describe(RULES.disclosure),
+        grants=len(awarded),
+        grants_with_services=sum(1 for ws in per_grant if any(w.services for w in ws)),
+        rows=_rows([], total),
+    )

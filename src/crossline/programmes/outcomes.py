@@ -12,8 +12,7 @@ each year is the cohort referred in it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Sequence
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -71,24 +70,26 @@ def services(db: Session) -> list[outcomes.Service]:
     return sorted(listed, key=lambda s: (s.organisation, s.programme))
 
 
-def counts(
-    db: Session, keys: Collection[outcomes.ServiceKey], start: datetime, end: datetime
-) -> dict[str, int]:
-    """Referrals sent in [start, end) to the services ``keys``, by stage, with their total."""
-    if not keys:
-        return {"referred": 0}
-    made = db.execute(
-        select(Referral.state, Referral.outcome).where(
-            Referral.sent_at >= start,
-            Referral.sent_at < end,
+def counts(db: Session, windows: Sequence[outcomes.Window]) -> dict[str, int]:
+    """Referrals sent to a window's services within its dates, by stage, with their total; a
+    referral in two windows (two grants paying for one service) is counted once."""
+    conditions = [
+        and_(
+            Referral.sent_at >= window.start,
+            Referral.sent_at < window.end,
             or_(
                 *(
                     and_(Referral.provider_id == organisation, Referral.programme_id == programme)
-                    for organisation, programme in keys
+                    for organisation, programme in window.services
                 )
             ),
         )
-    ).all()
+        for window in windows
+        if window.services
+    ]
+    if not conditions:
+        return {"referred": 0}
+    made = db.execute(select(Referral.state, Referral.outcome).where(or_(*conditions))).all()
     tally = Counter(_stage(state, outcome) for state, outcome in made)
     return {"referred": len(made), **tally}
 
