@@ -46,6 +46,8 @@ from crossline.people.models import PersonMatch, PersonRecord
 from crossline.programmes.models import ProgrammeDelivery, Referral, ReferralEvent
 from crossline.safeguarding.models import (
     AceScreening,
+    AgencyImportRecord,
+    AgencyQuarantinedRow,
     CaseEvent,
     CaseMember,
     Concern,
@@ -64,6 +66,8 @@ from crossline.safeguarding.models import (
 
 __all__ = [
     "AceScreening",
+    "AgencyImportRecord",
+    "AgencyQuarantinedRow",
     "AnalysisRun",
     "AnonymousReport",
     "ApiToken",

@@ -140,6 +140,15 @@ def test_bad_rows_are_quarantined_with_line_and_reason(
     again = importing.import_agency_file(db, trust, "hospital", path)
     assert (again.imported, again.already, again.concerns_raised) == (0, 2, 0)
     assert _count(db, Concern) == 2
+    # Each import is kept with its counts and the line and reason of each row set aside.
+    kept = importing.imports_of(db, trust)
+    assert {(k.id, k.imported, k.already, k.quarantined) for k in kept} == {
+        (again.id, 0, 2, 6),
+        (result.id, 2, 0, 6),
+    }
+    record, rows = importing.import_of(db, trust, result.id)
+    assert (record.file_name, record.kind, record.via) == ("ed.csv", "hospital", "cli")
+    assert {r.line: r.reason for r in rows} == reasons
 
 
 def test_a_row_a_service_refuses_is_quarantined_and_the_rest_imported(

@@ -20,13 +20,18 @@ record. A police force importing a file with a force column takes only its
 own rows. Every bad row is quarantined with its file, line and reason; the
 good ones are saved together, or none are (a row a service refuses is
 quarantined and the import run again without it). Each row's record id is
-kept as ``source_ref``, so importing the same file again adds nothing.
+kept as ``source_ref``, so importing the same file again adds nothing. Each
+import is kept (:class:`AgencyImportRecord`) with its counts and the line and
+reason of every row set aside, in the same transaction as what it made, so the
+organisation can see later what came in and what did not.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,12 +45,18 @@ from sqlalchemy.orm import Session
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.errors import InvalidInput
+from crossline.core.errors import InvalidInput, NotFound
 from crossline.orgs.models import Organisation
 from crossline.orgs.reference import FORCES
 from crossline.people.models import PersonRecord
 from crossline.people.services.files import read_records_file
-from crossline.safeguarding.models import Concern, MissingEpisode, YoungPerson
+from crossline.safeguarding.models import (
+    AgencyImportRecord,
+    AgencyQuarantinedRow,
+    Concern,
+    MissingEpisode,
+    YoungPerson,
+)
 from crossline.safeguarding.reference import VOCABULARY
 from crossline.safeguarding.schemas import ConcernIn, FoundIn, MissingIn, YoungPersonIn
 from crossline.safeguarding.services import concerns, missing, young_people
@@ -164,9 +175,11 @@ class AgencyImport:
     concerns_raised: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     quarantined: list[Quarantined] = field(default_factory=list)
+    id: uuid.UUID | None = None  # the import kept (AgencyImportRecord), once saved
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "id": str(self.id) if self.id else None,
             "kind": self.kind,
             "file": self.file,
             "rows": self.rows,
@@ -227,8 +240,9 @@ def import_agency_file(
             rows = [r for r in rows if r.line != refused.line]
             continue
         break
-    commit(db)
     attempt.quarantined.sort(key=lambda q: q.line)
+    attempt.id = _keep(db, actor, attempt, via)
+    commit(db)
     log.info(
         "agency import (%s): %d rows, %d imported, %d already, %d quarantined",
         kind,
@@ -238,6 +252,60 @@ def import_agency_file(
         len(attempt.quarantined),
     )
     return attempt
+
+
+def _keep(db: Session, actor: Actor, done: AgencyImport, via: str) -> uuid.UUID:
+    """Keep what an import did, with the line and reason of each row set aside."""
+    record = AgencyImportRecord(
+        id=uuid.uuid4(),
+        organisation_id=actor.organisation_id,
+        kind=done.kind,
+        file_name=done.file[:300],
+        imported_at=clock.now(),
+        imported_by_name=actor.display_name,
+        via=via,
+        rows=done.rows,
+        imported=done.imported,
+        already=done.already,
+        young_people_added=done.young_people_added,
+        concerns_raised=done.concerns_raised,
+        skipped=json.dumps(dict(done.skipped), sort_keys=True),
+        quarantined=len(done.quarantined),
+    )
+    db.add(record)
+    db.add_all(
+        AgencyQuarantinedRow(import_id=record.id, line=q.line, reason=q.reason)
+        for q in done.quarantined
+    )
+    return record.id
+
+
+def imports_of(db: Session, actor: Actor) -> list[AgencyImportRecord]:
+    """The agency files the actor's organisation imported, newest first."""
+    actor.require(Permission.SAFEGUARDING_READ)
+    return list(
+        db.scalars(
+            select(AgencyImportRecord)
+            .where(AgencyImportRecord.organisation_id == actor.organisation_id)
+            .order_by(AgencyImportRecord.imported_at.desc())
+        )
+    )
+
+
+def import_of(
+    db: Session, actor: Actor, import_id: uuid.UUID
+) -> tuple[AgencyImportRecord, list[AgencyQuarantinedRow]]:
+    """One of the organisation's imports and the rows it set aside; another's is not found."""
+    actor.require(Permission.SAFEGUARDING_READ)
+    record = db.get(AgencyImportRecord, import_id)
+    if record is None or record.organisation_id != actor.organisation_id:
+        raise NotFound("There is no such import of your organisation's.")
+    rows = db.scalars(
+        select(AgencyQuarantinedRow)
+        .where(AgencyQuarantinedRow.import_id == record.id)
+        .order_by(AgencyQuarantinedRow.line)
+    )
+    return record, list(rows)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -414,3 +414,39 @@ class PhilomenaProfile(HasId, HasCreated, Versioned, Base):
     transport: Mapped[str | None] = mapped_column(Text)  # travel passes, routes used
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_by_name: Mapped[str] = mapped_column(String(200))
+
+
+class AgencyImportRecord(HasId, Base):
+    """One agency file imported (safeguarding/importing.py): who, when, what it gave, and
+    each row set aside. Counts and reasons only: never a row's values, which are personal
+    data the file itself still holds."""
+
+    __tablename__ = "agency_imports"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # importing.KINDS
+    file_name: Mapped[str] = mapped_column(String(300))
+    imported_at: Mapped[datetime]
+    imported_by_name: Mapped[str] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(8))  # cli | web | api
+    rows: Mapped[int]
+    imported: Mapped[int]
+    already: Mapped[int]  # imported before: nothing added
+    young_people_added: Mapped[int]
+    concerns_raised: Mapped[int]
+    skipped: Mapped[str] = mapped_column(Text, default="{}")  # JSON: reason -> count
+    quarantined: Mapped[int]
+
+
+class AgencyQuarantinedRow(HasId, Base):
+    """A row of an agency file set aside: its line and why, not its values."""
+
+    __tablename__ = "agency_quarantined_rows"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("agency_imports.id"), index=True
+    )
+    line: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)

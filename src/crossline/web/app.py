@@ -28,6 +28,7 @@ from crossline.programmes import dashboard_routes
 from crossline.programmes import pages as programmes_pages
 from crossline.programmes import routes as programmes_routes
 from crossline.safeguarding import (
+    import_routes,
     legal_pages,
     legal_routes,
     partnership_pages,
@@ -101,4 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(partnership_pages.router)
     app.include_router(philomena_routes.router)
     app.include_router(philomena_pages.router)
+    app.include_router(import_routes.router)
     return app
