@@ -14,7 +14,15 @@ from crossline.analytics.models import AnalysisRun, Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.models import ApiToken, SignInSession, User, UserRole
 from crossline.comms.models import CommsImport, ImportJob, QuarantinedRow
-from crossline.funding.models import Bid, BidScore, Fund, FundedService, MonitoringReturn
+from crossline.funding.models import (
+    Bid,
+    BidScore,
+    ConflictOfInterest,
+    Fund,
+    FundedService,
+    MonitoringReturn,
+    PanelMember,
+)
 from crossline.insight.models import (
     AssaultAttendance,
     CrimeImport,
@@ -82,6 +90,7 @@ __all__ = [
     "CaseMember",
     "CommsImport",
     "Concern",
+    "ConflictOfInterest",
     "CrimeImport",
     "CustodySupportPlan",
     "DeconflictionMatch",
@@ -107,6 +116,7 @@ __all__ = [
     "OrderEvent",
     "OrderItem",
     "Organisation",
+    "PanelMember",
     "PartnershipActivity",
     "PersonMatch",
     "PersonRecord",

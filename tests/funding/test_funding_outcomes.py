@@ -68,7 +68,7 @@ def funding(db: Session, moment: list[datetime]) -> Funding:
 
 
 def _open(db: Session, f: Funding) -> Fund:
-    return services.open_fund(
+    fund = services.open_fund(
         db,
         f.admin,
         FundIn(
@@ -80,6 +80,9 @@ def _open(db: Session, f: Funding) -> Fund:
             closes_on=date(2026, 12, 31),
         ),
     )
+    assert f.assessor.user_id is not None
+    services.appoint(db, f.admin, fund.id, f.assessor.user_id)
+    return fund
 
 
 def _submitted(db: Session, f: Funding, fund: Fund | None = None, lead: Actor | None = None) -> Bid:

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from crossline.auth.models import User
 from crossline.core import clock
+from crossline.funding import services
 from crossline.funding.models import Bid
 from crossline.funding.reference import RULES
+from crossline.funding.schemas import BidIn, FundIn
 from crossline.programmes import referrals
 from crossline.programmes.schemas import DeliveryIn
 from tests.factories import actor_of, make_organisation, make_user
@@ -75,6 +77,14 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
         )
         assert opened.status_code == 303
         fund_url = opened.headers["location"]
+        unchosen = client.post(f"{fund_url}/panel", data={"user_id": ""})
+        assert unchosen.status_code == 422
+        assert "There is a problem" in page_text(unchosen.text)
+        appointed = client.post(f"{fund_url}/panel", data={"user_id": str(assessor.id)})
+        assert appointed.status_code == 303
+        panel = page_text(client.get(fund_url).text)
+        assert "Assessment panel Only the panel scores the fund's bids." in panel
+        assert assessor.display_name in panel
 
     with signed_in(app, bidder) as client:
         refused = client.post(f"{fund_url}/bids/new", data=_bid_form(age_from="18"))
@@ -197,3 +207,47 @@ def test_the_api_refuses_a_bid_led_by_anyone_but_a_commissioner(app: FastAPI, db
         )
     assert refused.status_code == 403
     assert "led by a police and crime commissioner" in refused.json()["detail"]
+
+
+def test_a_panel_member_declares_a_conflict_on_the_bids_page(app: FastAPI, db: Session) -> None:
+    owner = make_organisation(db, "fund_owner", "Youth Fund Owner")
+    administrator = make_user(db, owner, ["fund_administrator"])
+    assessor = make_user(db, owner, ["fund_assessor"])
+    pcc = make_organisation(db, "police_and_crime_commissioner", "Borough PCC")
+    admin_actor = actor_of(administrator, owner)
+    bidder = actor_of(make_user(db, pcc, ["fund_bidder"]), pcc)
+    fund = services.open_fund(
+        db,
+        admin_actor,
+        FundIn(
+            name="Youth Fund",
+            budget=1_000_000,
+            cap_per_bid=700_000,
+            years=2,
+            opens_on=NOW.date(),
+            closes_on=NOW.date(),
+        ),
+    )
+    services.appoint(db, admin_actor, fund.id, assessor.id)
+    form = {k: int(v) if v.isdigit() else v for k, v in _bid_form().items()}
+    bid = services.start_bid(db, bidder, fund.id, BidIn.model_validate(form))
+    services.submit_bid(db, bidder, bid.id, bid.version)
+    bid_url = f"/funding/bids/{bid.id}"
+
+    with signed_in(app, assessor) as client:
+        page = page_text(client.get(bid_url).text)
+        assert "Score the bid" in page
+        assert "Declare a conflict of interest" in page
+        empty = client.post(f"{bid_url}/conflicts", data={"reason": ""})
+        assert empty.status_code == 422
+        assert "Say what the conflict is" in page_text(empty.text)
+        assert '<details class="govuk-details" open>' in empty.text
+        declared = client.post(f"{bid_url}/conflicts", data={"reason": "I chair a partner."})
+        assert declared.status_code == 303
+        page = page_text(client.get(bid_url).text)
+        assert "You declared a conflict of interest in this bid" in page
+        assert "Score the bid" not in page
+    with signed_in(app, administrator) as client:
+        page = page_text(client.get(bid_url).text)
+        assert f"Conflicts of interest {assessor.display_name}" in page
+        assert "I chair a partner." in page

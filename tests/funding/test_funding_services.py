@@ -21,6 +21,7 @@ from crossline.funding import services
 from crossline.funding.models import Bid, Fund
 from crossline.funding.reference import RULES
 from crossline.funding.schemas import BidIn, BidStatus, DecisionIn, FundIn, ReturnIn, ScoreIn
+from crossline.orgs.models import Organisation
 from tests.factories import actor_of, make_organisation, make_user
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -116,7 +117,11 @@ def return_in(**changes: Any) -> ReturnIn:
 
 @pytest.fixture
 def fund(db: Session, parties: Parties) -> Fund:
-    return services.open_fund(db, parties.admin, fund_in())
+    opened = services.open_fund(db, parties.admin, fund_in())
+    for assessor in (parties.assessor, parties.second_assessor):
+        assert assessor.user_id is not None
+        services.appoint(db, parties.admin, opened.id, assessor.user_id)
+    return opened
 
 
 def _submitted(db: Session, parties: Parties, fund: Fund, **changes: Any) -> Bid:
@@ -711,3 +716,79 @@ def test_summary_counts_only_awarded_bids_and_visible_ones(
     assert summary.bids == {"awarded": 1, "declined": 1}
     own = services.summary(db, parties.pcc, fund.id)
     assert own.bids == {"awarded": 1, "declined": 1, "draft": 1}
+
+
+# --- the assessment panel ----------------------------------------------------------------------
+
+
+def test_only_the_panel_scores_and_only_administrators_appoint_it(
+    db: Session, parties: Parties, submitted: Bid, fund: Fund
+) -> None:
+    owner = db.get_one(Fund, fund.id).owner_id
+    organisation = db.get_one(Organisation, owner)
+    newcomer = actor_of(make_user(db, organisation, ["fund_assessor"], password=None), organisation)
+    assert newcomer.user_id is not None
+    with pytest.raises(Forbidden, match="Only the fund's assessment panel"):
+        services.score_bid(db, newcomer, submitted.id, all_scores(2))
+    options = [u.id for u in services.assessors_to_appoint(db, parties.admin, fund.id)]
+    assert options == [newcomer.user_id]  # the two appointed already are not offered
+    with pytest.raises(Forbidden):  # an assessor does not appoint
+        services.appoint(db, parties.assessor, fund.id, newcomer.user_id)
+    with pytest.raises(Forbidden):  # nor does another fund owner's administrator
+        services.appoint(db, parties.outside_admin, fund.id, newcomer.user_id)
+    assert parties.admin.user_id is not None
+    assert parties.assessor.user_id is not None
+    with pytest.raises(InvalidInput, match="fund assessor role"):  # not an assessor
+        services.appoint(db, parties.admin, fund.id, parties.admin.user_id)
+    with pytest.raises(InvalidInput, match="on the panel already"):
+        services.appoint(db, parties.admin, fund.id, parties.assessor.user_id)
+    services.appoint(db, parties.admin, fund.id, newcomer.user_id)
+    services.score_bid(db, newcomer, submitted.id, all_scores(2))
+    assert [m.user_id for m in services.panel_of(db, parties.assessor, fund.id)] != []
+    assert services.panel_of(db, parties.pcc, fund.id) == []  # the panel is the owner's business
+
+
+def test_a_conflict_of_interest_takes_the_member_off_the_bid(
+    db: Session, parties: Parties, submitted: Bid
+) -> None:
+    services.score_bid(db, parties.assessor, submitted.id, all_scores(4))
+    services.score_bid(db, parties.second_assessor, submitted.id, all_scores(2))
+    assert services.panel_score(db, submitted) == (75.0, 2)
+    with pytest.raises(InvalidInput) as empty:
+        services.declare_conflict(db, parties.assessor, submitted.id, "  ")
+    assert set(empty.value.errors) == {"reason"}
+    services.declare_conflict(db, parties.assessor, submitted.id, "My sister runs a partner.")
+    assert services.panel_score(db, submitted) == (50.0, 1)  # their scores are withdrawn
+    with pytest.raises(Conflict, match="conflict of interest"):
+        services.score_bid(db, parties.assessor, submitted.id, all_scores(4))
+    with pytest.raises(InvalidInput, match="already"):
+        services.declare_conflict(db, parties.assessor, submitted.id, "Again")
+    seen = services.conflicts_seen_by(db, parties.admin, submitted.id)
+    assert [(c.user_name, c.reason) for c in seen] == [
+        (parties.assessor.display_name, "My sister runs a partner.")
+    ]
+    assert services.conflicts_seen_by(db, parties.second_assessor, submitted.id) == []
+    assert services.conflicts_seen_by(db, parties.pcc, submitted.id) == []
+    with pytest.raises(Forbidden):  # the bidder is not on the panel
+        services.declare_conflict(db, parties.pcc, submitted.id, "No")
+
+
+def test_standing_down_withdraws_scores_of_bids_not_yet_decided(
+    db: Session, parties: Parties, fund: Fund, submitted: Bid
+) -> None:
+    decided = _submitted(db, parties, fund, title="Decided")
+    services.score_bid(db, parties.assessor, decided.id, all_scores(3))
+    services.decide(
+        db, parties.admin, decided.id, DecisionIn(award=True, amount=1, version=decided.version)
+    )
+    services.score_bid(db, parties.assessor, submitted.id, all_scores(3))
+    assert parties.assessor.user_id is not None
+    services.stand_down(db, parties.admin, fund.id, parties.assessor.user_id)
+    assert services.panel_score(db, submitted) == (None, 0)
+    assert services.panel_score(db, decided) == (75.0, 1)  # the decision rested on it
+    with pytest.raises(Forbidden):
+        services.score_bid(db, parties.assessor, submitted.id, all_scores(3))
+    with pytest.raises(NotFound):
+        services.stand_down(db, parties.admin, fund.id, parties.assessor.user_id)
+    with pytest.raises(Conflict):  # a decided bid takes no new conflict
+        services.declare_conflict(db, parties.second_assessor, decided.id, "Late")

@@ -29,6 +29,10 @@ def test_the_fund_administrator_awards_the_scored_demo_bid(
         expect_accessible(page)
         page.get_by_role("link", name="Early Intervention Youth Fund").click()
         expect(page.locator(".govuk-summary-list")).to_contain_text("£22,000,000: £480,000 awarded")
+        expect(page.locator("#panel")).to_have_text("Assessment panel")
+        expect(page.get_by_role("table", name="Members of the assessment panel")).to_contain_text(
+            "Daniel Frost"
+        )
         page.get_by_role("link", name=BID).click()
         expect(page.locator(".govuk-summary-list")).to_contain_text(
             "80.0 out of 100, from 1 assessor"

@@ -1,9 +1,10 @@
 """The demo's Early Intervention Youth Fund: a fund opened by the Home Office, and two bids
-from West Mercia's police and crime commissioner with its partners (DOMAIN.md §EIYF). One
-is submitted and scored by one assessor, waiting for the fund administrator's decision;
-the other is awarded and pays for St Giles Trust's county lines service with Missing
-People, so the referral the demo's council made to it shows as the bid's outcome (one
-referral: withheld under the fund's disclosure policy)."""
+from West Mercia's police and crime commissioner with its partners (DOMAIN.md §EIYF). The
+demo assessor is on the fund's assessment panel. One bid is submitted and scored by them,
+waiting for the fund administrator's decision; the other is awarded and pays for St Giles
+Trust's county lines service with Missing People, so the referral the demo's council made
+to it shows as the bid's outcome (one referral: withheld under the fund's disclosure
+policy)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def seed_demo_funding(db: Session) -> bool:
             closes_on=today + timedelta(weeks=6),
         ),
     )
+    assessor = actor_for_email(db, ASSESSOR)
+    assert assessor.user_id is not None
+    services.appoint(db, administrator, fund.id, assessor.user_id)
     bidder = actor_for_email(db, BIDDER)
     bid = services.start_bid(
         db,
@@ -67,7 +71,6 @@ def seed_demo_funding(db: Session) -> bool:
         ),
     )
     services.submit_bid(db, bidder, bid.id, bid.version)
-    assessor = actor_for_email(db, ASSESSOR)
     services.score_bid(
         db,
         assessor,

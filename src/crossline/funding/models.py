@@ -7,7 +7,9 @@ amount within the fund's budget) or declined. Each assessor of the fund owner
 scores a submitted bid once per criterion (a **score**, changed until the
 decision). An awarded bid makes one **monitoring return** a year; the year's
 grant is paid in arrears, so it becomes payable when the fund accepts that
-year's return. Amounts are whole pounds. A **funded service** names an organisation
+year's return. Amounts are whole pounds. A fund's **assessment panel** is the assessors
+its administrators appoint (a **panel member** each); a member who declares a
+**conflict of interest** in a bid does not score it. A **funded service** names an organisation
 delivering a catalogue programme that an awarded bid pays for; the referrals made to
 it in each year of the grant are the bid's outcomes (core/outcomes.py).
 """
@@ -101,3 +103,28 @@ class FundedService(HasId, HasCreated, Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
     programme_id: Mapped[str] = mapped_column(String(64))  # programmes.yaml id
     added_by_name: Mapped[str] = mapped_column(String(200))
+
+
+class PanelMember(HasId, HasCreated, Base):
+    """An assessor of the fund owner appointed to a fund's assessment panel: only the panel
+    scores the fund's bids."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("fund_id", "user_id", name="uq_panel_members"),)
+
+    fund_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("funds.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    appointed_by_name: Mapped[str] = mapped_column(String(200))
+
+
+class ConflictOfInterest(HasId, HasCreated, Base):
+    """A panel member's declared conflict of interest in a bid: they do not score it."""
+
+    __tablename__ = "conflicts_of_interest"
+    __table_args__ = (UniqueConstraint("bid_id", "user_id", name="uq_conflicts_of_interest"),)
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("bids.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)

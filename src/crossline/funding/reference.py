@@ -30,6 +30,7 @@ class FundRules(BaseModel, frozen=True, extra="forbid"):
     cap_per_bid: int = Field(gt=0)
     years: int = Field(ge=1)
     lead_bidder_kind: str
+    assessor_role: str  # the role a panel member holds (auth/data/roles.yaml)
     target_age_under: int
     oldest_age: int
     match_funding_required: bool

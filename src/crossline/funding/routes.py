@@ -25,9 +25,12 @@ from crossline.funding import services
 from crossline.funding.models import Bid
 from crossline.funding.reference import RULES
 from crossline.funding.schemas import (
+    AppointIn,
     BidIn,
     BidRead,
     BidStatus,
+    ConflictIn,
+    ConflictRead,
     DecisionIn,
     FundedServiceIn,
     FundedServiceRead,
@@ -36,6 +39,7 @@ from crossline.funding.schemas import (
     FundRead,
     FundSummary,
     OutcomesRead,
+    PanelMemberRead,
     ReturnIn,
     ReturnRead,
     ScoreIn,
@@ -130,7 +134,20 @@ async def open_fund_page(request: Request, db: DbDep, actor: Administrator) -> R
 
 @router.get("/funding/funds/{fund_id}", include_in_schema=False)
 def fund_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Reader) -> Response:
+    return _fund_page(request, db, actor, fund_id)
+
+
+def _fund_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    fund_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     summary = services.summary(db, actor, fund_id)
+    owner = services.get_fund(db, actor, fund_id).owner_id
+    administers = actor.can(Permission.FUNDING_ADMINISTER) and owner == actor.organisation_id
     bids = _ranked(db, list(services.list_bids(db, actor, fund_id=fund_id)), actor)
     return render(
         request,
@@ -143,8 +160,35 @@ def fund_page(request: Request, fund_id: uuid.UUID, db: DbDep, actor: Reader) ->
             "closed": uk_date(clock.now()) > summary.fund.closes_on,
             "rules": RULES,
             "outcomes": services.fund_outcomes(db, actor, fund_id),
+            "panel": services.panel_of(db, actor, fund_id),
+            "to_appoint": services.assessors_to_appoint(db, actor, fund_id) if administers else [],
+            "administers": administers,
+            "errors": errors or {},
         },
+        status_code=status,
     )
+
+
+@router.post("/funding/funds/{fund_id}/panel", include_in_schema=False)
+async def appoint_page(
+    request: Request, fund_id: uuid.UUID, db: DbDep, actor: Administrator
+) -> Response:
+    form = await request.form()
+    try:
+        services.appoint(db, actor, fund_id, form_model(form, AppointIn).user_id)
+    except InvalidInput as exc:
+        db.rollback()
+        errors = {"user_id": exc.errors.get("user_id") or "Choose an assessor to appoint."}
+        return _fund_page(request, db, actor, fund_id, errors, 422)
+    return see_other(f"/funding/funds/{fund_id}#panel")
+
+
+@router.post("/funding/funds/{fund_id}/panel/{user_id}/remove", include_in_schema=False)
+def stand_down_page(
+    fund_id: uuid.UUID, user_id: uuid.UUID, db: DbDep, actor: Administrator
+) -> Response:
+    services.stand_down(db, actor, fund_id, user_id)
+    return see_other(f"/funding/funds/{fund_id}#panel")
 
 
 def _bid_form(
@@ -204,6 +248,7 @@ def _bid_page(
         if s.assessor_name == actor.display_name
     }
     on_panel = fund.owner_id == actor.organisation_id
+    conflicts = services.conflicts_seen_by(db, actor, bid_id)
     own = bid.lead_id == actor.organisation_id
     awarded = bid.status == BidStatus.AWARDED.value
     return render(
@@ -216,6 +261,11 @@ def _bid_page(
             "own": own,
             "can": _can(actor),
             "on_panel": on_panel,
+            "panel_member": any(
+                m.user_id == actor.user_id for m in services.panel_of(db, actor, fund.id)
+            ),
+            "conflicts": conflicts,
+            "own_conflict": any(c.user_id == actor.user_id for c in conflicts),
             "scores": services.scores_seen_by(db, actor, bid_id),
             "own_scores": own_scores,
             "rules": RULES,
@@ -315,6 +365,16 @@ async def score_bid_page(
     return await _posted(request, db, actor, bid_id, act)
 
 
+@router.post("/funding/bids/{bid_id}/conflicts", include_in_schema=False)
+async def conflict_page(
+    request: Request, bid_id: uuid.UUID, db: DbDep, actor: Assessor
+) -> Response:
+    def act(form: FormData) -> None:
+        services.declare_conflict(db, actor, bid_id, str(form.get("reason") or ""))
+
+    return await _posted(request, db, actor, bid_id, act)
+
+
 @router.post("/funding/bids/{bid_id}/decision", include_in_schema=False)
 async def decide_page(
     request: Request, bid_id: uuid.UUID, db: DbDep, actor: Administrator
@@ -395,6 +455,44 @@ def api_fund_outcomes(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundOutco
     """The fund's outcomes rolled up from referrals: every awarded grant's services over its
     grant years, each referral once, under the fund's disclosure policy (withheld: null)."""
     return services.fund_outcomes(db, actor, fund_id)
+
+
+@router.get("/api/funding/funds/{fund_id}/panel", tags=["funding"])
+def api_panel(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> list[PanelMemberRead]:
+    """The fund's assessment panel (for the fund owner's users; empty for anyone else)."""
+    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+
+
+@router.post("/api/funding/funds/{fund_id}/panel", tags=["funding"], status_code=201)
+def api_appoint(
+    fund_id: uuid.UUID, data: AppointIn, db: DbDep, actor: Administrator
+) -> list[PanelMemberRead]:
+    """Appoint one of your organisation's assessors to the fund's panel."""
+    services.appoint(db, actor, fund_id, data.user_id)
+    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+
+
+@router.delete("/api/funding/funds/{fund_id}/panel/{user_id}", tags=["funding"])
+def api_stand_down(
+    fund_id: uuid.UUID, user_id: uuid.UUID, db: DbDep, actor: Administrator
+) -> list[PanelMemberRead]:
+    """Take a member off the panel; their scores of bids not yet decided go with them."""
+    services.stand_down(db, actor, fund_id, user_id)
+    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+
+
+@router.get("/api/funding/bids/{bid_id}/conflicts", tags=["funding"])
+def api_conflicts(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[ConflictRead]:
+    """Conflicts of interest declared in a bid: all for administrators, your own for you."""
+    return [ConflictRead.model_validate(c) for c in services.conflicts_seen_by(db, actor, bid_id)]
+
+
+@router.post("/api/funding/bids/{bid_id}/conflicts", tags=["funding"], status_code=201)
+def api_declare_conflict(
+    bid_id: uuid.UUID, data: ConflictIn, db: DbDep, actor: Assessor
+) -> ConflictRead:
+    """Declare a conflict of interest in a bid: you no longer score it."""
+    return ConflictRead.model_validate(services.declare_conflict(db, actor, bid_id, data.reason))
 
 
 @router.get("/api/funding/bids", tags=["funding"])

@@ -199,3 +199,29 @@ class FundOutcomesRead(BaseModel):
     grants: int  # awarded
     grants_with_services: int  # of them, naming at least one service
     rows: list[OutcomeRow]
+
+
+class AppointIn(BaseModel):
+    user_id: uuid.UUID = Field(title="Assessor")
+
+
+class PanelMemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: uuid.UUID
+    user_name: str
+    appointed_by_name: str
+    created_at: datetime
+
+
+class ConflictIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000, title="The conflict of interest")
+
+
+class ConflictRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: uuid.UUID
+    user_name: str
+    reason: str
+    created_at: datetime

@@ -10,6 +10,10 @@
 - A draft is the lead's alone; submitted by the closing date, it goes to the
   fund owner's **assessment panel**: each assessor scores it once on every
   criterion of the rubric (configuration: §EIYF gives no published criteria).
+- The fund's **assessment panel** is the assessors of the fund owner its
+  administrators appoint; only the panel scores the fund's bids. A member who
+  declares a **conflict of interest** in a bid (with the reason, which the
+  administrators read) does not score it, and any scores they gave it go.
 - A fund administrator **awards** a scored bid an amount within the budget left,
   or declines it with a reason.
 - The lead makes one **monitoring return** a year; the fund accepts it, and that
@@ -38,6 +42,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from crossline.auth.actor import Actor
+from crossline.auth.models import User, UserRole
 from crossline.auth.organisations import organisation_of
 from crossline.auth.permissions import Permission
 from crossline.core import clock, outcomes
@@ -45,7 +50,15 @@ from crossline.core.calendar import UK, uk_date
 from crossline.core.database import check_version
 from crossline.core.disclosure import control, describe
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from crossline.funding.models import Bid, BidScore, Fund, FundedService, MonitoringReturn
+from crossline.funding.models import (
+    Bid,
+    BidScore,
+    ConflictOfInterest,
+    Fund,
+    FundedService,
+    MonitoringReturn,
+    PanelMember,
+)
 from crossline.funding.reference import RULES, FundRules
 from crossline.funding.schemas import (
     BidIn,
@@ -315,6 +328,13 @@ def score_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: ScoreIn) -> No
     actor.require(Permission.FUNDING_ASSESS, owner=fund.owner_id)
     if bid.status != BidStatus.SUBMITTED.value:
         raise Conflict("The bid has been decided: its scores can no longer change.")
+    if not _on_panel(db, fund.id, actor.user_id):
+        raise Forbidden(
+            "Only the fund's assessment panel scores its bids: ask a fund administrator to "
+            "appoint you."
+        )
+    if _conflict(db, bid.id, actor.user_id) is not None:
+        raise Conflict("You declared a conflict of interest in this bid: you do not score it.")
     scale = RULES.score_scale
     for criterion in RULES.criteria:
         value = data.scores.get(criterion.id)
@@ -345,6 +365,146 @@ def score_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: ScoreIn) -> No
         row.comment = (data.comments.get(criterion.id) or "").strip() or None
         db.add(row)
     db.commit()
+
+
+def _on_panel(db: Session, fund_id: uuid.UUID, user_id: uuid.UUID | None) -> bool:
+    return user_id is not None and (
+        db.scalar(
+            select(PanelMember.id).where(
+                PanelMember.fund_id == fund_id, PanelMember.user_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def _conflict(
+    db: Session, bid_id: uuid.UUID, user_id: uuid.UUID | None
+) -> ConflictOfInterest | None:
+    return db.scalar(
+        select(ConflictOfInterest).where(
+            ConflictOfInterest.bid_id == bid_id, ConflictOfInterest.user_id == user_id
+        )
+    )
+
+
+def _own_fund(db: Session, actor: Actor, fund_id: uuid.UUID, permission: Permission) -> Fund:
+    actor.require(permission)
+    fund = get_fund(db, actor, fund_id)
+    actor.require(permission, owner=fund.owner_id)
+    return fund
+
+
+def panel_of(db: Session, actor: Actor, fund_id: uuid.UUID) -> Sequence[PanelMember]:
+    """The fund's assessment panel, for the fund owner's assessors and administrators."""
+    fund = get_fund(db, actor, fund_id)
+    if fund.owner_id != actor.organisation_id:
+        return []
+    return db.scalars(
+        select(PanelMember).where(PanelMember.fund_id == fund.id).order_by(PanelMember.user_name)
+    ).all()
+
+
+def assessors_to_appoint(db: Session, actor: Actor, fund_id: uuid.UUID) -> Sequence[User]:
+    """The fund owner's active assessors not on the fund's panel yet."""
+    fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
+    appointed = select(PanelMember.user_id).where(PanelMember.fund_id == fund.id)
+    return db.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            User.organisation_id == fund.owner_id,
+            User.is_active.is_(True),
+            UserRole.role == RULES.assessor_role,
+            User.id.not_in(appointed),
+        )
+        .order_by(User.display_name)
+    ).all()
+
+
+def appoint(db: Session, actor: Actor, fund_id: uuid.UUID, user_id: uuid.UUID) -> PanelMember:
+    """A fund administrator appoints one of the fund owner's assessors to its panel."""
+    fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
+    if _on_panel(db, fund.id, user_id):
+        raise InvalidInput("They are on the panel already.", field="user_id")
+    user = next((u for u in assessors_to_appoint(db, actor, fund.id) if u.id == user_id), None)
+    if user is None:
+        raise InvalidInput(
+            "Appoint an active assessor of your organisation (a user with the fund assessor role).",
+            field="user_id",
+        )
+    member = PanelMember(
+        fund_id=fund.id,
+        user_id=user.id,
+        user_name=user.display_name,
+        appointed_by_name=f"{actor.display_name}, {actor.organisation_name}",
+    )
+    db.add(member)
+    db.commit()
+    return member
+
+
+def stand_down(db: Session, actor: Actor, fund_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """A member leaves the panel: their scores of bids not yet decided go with them; those of
+    decided bids stay, as the decisions rested on them."""
+    fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
+    member = db.scalar(
+        select(PanelMember).where(PanelMember.fund_id == fund.id, PanelMember.user_id == user_id)
+    )
+    if member is None:
+        raise NotFound("They are not on this fund's panel.")
+    open_bids = select(Bid.id).where(
+        Bid.fund_id == fund.id, Bid.status == BidStatus.SUBMITTED.value
+    )
+    for score in db.scalars(
+        select(BidScore).where(BidScore.assessor_id == user_id, BidScore.bid_id.in_(open_bids))
+    ):
+        db.delete(score)
+    db.delete(member)
+    db.commit()
+
+
+def declare_conflict(
+    db: Session, actor: Actor, bid_id: uuid.UUID, reason: str
+) -> ConflictOfInterest:
+    """A panel member declares a conflict of interest in a bid not yet decided: they no longer
+    score it, and any scores they gave it are withdrawn."""
+    actor.require(Permission.FUNDING_ASSESS)
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    if not _on_panel(db, fund.id, actor.user_id):
+        raise Forbidden("Only a member of the fund's assessment panel declares a conflict.")
+    if bid.status != BidStatus.SUBMITTED.value:
+        raise Conflict("The bid has been decided.")
+    if not reason.strip():
+        raise InvalidInput(
+            "Say what the conflict is: the fund's administrators read it.", field="reason"
+        )
+    if _conflict(db, bid.id, actor.user_id) is not None:
+        raise InvalidInput("You have declared a conflict in this bid already.", field="reason")
+    for score in db.scalars(
+        select(BidScore).where(BidScore.bid_id == bid.id, BidScore.assessor_id == actor.user_id)
+    ):
+        db.delete(score)
+    conflict = ConflictOfInterest(
+        bid_id=bid.id, user_id=actor.user_id, user_name=actor.display_name, reason=reason.strip()
+    )
+    db.add(conflict)
+    db.commit()
+    return conflict
+
+
+def conflicts_seen_by(db: Session, actor: Actor, bid_id: uuid.UUID) -> Sequence[ConflictOfInterest]:
+    """The conflicts declared in a bid: all for the fund's administrators, a member's own for
+    them, none for anyone else."""
+    bid = get_bid(db, actor, bid_id)
+    fund = db.get_one(Fund, bid.fund_id)
+    if fund.owner_id != actor.organisation_id:
+        return []
+    query = select(ConflictOfInterest).where(ConflictOfInterest.bid_id == bid.id)
+    if not actor.can(Permission.FUNDING_ADMINISTER):
+        query = query.where(ConflictOfInterest.user_id == actor.user_id)
+    return db.scalars(query.order_by(ConflictOfInterest.user_name)).all()
 
 
 def panel_score(db: Session, bid: Bid) -> tuple[float | None, int]:
