@@ -29,6 +29,7 @@ from crossline.funding.schemas import (
 )
 from crossline.programmes.models import Referral
 from tests.factories import actor_of, make_organisation, make_user
+from tests.funding.test_funding_services import _actor
 from tests.programmes.test_referrals import CLOSED, OPEN, Parties, make_parties, send
 
 AWARDED_AT = datetime(2026, 12, 7, 12, tzinfo=UTC)  # year 1: 7 Dec 2026 to 6 Dec 2027
@@ -48,11 +49,6 @@ def moment(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     now = [AWARDED_AT]
     monkeypatch.setattr(clock, "now", lambda: now[0])
     return now
-
-
-def _actor(db: Session, kind: str, name: str, role: str) -> Actor:
-    organisation = make_organisation(db, kind, name)
-    return actor_of(make_user(db, organisation, [role], password=None), organisation)
 
 
 @pytest.fixture

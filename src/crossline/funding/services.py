@@ -87,6 +87,11 @@ def _pounds(amount: int) -> str:
     return f"£{amount:,}"
 
 
+def _by(actor: Actor) -> str:
+    """Who did something, as each decision, return, service and appointment keeps it."""
+    return f"{actor.display_name}, {actor.organisation_name}"
+
+
 # --- funds ---------------------------------------------------------------------------------------
 
 
@@ -437,7 +442,7 @@ def appoint(db: Session, actor: Actor, fund_id: uuid.UUID, user_id: uuid.UUID) -
         fund_id=fund.id,
         user_id=user.id,
         user_name=user.display_name,
-        appointed_by_name=f"{actor.display_name}, {actor.organisation_name}",
+        appointed_by_name=_by(actor),
     )
     db.add(member)
     db.commit()
@@ -581,7 +586,7 @@ def decide(db: Session, actor: Actor, bid_id: uuid.UUID, data: DecisionIn) -> Bi
         bid.status = BidStatus.DECLINED.value
     bid.decision_reason = reason
     bid.decided_at = clock.now()
-    bid.decided_by_name = f"{actor.display_name}, {actor.organisation_name}"
+    bid.decided_by_name = _by(actor)
     db.commit()
     return bid
 
@@ -636,7 +641,7 @@ def make_return(db: Session, actor: Actor, bid_id: uuid.UUID, data: ReturnIn) ->
         db.add(row)
     for key, value in data.model_dump().items():
         setattr(row, key, value.strip() if isinstance(value, str) else value)
-    row.submitted_by_name = f"{actor.display_name}, {actor.organisation_name}"
+    row.submitted_by_name = _by(actor)
     db.commit()
     return row
 
@@ -652,7 +657,7 @@ def accept_return(db: Session, actor: Actor, return_id: uuid.UUID) -> Monitoring
     actor.require(Permission.FUNDING_ADMINISTER, owner=fund.owner_id)
     if row.accepted_at is None:
         row.accepted_at = clock.now()
-        row.accepted_by_name = f"{actor.display_name}, {actor.organisation_name}"
+        row.accepted_by_name = _by(actor)
         db.commit()
     return row
 
@@ -740,7 +745,7 @@ def add_service(
         bid_id=bid.id,
         organisation_id=data.organisation_id,
         programme_id=data.programme_id,
-        added_by_name=f"{actor.display_name}, {actor.organisation_name}",
+        added_by_name=_by(actor),
     )
     db.add(row)
     db.commit()
