@@ -238,11 +238,13 @@ def test_a_panel_member_declares_a_conflict_on_the_bids_page(app: FastAPI, db: S
         page = page_text(client.get(bid_url).text)
         assert "Score the bid" in page
         assert "Declare a conflict of interest" in page
-        empty = client.post(f"{bid_url}/conflicts", data={"reason": ""})
+        empty = client.post(f"{bid_url}/conflicts", data={"conflict_reason": ""})
         assert empty.status_code == 422
         assert "Say what the conflict is" in page_text(empty.text)
         assert '<details class="govuk-details" open>' in empty.text
-        declared = client.post(f"{bid_url}/conflicts", data={"reason": "I chair a partner."})
+        declared = client.post(
+            f"{bid_url}/conflicts", data={"conflict_reason": "I chair a partner."}
+        )
         assert declared.status_code == 303
         page = page_text(client.get(bid_url).text)
         assert "You declared a conflict of interest in this bid" in page

@@ -792,3 +792,20 @@ def test_standing_down_withdraws_scores_of_bids_not_yet_decided(
         services.stand_down(db, parties.admin, fund.id, parties.assessor.user_id)
     with pytest.raises(Conflict):  # a decided bid takes no new conflict
         services.declare_conflict(db, parties.second_assessor, decided.id, "Late")
+
+
+def test_an_administrator_with_a_conflict_does_not_decide_the_bid(
+    db: Session, parties: Parties, fund: Fund, submitted: Bid
+) -> None:
+    owner = db.get_one(Organisation, fund.owner_id)
+    both = actor_of(
+        make_user(db, owner, ["fund_administrator", "fund_assessor"], password=None), owner
+    )
+    assert both.user_id is not None
+    services.appoint(db, parties.admin, fund.id, both.user_id)
+    services.score_bid(db, parties.assessor, submitted.id, all_scores(3))
+    services.declare_conflict(db, both, submitted.id, "I used to work for the lead.")
+    decision = DecisionIn(award=True, amount=1, version=submitted.version)
+    with pytest.raises(Conflict, match="another administrator decides it"):
+        services.decide(db, both, submitted.id, decision)
+    assert services.decide(db, parties.admin, submitted.id, decision).status == "awarded"

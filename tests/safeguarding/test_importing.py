@@ -237,3 +237,33 @@ def test_only_safeguarding_roles_may_import(db: Session, world: Path) -> None:
     analyst = actor_of(make_user(db, force, ["intelligence_analyst"]), force)
     with pytest.raises(Forbidden):
         importing.import_agency_file(db, analyst, "custody", world / "agencies" / "custody.csv")
+
+
+def test_a_row_the_schema_refuses_is_set_aside_by_field_without_its_value(
+    db: Session, trust: Actor, tmp_path: Path
+) -> None:
+    long_name = "Zephaniah" * 30  # 270 characters: more than a name may hold
+    path = _write(
+        tmp_path / "ed.csv",
+        [
+            [
+                "ED-1",
+                "Telford Hospital",
+                "2025-10-13T01:57:35Z",
+                long_name,
+                "Ali",
+                "2010-09-11",
+                "x",
+            ],
+            ["ED-2", "Telford Hospital", "2025-10-13T01:57:35Z", "Leah", "Ali", "2010-09-11", "x"],
+        ],
+    )
+    result = importing.import_agency_file(db, trust, "hospital", path, name="from the trust.csv")
+    assert result.imported == 1
+    assert [(q.file, q.line) for q in result.quarantined] == [("from the trust.csv", 2)]
+    reason = result.quarantined[0].reason
+    assert "first_name: longer than 200 characters" in reason
+    assert "Zephaniah" not in reason
+    assert result.id is not None
+    _, kept = importing.import_of(db, trust, result.id)
+    assert [r.reason for r in kept] == [reason]

@@ -370,7 +370,12 @@ async def conflict_page(
     request: Request, bid_id: uuid.UUID, db: DbDep, actor: Assessor
 ) -> Response:
     def act(form: FormData) -> None:
-        services.declare_conflict(db, actor, bid_id, str(form.get("reason") or ""))
+        # Its own field name: an administrator who also assesses has the decision's
+        # "reason" on the same page.
+        try:
+            services.declare_conflict(db, actor, bid_id, str(form.get("conflict_reason") or ""))
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="conflict_reason") from exc
 
     return await _posted(request, db, actor, bid_id, act)
 

@@ -563,6 +563,10 @@ def decide(db: Session, actor: Actor, bid_id: uuid.UUID, data: DecisionIn) -> Bi
     check_version(bid, data.version)
     if bid.status != BidStatus.SUBMITTED.value:
         raise Conflict("This bid has already been decided.")
+    if _conflict(db, bid.id, actor.user_id) is not None:
+        raise Conflict(
+            "You declared a conflict of interest in this bid: another administrator decides it."
+        )
     if panel_score(db, bid)[1] == 0:
         raise InvalidInput("The assessment panel has not scored this bid yet.", field="award")
     reason = (data.reason or "").strip() or None

@@ -46,7 +46,9 @@ STAGES = (
 
 def _stage(state: str, outcome: str | None) -> str:
     if state == ReferralState.COMPLETED.value:
-        return f"completed:{outcome or 'other'}"
+        # An outcome no longer in the vocabulary still counts, as "other".
+        known = outcome in VOCABULARY["referral_outcomes"]
+        return f"completed:{outcome if known else 'other'}"
     if state in _TAKING_PART:
         return "taking_part"
     return _STATES.get(state, "waiting")

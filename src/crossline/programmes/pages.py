@@ -457,11 +457,12 @@ async def add_delivery_page(request: Request, db: DbDep, actor: Manager) -> Resp
         )
     except (InvalidInput, ValidationError) as exc:
         db.rollback()
-        errors = (
-            exc.errors
-            if isinstance(exc, InvalidInput)
-            else {"note": "Keep the note to 2,000 characters."}
-        )
+        if isinstance(exc, InvalidInput):
+            errors = exc.errors
+        elif any(e["loc"][:1] == ("note",) for e in exc.errors()):
+            errors = {"note": "Keep the note to 2,000 characters."}
+        else:
+            errors = {"programme_id": "Choose a programme from the list."}
         return _deliveries_page(
             request,
             db,

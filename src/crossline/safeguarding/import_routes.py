@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.requests import Request
 from starlette.responses import Response
@@ -105,14 +106,17 @@ def _import(
         raise InvalidInput("Choose what kind of records the file holds.", field="kind")
     if upload is None or not upload.filename:
         raise InvalidInput("Choose a file to import.", field="file")
+    # Saved under a fixed name: the sender's name is only shown (its last part, never a
+    # path), so no name can point outside the folder. The size is capped for every request
+    # by CROSSLINE_MAX_BODY_BYTES (web/security.py).
+    shown = Path(upload.filename.replace("\\", "/")).name or "upload.csv"
     with tempfile.TemporaryDirectory() as folder:
-        # The name only, never a path the browser sent.
-        path = Path(folder) / (Path(upload.filename).name or "upload.csv")
+        path = Path(folder) / "upload.csv"
         with path.open("wb") as out:
             while chunk := upload.file.read(1 << 20):
                 out.write(chunk)
         try:
-            done = importing.import_agency_file(db, actor, kind, path, via=via)
+            done = importing.import_agency_file(db, actor, kind, path, via=via, name=shown)
         except InvalidInput as exc:
             raise InvalidInput(exc.message, field="file") from exc
     if done.young_people_added:
@@ -160,7 +164,10 @@ async def import_page(
     kind = str(form.get("kind") or "")
     upload = form.get("file")
     try:
-        import_id = _import(
+        # The import and the linkage after it are synchronous work: off the event loop, so
+        # other requests are answered meanwhile.
+        import_id = await run_in_threadpool(
+            _import,
             db,
             actor,
             settings.linkage_memory_limit,

@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -211,8 +212,12 @@ def import_agency_file(
     *,
     people: Path | None = None,
     via: str = "cli",
+    name: str | None = None,
 ) -> AgencyImport:
     """Import one agency file of ``kind`` (``KINDS``) into the actor's organisation.
+
+    ``name`` is the file's name as its sender knows it (an upload's), when ``path``
+    is where it was saved; else the path's own name.
 
     ``people`` is a person records file (docs/people-records.md) that resolves
     the record ids of missing and custody rows; without it, or for an id it
@@ -224,19 +229,20 @@ def import_agency_file(
     layout = LAYOUTS.get(kind)
     if layout is None:
         raise InvalidInput(f"--kind is one of {', '.join(KINDS)}, not {kind!r}.", field="kind")
-    report = AgencyImport(kind=kind, file=path.name)
+    file_name = (name or path.name)[:300]
+    report = AgencyImport(kind=kind, file=file_name)
     organisation = db.get_one(Organisation, actor.organisation_id)
     rows = _read(path, layout, report, organisation)
     people_of = _people_file(people) if people is not None else {}
     while True:
-        attempt = AgencyImport(kind=kind, file=path.name, rows=report.rows)
+        attempt = AgencyImport(kind=kind, file=file_name, rows=report.rows)
         attempt.quarantined = list(report.quarantined)
         attempt.skipped = Counter(report.skipped)
         try:
             _import_rows(db, actor, organisation, layout, rows, people_of, attempt, via)
         except _Refused as refused:
             db.rollback()
-            report.quarantined.append(Quarantined(path.name, refused.line, refused.reason))
+            report.quarantined.append(Quarantined(file_name, refused.line, refused.reason))
             rows = [r for r in rows if r.line != refused.line]
             continue
         break
@@ -327,7 +333,7 @@ def _read(
             absent = [c for c in layout.columns if c not in columns]
             if absent:
                 raise InvalidInput(
-                    f"{path.name} has no column {', '.join(absent)}. A {layout.kind} file needs "
+                    f"{report.file} has no column {', '.join(absent)}. A {layout.kind} file needs "
                     f"the columns {', '.join(layout.columns)} (docs/safeguarding.md)."
                 )
             for raw in reader:
@@ -343,9 +349,9 @@ def _read(
                     seen.add(row.ref)
                     rows.append(row)
                 except ValueError as exc:
-                    report.quarantined.append(Quarantined(path.name, reader.line_num, str(exc)))
+                    report.quarantined.append(Quarantined(report.file, reader.line_num, str(exc)))
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name} is not UTF-8 text: save it as UTF-8 CSV.") from exc
+        raise InvalidInput(f"{report.file} is not UTF-8 text: save it as UTF-8 CSV.") from exc
     return rows
 
 
@@ -490,9 +496,24 @@ def _import_rows(
         except InvalidInput as exc:
             where = next(iter(exc.errors), "row")
             raise _Refused(row.line, f"{where}: {exc.message}") from exc
+        except ValidationError as exc:
+            # Field names and the rule only: pydantic's own message repeats the value,
+            # which is personal data and would be kept with the import.
+            raise _Refused(row.line, _refusal(exc)) from exc
         report.imported += 1
     report.concerns_raised = _concern_count(db, actor) - raised_before
     report.young_people_added = _young_people_count(db, actor) - people_before
+
+
+def _refusal(exc: ValidationError) -> str:
+    """Why a service's schema refused a row, by field and rule, without the values."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "row"
+        limit = error.get("ctx", {}).get("max_length")
+        rule = f"longer than {limit} characters" if limit else error["type"].replace("_", " ")
+        parts.append(f"{field}: {rule}")
+    return "; ".join(parts)
 
 
 def _imported_before(db: Session, actor: Actor, layout: Layout, ref: str) -> bool:
