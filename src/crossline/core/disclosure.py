@@ -35,7 +35,12 @@ class Controlled:
     value: int | None  # None: withheld
 
     def __str__(self) -> str:
-        return SUPPRESSED if self.value is None else f"{self.value:,}"
+        return shown(self.value)
+
+
+def shown(value: int | None) -> str:
+    """A controlled count as pages show it: ``*`` when withheld (an API's ``null``)."""
+    return SUPPRESSED if value is None else f"{value:,}"
 
 
 def control(count: int, policy: Policy) -> Controlled:

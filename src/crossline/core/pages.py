@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.templating import Jinja2Templates
 
+from crossline.core import disclosure
 from crossline.core.errors import InvalidInput
 
 PACKAGE_DIR = Path(__file__).parents[1]
@@ -70,6 +71,7 @@ def _environment() -> Environment:
     )
     environment.globals["service_name"] = SERVICE_NAME
     environment.filters["when"] = _when
+    environment.filters["controlled"] = disclosure.shown
     return environment
 
 

@@ -242,11 +242,8 @@ def _bid_page(
     fund = services.get_fund(db, actor, bid.fund_id)
     read = services.as_read(db, bid, actor)
     returns = services.returns_of(db, actor, bid_id)
-    own_scores = {
-        s.criterion: s
-        for s in services.scores_seen_by(db, actor, bid_id)
-        if s.assessor_name == actor.display_name
-    }
+    scores = services.scores_seen_by(db, actor, bid_id)
+    own_scores = {s.criterion: s for s in scores if s.assessor_name == actor.display_name}
     on_panel = fund.owner_id == actor.organisation_id
     conflicts = services.conflicts_seen_by(db, actor, bid_id)
     own = bid.lead_id == actor.organisation_id
@@ -261,12 +258,10 @@ def _bid_page(
             "own": own,
             "can": _can(actor),
             "on_panel": on_panel,
-            "panel_member": any(
-                m.user_id == actor.user_id for m in services.panel_of(db, actor, fund.id)
-            ),
+            "panel_member": services.on_panel(db, fund.id, actor.user_id),
             "conflicts": conflicts,
             "own_conflict": any(c.user_id == actor.user_id for c in conflicts),
-            "scores": services.scores_seen_by(db, actor, bid_id),
+            "scores": scores,
             "own_scores": own_scores,
             "rules": RULES,
             "returns": returns,
@@ -462,10 +457,14 @@ def api_fund_outcomes(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> FundOutco
     return services.fund_outcomes(db, actor, fund_id)
 
 
+def _panel(db: Session, actor: Actor, fund_id: uuid.UUID) -> list[PanelMemberRead]:
+    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+
+
 @router.get("/api/funding/funds/{fund_id}/panel", tags=["funding"])
 def api_panel(fund_id: uuid.UUID, db: DbDep, actor: Reader) -> list[PanelMemberRead]:
     """The fund's assessment panel (for the fund owner's users; empty for anyone else)."""
-    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+    return _panel(db, actor, fund_id)
 
 
 @router.post("/api/funding/funds/{fund_id}/panel", tags=["funding"], status_code=201)
@@ -474,7 +473,7 @@ def api_appoint(
 ) -> list[PanelMemberRead]:
     """Appoint one of your organisation's assessors to the fund's panel."""
     services.appoint(db, actor, fund_id, data.user_id)
-    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+    return _panel(db, actor, fund_id)
 
 
 @router.delete("/api/funding/funds/{fund_id}/panel/{user_id}", tags=["funding"])
@@ -483,7 +482,7 @@ def api_stand_down(
 ) -> list[PanelMemberRead]:
     """Take a member off the panel; their scores of bids not yet decided go with them."""
     services.stand_down(db, actor, fund_id, user_id)
-    return [PanelMemberRead.model_validate(m) for m in services.panel_of(db, actor, fund_id)]
+    return _panel(db, actor, fund_id)
 
 
 @router.get("/api/funding/bids/{bid_id}/conflicts", tags=["funding"])

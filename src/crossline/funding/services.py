@@ -333,7 +333,7 @@ def score_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: ScoreIn) -> No
     actor.require(Permission.FUNDING_ASSESS, owner=fund.owner_id)
     if bid.status != BidStatus.SUBMITTED.value:
         raise Conflict("The bid has been decided: its scores can no longer change.")
-    if not _on_panel(db, fund.id, actor.user_id):
+    if not on_panel(db, fund.id, actor.user_id):
         raise Forbidden(
             "Only the fund's assessment panel scores its bids: ask a fund administrator to "
             "appoint you."
@@ -372,7 +372,7 @@ def score_bid(db: Session, actor: Actor, bid_id: uuid.UUID, data: ScoreIn) -> No
     db.commit()
 
 
-def _on_panel(db: Session, fund_id: uuid.UUID, user_id: uuid.UUID | None) -> bool:
+def on_panel(db: Session, fund_id: uuid.UUID, user_id: uuid.UUID | None) -> bool:
     return user_id is not None and (
         db.scalar(
             select(PanelMember.id).where(
@@ -430,7 +430,7 @@ def assessors_to_appoint(db: Session, actor: Actor, fund_id: uuid.UUID) -> Seque
 def appoint(db: Session, actor: Actor, fund_id: uuid.UUID, user_id: uuid.UUID) -> PanelMember:
     """A fund administrator appoints one of the fund owner's assessors to its panel."""
     fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
-    if _on_panel(db, fund.id, user_id):
+    if on_panel(db, fund.id, user_id):
         raise InvalidInput("They are on the panel already.", field="user_id")
     user = next((u for u in assessors_to_appoint(db, actor, fund.id) if u.id == user_id), None)
     if user is None:
@@ -477,7 +477,7 @@ def declare_conflict(
     actor.require(Permission.FUNDING_ASSESS)
     bid = get_bid(db, actor, bid_id)
     fund = db.get_one(Fund, bid.fund_id)
-    if not _on_panel(db, fund.id, actor.user_id):
+    if not on_panel(db, fund.id, actor.user_id):
         raise Forbidden("Only a member of the fund's assessment panel declares a conflict.")
     if bid.status != BidStatus.SUBMITTED.value:
         raise Conflict("The bid has been decided.")
@@ -708,7 +708,7 @@ def _service_reads(db: Session, bid: Bid) -> list[FundedServiceRead]:
 def service_options(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[ServiceOption]:
     """The services in Crossline the bid does not pay for yet: what its lead may add."""
     bid = get_bid(db, actor, bid_id)
-    taken = {(s.organisation_id, s.programme_id) for s in _service_reads(db, bid)}
+    taken = set(_keys(db, bid))
     return [
         ServiceOption(
             organisation_id=s.organisation_id,
@@ -736,14 +736,7 @@ def add_service(
             "adds the programmes it delivers on its Programmes we deliver page.",
             field="service",
         )
-    exists = db.scalar(
-        select(FundedService.id).where(
-            FundedService.bid_id == bid.id,
-            FundedService.organisation_id == data.organisation_id,
-            FundedService.programme_id == data.programme_id,
-        )
-    )
-    if exists is not None:
+    if (data.organisation_id, data.programme_id) in _keys(db, bid):
         raise InvalidInput("The grant already pays for that service.", field="service")
     row = FundedService(
         bid_id=bid.id,
@@ -793,12 +786,19 @@ def grant_years(bid: Bid, fund: Fund) -> list[GrantYear]:
     return years
 
 
+def _keys(db: Session, bid: Bid) -> list[outcomes.ServiceKey]:
+    """The (organisation, programme) of each service the bid pays for."""
+    rows = db.execute(
+        select(FundedService.organisation_id, FundedService.programme_id).where(
+            FundedService.bid_id == bid.id
+        )
+    )
+    return [(organisation, programme) for organisation, programme in rows]
+
+
 def _windows(db: Session, bid: Bid, fund: Fund) -> list[outcomes.Window]:
     """One window a grant year: the bid's services, from the year's first day to its last."""
-    keys = [
-        (row.organisation_id, row.programme_id)
-        for row in db.scalars(select(FundedService).where(FundedService.bid_id == bid.id))
-    ]
+    keys = _keys(db, bid)
     return [
         outcomes.Window(
             keys, _uk_midnight(y.starts_on), _uk_midnight(y.ends_on + timedelta(days=1))

@@ -18,9 +18,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from crossline.core import outcomes
-from crossline.orgs.services import organisation_names
-from crossline.programmes.catalogue import PROGRAMMES
-from crossline.programmes.models import ProgrammeDelivery, Referral
+from crossline.programmes import referrals
+from crossline.programmes.models import Referral
 from crossline.programmes.schemas import ReferralState
 from crossline.safeguarding.reference import VOCABULARY
 
@@ -56,18 +55,9 @@ def _stage(state: str, outcome: str | None) -> str:
 
 def services(db: Session) -> list[outcomes.Service]:
     """Every organisation's delivery of a catalogue programme, by organisation then programme."""
-    found = db.scalars(select(ProgrammeDelivery)).all()
-    names = organisation_names(db, {d.organisation_id for d in found})
     listed = [
-        outcomes.Service(
-            organisation_id=d.organisation_id,
-            organisation=names.get(d.organisation_id, ""),
-            programme_id=d.programme_id,
-            programme=PROGRAMMES[d.programme_id].label
-            if d.programme_id in PROGRAMMES
-            else d.programme_id,
-        )
-        for d in found
+        outcomes.Service(d.organisation_id, d.organisation, d.programme_id, d.programme)
+        for d in referrals.deliveries(db)
     ]
     return sorted(listed, key=lambda s: (s.organisation, s.programme))
 
