@@ -26,6 +26,8 @@ from crossline.funding.schemas import (
     FundIn,
     OutcomesRead,
     ScoreIn,
+    ServiceDecisionIn,
+    ServiceStatus,
 )
 from crossline.programmes.models import Referral
 from tests.factories import actor_of, make_organisation, make_user
@@ -42,6 +44,7 @@ class Funding:
     pcc: Actor
     other_pcc: Actor
     referrals: Parties  # a young person's case, two providers and their deliveries
+    other_admin: Actor  # the administrator of the second provider
 
 
 @pytest.fixture
@@ -54,12 +57,15 @@ def moment(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
 @pytest.fixture
 def funding(db: Session, moment: list[datetime]) -> Funding:
     owner = make_organisation(db, "fund_owner", "Home Office EIYF")
+    parties = make_parties(db)
+    other = parties.other_org
     return Funding(
         admin=actor_of(make_user(db, owner, ["fund_administrator"], password=None), owner),
         assessor=actor_of(make_user(db, owner, ["fund_assessor"], password=None), owner),
         pcc=_actor(db, "police_and_crime_commissioner", "Northshire PCC", "fund_bidder"),
         other_pcc=_actor(db, "police_and_crime_commissioner", "Southshire PCC", "fund_bidder"),
-        referrals=make_parties(db),
+        referrals=parties,
+        other_admin=actor_of(make_user(db, other, ["administrator"], password=None), other),
     )
 
 
@@ -115,6 +121,17 @@ def awarded(db: Session, funding: Funding) -> Bid:
 def _service(f: Funding, programme: str = OPEN, *, other: bool = False) -> FundedServiceIn:
     organisation = f.referrals.other_org if other else f.referrals.provider_org
     return FundedServiceIn(organisation_id=organisation.id, programme_id=programme)
+
+
+def _named(
+    db: Session, f: Funding, bid: Bid, service: FundedServiceIn, lead: Actor | None = None
+) -> None:
+    """The lead names the service and its provider's administrator confirms it."""
+    row = services.add_service(db, lead or f.pcc, bid.id, service)
+    provider = f.referrals.provider_admin
+    if service.organisation_id == f.referrals.other_org.id:
+        provider = f.other_admin
+    services.decide_service(db, provider, row.id, ServiceDecisionIn(confirm=True))
 
 
 def _referrals(
@@ -215,7 +232,7 @@ def test_only_the_lead_of_an_awarded_bid_names_services(db: Session, funding: Fu
 def test_referrals_made_to_the_services_count_in_the_year_they_were_made(
     db: Session, funding: Funding, awarded: Bid, moment: list[datetime]
 ) -> None:
-    services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    _named(db, funding, awarded, _service(funding))
     year_one, year_two = AWARDED_AT + timedelta(days=40), AWARDED_AT + timedelta(days=400)
     _referrals(db, funding, 9, year_one, state="completed", outcome="goals_met")
     _referrals(db, funding, 4, year_one, state="enrolled")
@@ -249,14 +266,14 @@ def test_a_year_not_yet_begun_is_marked_and_an_unnamed_service_counts_nothing(
     before = services.outcomes_of(db, funding.pcc, awarded.id)
     assert [y.begun for y in before.years] == [True, False]
     assert _row(before, "referred") == ([0, 0], 0)  # no service named yet
-    services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    _named(db, funding, awarded, _service(funding))
     assert _row(services.outcomes_of(db, funding.pcc, awarded.id), "referred") == ([30, 0], 30)
 
 
 def test_a_referral_sent_through_the_programme_counts_and_shows_nothing_of_the_young_person(
     db: Session, funding: Funding, awarded: Bid, moment: list[datetime]
 ) -> None:
-    services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    _named(db, funding, awarded, _service(funding))
     moment[0] = AWARDED_AT + timedelta(days=3)
     send(db, funding.referrals)
     read = services.outcomes_of(db, funding.pcc, awarded.id)
@@ -274,10 +291,10 @@ def test_the_fund_rolls_up_every_grants_referrals_counting_each_once(
     first = _award(db, funding, _submitted(db, funding, fund))
     second = _award(db, funding, _submitted(db, funding, fund, lead=funding.other_pcc))
     _submitted(db, funding, fund)  # submitted, not awarded: not counted
-    services.add_service(db, funding.pcc, first.id, _service(funding))
+    _named(db, funding, first, _service(funding))
     # Two grants pay for the same service, and the second for another too.
-    services.add_service(db, funding.other_pcc, second.id, _service(funding))
-    services.add_service(db, funding.other_pcc, second.id, _service(funding, other=True))
+    _named(db, funding, second, _service(funding), lead=funding.other_pcc)
+    _named(db, funding, second, _service(funding, other=True), lead=funding.other_pcc)
     _referrals(db, funding, 12, AWARDED_AT + timedelta(days=5), state="enrolled")
     _referrals(db, funding, 9, AWARDED_AT + timedelta(days=5), state="sent", other=True)
     moment[0] = AWARDED_AT + timedelta(days=30)
@@ -295,3 +312,78 @@ def test_the_fund_rolls_up_every_grants_referrals_counting_each_once(
         [20, 0],
         20,
     )
+
+
+def test_a_service_counts_only_once_its_provider_confirms_and_stops_when_it_refuses(
+    db: Session, funding: Funding, awarded: Bid, moment: list[datetime]
+) -> None:
+    _referrals(db, funding, 12, AWARDED_AT + timedelta(days=5), state="enrolled")
+    moment[0] = AWARDED_AT + timedelta(days=30)
+    row = services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    provider = funding.referrals.provider_admin
+
+    # Asked, not answered: the lead sees it waiting, and nothing of it is counted.
+    read = services.outcomes_of(db, funding.pcc, awarded.id)
+    assert [s.status for s in read.services] == [ServiceStatus.REQUESTED]
+    assert _row(read, "referred") == ([0, 0], 0)
+    assert services.fund_outcomes(db, funding.pcc, awarded.fund_id).grants_with_services == 0
+    # The provider's administrator sees who asks, for which grant of which fund.
+    [asked] = services.service_requests(db, provider)
+    assert (asked.bid_title, asked.fund, asked.lead, asked.programme_id) == (
+        "Hospital youth workers",
+        "Youth Fund",
+        "Northshire PCC",
+        OPEN,
+    )
+    assert asked.added_by_name.endswith("Northshire PCC")
+
+    services.decide_service(db, provider, row.id, ServiceDecisionIn(confirm=True))
+    assert _row(services.outcomes_of(db, funding.pcc, awarded.id), "referred") == ([10, 0], 10)
+    assert services.fund_outcomes(db, funding.pcc, awarded.fund_id).grants_with_services == 1
+
+    # A refusal needs a reason, which the lead reads; the figures go again.
+    with pytest.raises(InvalidInput) as unreasoned:
+        services.decide_service(db, provider, row.id, ServiceDecisionIn(confirm=False, reason=" "))
+    assert "reason" in unreasoned.value.errors
+    refused = ServiceDecisionIn(confirm=False, reason="We are funded for this work already.")
+    services.decide_service(db, provider, row.id, refused)
+    read = services.outcomes_of(db, funding.pcc, awarded.id)
+    [service] = read.services
+    assert (service.status, service.refusal_reason) == (
+        ServiceStatus.REFUSED,
+        "We are funded for this work already.",
+    )
+    assert service.decided_by_name is not None
+    assert service.decided_by_name.endswith("Test Youth Workers")
+    assert _row(read, "referred") == ([0, 0], 0)
+
+    # A refused service is offered again, and naming it again asks the provider again.
+    offered = services.service_options(db, funding.pcc, awarded.id)
+    assert ("Test Youth Workers", OPEN) in {(o.organisation, o.programme_id) for o in offered}
+    services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    [again] = services.funded_services(db, funding.pcc, awarded.id)
+    assert (again.id, again.status, again.refusal_reason, again.decided_at) == (
+        row.id,
+        ServiceStatus.REQUESTED,
+        None,
+        None,
+    )
+
+
+def test_only_the_providers_administrator_answers_for_its_service(
+    db: Session, funding: Funding, awarded: Bid
+) -> None:
+    row = services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    confirm = ServiceDecisionIn(confirm=True)
+    # The lead cannot confirm its own request, nor can the fund or the provider's own
+    # practitioners: answering is the provider organisation's, through its administrator.
+    for outsider in (funding.pcc, funding.admin, funding.referrals.provider):
+        with pytest.raises(Forbidden):
+            services.decide_service(db, outsider, row.id, confirm)
+        with pytest.raises(Forbidden):
+            services.service_requests(db, outsider)
+    # Another provider's administrator neither sees nor answers it.
+    assert services.service_requests(db, funding.other_admin) == []
+    with pytest.raises(NotFound):
+        services.decide_service(db, funding.other_admin, row.id, confirm)
+    assert _row(services.outcomes_of(db, funding.pcc, awarded.id), "referred") == ([0, 0], 0)

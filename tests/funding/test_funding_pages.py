@@ -60,8 +60,10 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
         db, make_organisation(db, "police_and_crime_commissioner", "Other PCC"), ["fund_bidder"]
     )
     provider = make_organisation(db, "programme_provider", "Station Youth Workers")
-    provider_admin = actor_of(make_user(db, provider, ["administrator"]), provider)
-    referrals.add_delivery(db, provider_admin, DeliveryIn(programme_id="redthread"))
+    provider_user = make_user(db, provider, ["administrator"])
+    referrals.add_delivery(
+        db, actor_of(provider_user, provider), DeliveryIn(programme_id="redthread")
+    )
 
     with signed_in(app, administrator) as client:
         opened = client.post(
@@ -150,10 +152,50 @@ def test_a_bid_from_draft_to_an_accepted_return_through_the_pages(
         page = page_text(client.get(bid_url).text)
         assert "Outcomes from referrals" in page
         assert "Station Youth Workers Redthread" in page
+        assert "Redthread Youth Violence Intervention Programme Waiting" in page
         assert "Referrals made 0 Not begun 0" in page  # year 1, year 2, all years
         outcomes = client.get(f"/api/funding/bids/{bid_id}/outcomes").json()
         assert [s["organisation"] for s in outcomes["services"]] == ["Station Youth Workers"]
+        assert [s["status"] for s in outcomes["services"]] == ["requested"]
         assert [y["begun"] for y in outcomes["years"]] == [True, False]
+        service_id = outcomes["services"][0]["id"]
+        # Only the provider answers for its service.
+        assert client.get("/organisation/grants").status_code == 403
+        answered = client.post(
+            f"/api/funding/service-requests/{service_id}/decision", json={"confirm": True}
+        )
+        assert answered.status_code == 403
+
+    with signed_in(app, provider_user) as client:
+        waiting = page_text(client.get("/organisation/grants").text)
+        assert "Waiting for your answer (1)" in waiting
+        assert "Youth workers at the bus station Youth Fund, led by Borough PCC" in waiting
+        answer_url = f"/organisation/grants/{service_id}"
+        unanswered = client.post(answer_url, data={})
+        assert unanswered.status_code == 422
+        assert "There is a problem Choose whether the grant pays for this service of yours." in (
+            page_text(unanswered.text)
+        )
+        assert 'href="#decision"' in unanswered.text
+        unreasoned = client.post(answer_url, data={"decision": "refuse", "reason": " "})
+        assert unreasoned.status_code == 422
+        assert 'href="#reason"' in unreasoned.text
+        assert 'id="decision-2" name="decision" type="radio" value="refuse" ' in unreasoned.text
+        confirmed = client.post(answer_url, data={"decision": "confirm"})
+        assert confirmed.status_code == 303
+        assert confirmed.headers["location"] == "/organisation/grants?done=confirmed"
+        done = page_text(client.get(confirmed.headers["location"]).text)
+        assert "Confirmed: the referrals made to your service count" in done
+        assert "No grant is waiting for your answer." in done
+        listed = client.get("/api/funding/service-requests").json()
+        assert [(r["bid_title"], r["status"]) for r in listed] == [
+            ("Youth workers at the bus station", "confirmed")
+        ]
+        assert "amount_awarded" not in listed[0]  # nothing else of the bid
+
+    with signed_in(app, bidder) as client:
+        page = page_text(client.get(bid_url).text)
+        assert "Redthread Youth Violence Intervention Programme Confirmed" in page
     with signed_in(app, rival) as client:
         assert client.get(f"/api/funding/bids/{bid_id}/outcomes").status_code == 404
     return_id = client_return_id(app, administrator, bid_id)

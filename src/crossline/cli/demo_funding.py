@@ -2,9 +2,9 @@
 from West Mercia's police and crime commissioner with its partners (DOMAIN.md §EIYF). The
 demo assessor is on the fund's assessment panel. One bid is submitted and scored by them,
 waiting for the fund administrator's decision; the other is awarded and pays for St Giles
-Trust's county lines service with Missing People, so the referral the demo's council made
-to it shows as the bid's outcome (one referral: withheld under the fund's disclosure
-policy)."""
+Trust's county lines service with Missing People, which St Giles Trust's administrator has
+confirmed, so the referral the demo's council made to it shows as the bid's outcome (one
+referral: withheld under the fund's disclosure policy)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ from crossline.core.calendar import uk_date
 from crossline.funding import services
 from crossline.funding.models import Fund
 from crossline.funding.reference import RULES
-from crossline.funding.schemas import BidIn, DecisionIn, FundedServiceIn, FundIn, ScoreIn
+from crossline.funding.schemas import (
+    BidIn,
+    DecisionIn,
+    FundedServiceIn,
+    FundIn,
+    ScoreIn,
+    ServiceDecisionIn,
+)
 
 ADMINISTRATOR = "fund.admin@demo.crossline.uk"
 BIDDER = "bidder@demo.crossline.uk"
@@ -116,12 +123,11 @@ def _awarded_bid(db: Session, fund_id: uuid.UUID) -> None:
         bid.id,
         DecisionIn(award=True, amount=480_000, version=bid.version),
     )
-    services.add_service(
+    provider = actor_for_email(db, FUNDED_PROVIDER)
+    service = services.add_service(
         db,
         bidder,
         bid.id,
-        FundedServiceIn(
-            organisation_id=actor_for_email(db, FUNDED_PROVIDER).organisation_id,
-            programme_id=FUNDED_PROGRAMME,
-        ),
+        FundedServiceIn(organisation_id=provider.organisation_id, programme_id=FUNDED_PROGRAMME),
     )
+    services.decide_service(db, provider, service.id, ServiceDecisionIn(confirm=True))

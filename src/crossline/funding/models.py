@@ -10,8 +10,9 @@ grant is paid in arrears, so it becomes payable when the fund accepts that
 year's return. Amounts are whole pounds. A fund's **assessment panel** is the assessors
 its administrators appoint (a **panel member** each); a member who declares a
 **conflict of interest** in a bid does not score it. A **funded service** names an organisation
-delivering a catalogue programme that an awarded bid pays for; the referrals made to
-it in each year of the grant are the bid's outcomes (core/outcomes.py).
+delivering a catalogue programme that an awarded bid pays for, which that organisation's
+administrator confirms (or refuses, with the reason); the referrals made to a confirmed one
+in each year of the grant are the bid's outcomes (core/outcomes.py).
 """
 
 from __future__ import annotations
@@ -92,7 +93,12 @@ class MonitoringReturn(HasId, HasCreated, Versioned, Base):
 
 
 class FundedService(HasId, HasCreated, Base):
-    """A service an awarded bid pays for: an organisation delivering a catalogue programme."""
+    """A service an awarded bid pays for: an organisation delivering a catalogue programme.
+
+    The bid's lead asks (``requested``); the provider's administrator confirms or
+    refuses with the reason. Only a confirmed service's referrals count, so no
+    provider's figures reach funders without its say.
+    """
 
     __tablename__ = "funded_services"
     __table_args__ = (
@@ -103,6 +109,11 @@ class FundedService(HasId, HasCreated, Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
     programme_id: Mapped[str] = mapped_column(String(64))  # programmes.yaml id
     added_by_name: Mapped[str] = mapped_column(String(200))
+    # requested, confirmed or refused (schemas.ServiceStatus)
+    status: Mapped[str] = mapped_column(String(16), default="requested", server_default="requested")
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PanelMember(HasId, HasCreated, Base):

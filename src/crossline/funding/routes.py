@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -19,7 +19,7 @@ from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.calendar import uk_date
 from crossline.core.dependencies import DbDep
-from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.funding import services
 from crossline.funding.models import Bid
@@ -44,16 +44,25 @@ from crossline.funding.schemas import (
     ReturnRead,
     ScoreIn,
     ScoreRead,
+    ServiceDecisionIn,
     ServiceOption,
+    ServiceRequestRead,
+    ServiceStatus,
 )
 
 router = APIRouter()
 add_navigation(NavItem("Funding", "/funding", Permission.FUNDING_READ.value, order=70))
+GRANTS_PAGE = "/organisation/grants"
+add_navigation(
+    NavItem("Grants for our services", GRANTS_PAGE, Permission.ORGANISATION_MANAGE.value, 83)
+)
 
 Reader = Annotated[Actor, allowed(Permission.FUNDING_READ)]
 Bidder = Annotated[Actor, allowed(Permission.FUNDING_BID)]
 Assessor = Annotated[Actor, allowed(Permission.FUNDING_ASSESS)]
 Administrator = Annotated[Actor, allowed(Permission.FUNDING_ADMINISTER)]
+# A provider's administrator answers the grants naming its services.
+Manager = Annotated[Actor, allowed(Permission.ORGANISATION_MANAGE)]
 
 STATUS_LABELS = {
     BidStatus.DRAFT.value: "Draft",
@@ -424,6 +433,75 @@ async def remove_service_page(
     return await _posted(request, db, actor, bid_id, act)
 
 
+# --- a provider's answers to the grants naming its services --------------------------------------
+
+
+@router.get(GRANTS_PAGE, include_in_schema=False)
+def grants_page(request: Request, db: DbDep, actor: Manager, done: str = "") -> Response:
+    """The grants naming a service of the organisation: those waiting for an answer first."""
+    requests = services.service_requests(db, actor)
+    waiting = [r for r in requests if r.status == ServiceStatus.REQUESTED]
+    context = {"waiting": waiting, "answered": requests[len(waiting) :], "done": done}
+    return render(request, "funding/grants.html", context)
+
+
+def _request_of(db: Session, actor: Actor, service_id: uuid.UUID) -> ServiceRequestRead:
+    found = [r for r in services.service_requests(db, actor) if r.id == service_id]
+    if not found:
+        raise NotFound("No grant names that service of your organisation.")
+    return found[0]
+
+
+def _answer_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    service_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    values: FormData | None = None,
+) -> Response:
+    context = {
+        "service": _request_of(db, actor, service_id),
+        "errors": errors or {},
+        "values": dict(values or {}),
+    }
+    return render(request, "funding/grant_answer.html", context, 422 if errors else 200)
+
+
+@router.get(GRANTS_PAGE + "/{service_id}", include_in_schema=False)
+def answer_page(request: Request, service_id: uuid.UUID, db: DbDep, actor: Manager) -> Response:
+    """Confirm or refuse that a grant pays for one of the organisation's services."""
+    return _answer_page(request, db, actor, service_id)
+
+
+def _answer(form: FormData) -> ServiceDecisionIn:
+    decision = str(form.get("decision") or "")
+    if decision not in ("confirm", "refuse"):
+        raise InvalidInput(
+            "Choose whether the grant pays for this service of yours.", field="decision"
+        )
+    reason = str(form.get("reason") or "").strip() if decision == "refuse" else None
+    try:
+        return ServiceDecisionIn(confirm=decision == "confirm", reason=reason)
+    except ValidationError:
+        raise InvalidInput(
+            "Why the service is refused must be 4000 characters or fewer.", field="reason"
+        ) from None
+
+
+@router.post(GRANTS_PAGE + "/{service_id}", include_in_schema=False)
+async def answer_service_page(
+    request: Request, service_id: uuid.UUID, db: DbDep, actor: Manager
+) -> Response:
+    form = await request.form()
+    try:
+        row = services.decide_service(db, actor, service_id, _answer(form))
+    except InvalidInput as exc:
+        db.rollback()
+        return _answer_page(request, db, actor, service_id, exc.errors, form)
+    return see_other(f"{GRANTS_PAGE}?done={row.status}")
+
+
 @router.post("/funding/returns/{return_id}/accept", include_in_schema=False)
 def accept_return_page(return_id: uuid.UUID, db: DbDep, actor: Administrator) -> Response:
     row = services.accept_return(db, actor, return_id)
@@ -581,7 +659,8 @@ def api_service_options(bid_id: uuid.UUID, db: DbDep, actor: Reader) -> list[Ser
 def api_add_service(
     bid_id: uuid.UUID, data: FundedServiceIn, db: DbDep, actor: Bidder
 ) -> list[FundedServiceRead]:
-    """Name a service your award pays for; its referrals count as the bid's outcomes."""
+    """Name a service your award pays for; once its provider confirms, its referrals count
+    as the bid's outcomes. Naming again one its provider refused asks again."""
     services.add_service(db, actor, bid_id, data)
     return services.funded_services(db, actor, bid_id)
 
@@ -593,6 +672,23 @@ def api_remove_service(
     """Take a service off the bid: its referrals no longer count as the bid's outcomes."""
     services.remove_service(db, actor, bid_id, service_id)
     return services.funded_services(db, actor, bid_id)
+
+
+@router.get("/api/funding/service-requests", tags=["funding"])
+def api_service_requests(db: DbDep, actor: Manager) -> list[ServiceRequestRead]:
+    """For a provider's administrator: the grants naming a service of your organisation,
+    those waiting for your answer first."""
+    return services.service_requests(db, actor)
+
+
+@router.post("/api/funding/service-requests/{service_id}/decision", tags=["funding"])
+def api_decide_service(
+    service_id: uuid.UUID, data: ServiceDecisionIn, db: DbDep, actor: Manager
+) -> ServiceRequestRead:
+    """Confirm that a grant pays for your service (its referrals then count, as controlled
+    counts, in the bid's outcomes), or refuse with a reason. Either may be changed later."""
+    row = services.decide_service(db, actor, service_id, data)
+    return _request_of(db, actor, row.id)
 
 
 @router.get("/api/funding/bids/{bid_id}/outcomes", tags=["funding"])

@@ -16,6 +16,14 @@ class BidStatus(StrEnum):
     DECLINED = "declined"
 
 
+class ServiceStatus(StrEnum):
+    """Where a grant's naming of a service stands with the service's provider."""
+
+    REQUESTED = "requested"  # named by the bid's lead, waiting for the provider
+    CONFIRMED = "confirmed"  # the provider agrees: its referrals count as the bid's outcomes
+    REFUSED = "refused"  # the provider does not: nothing of it counts
+
+
 class FundIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, title="Name")
     budget: int = Field(gt=0, title="Budget in pounds")
@@ -153,6 +161,27 @@ class FundedServiceRead(BaseModel):
     programme: str
     added_by_name: str
     created_at: datetime
+    status: ServiceStatus
+    decided_by_name: str | None  # who at the provider confirmed or refused it
+    decided_at: datetime | None
+    refusal_reason: str | None
+
+
+class ServiceRequestRead(FundedServiceRead):
+    """A grant naming one of the provider's services, as the provider's administrator
+    sees it: which fund and bid, and who leads it; nothing else of the bid."""
+
+    bid_id: uuid.UUID
+    bid_title: str
+    fund: str
+    lead: str
+
+
+class ServiceDecisionIn(BaseModel):
+    """The provider's answer: confirm that the grant pays for the service, or refuse."""
+
+    confirm: bool = Field(title="The answer")
+    reason: str | None = Field(None, max_length=4000, title="Why the service is refused")
 
 
 class ServiceOption(BaseModel):
@@ -197,7 +226,7 @@ class FundOutcomesRead(BaseModel):
     disclosure: str
     withheld_as: None = None
     grants: int  # awarded
-    grants_with_services: int  # of them, naming at least one service
+    grants_with_services: int  # of them, with at least one service its provider confirmed
     rows: list[OutcomeRow]
 
 

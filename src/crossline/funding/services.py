@@ -19,9 +19,12 @@
 - The lead makes one **monitoring return** a year; the fund accepts it, and that
   year's grant becomes payable, as grants are paid yearly in arrears.
 - The lead names the **services the grant pays for** (organisations delivering a
-  catalogue programme); the referrals made to them in each year of the grant,
-  by where each stands now, are the bid's **outcomes rolled up from referrals**
-  (MISSION.md), every count under the fund's disclosure policy (§DISCLOSURE).
+  catalogue programme), and each provider's administrator confirms or refuses
+  (with the reason) that the grant pays for its service; the referrals made to
+  the confirmed ones in each year of the grant, by where each stands now, are
+  the bid's **outcomes rolled up from referrals** (MISSION.md), every count under
+  the fund's disclosure policy (§DISCLOSURE). A provider's figures so reach
+  funders only with its say.
 
 Who sees what: funds are seen by every user with a funding role; a bid by its
 lead organisation, and once submitted by the fund owner's assessors and
@@ -77,7 +80,10 @@ from crossline.funding.schemas import (
     ReturnIn,
     ScoreIn,
     ScoreRead,
+    ServiceDecisionIn,
     ServiceOption,
+    ServiceRequestRead,
+    ServiceStatus,
 )
 
 NO_SUCH_BID = "There is no such bid you may see."
@@ -685,30 +691,38 @@ def funded_services(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[Funded
 def _service_reads(db: Session, bid: Bid) -> list[FundedServiceRead]:
     rows = db.scalars(select(FundedService).where(FundedService.bid_id == bid.id)).all()
     known = {(s.organisation_id, s.programme_id): s for s in outcomes.source().services(db)}
-    reads = []
-    for row in rows:
-        service = known.get((row.organisation_id, row.programme_id))
-        reads.append(
-            FundedServiceRead(
-                id=row.id,
-                organisation_id=row.organisation_id,
-                organisation=service.organisation
-                if service
-                else organisation_of(db, row.organisation_id).name,
-                # A service no longer delivered keeps its programme's id as its name.
-                programme_id=row.programme_id,
-                programme=service.programme if service else row.programme_id,
-                added_by_name=row.added_by_name,
-                created_at=row.created_at,
-            )
-        )
+    reads = [FundedServiceRead(**_service_fields(db, row, known)) for row in rows]
     return sorted(reads, key=lambda r: (r.organisation, r.programme))
 
 
+def _service_fields(
+    db: Session, row: FundedService, known: dict[outcomes.ServiceKey, outcomes.Service]
+) -> dict[str, object]:
+    """What a funded service reads as, wherever it is shown."""
+    service = known.get((row.organisation_id, row.programme_id))
+    return {
+        "id": row.id,
+        "organisation_id": row.organisation_id,
+        "organisation": service.organisation
+        if service
+        else organisation_of(db, row.organisation_id).name,
+        # A service no longer delivered keeps its programme's id as its name.
+        "programme_id": row.programme_id,
+        "programme": service.programme if service else row.programme_id,
+        "added_by_name": row.added_by_name,
+        "created_at": row.created_at,
+        "status": ServiceStatus(row.status),
+        "decided_by_name": row.decided_by_name,
+        "decided_at": row.decided_at,
+        "refusal_reason": row.refusal_reason,
+    }
+
+
 def service_options(db: Session, actor: Actor, bid_id: uuid.UUID) -> list[ServiceOption]:
-    """The services in Crossline the bid does not pay for yet: what its lead may add."""
+    """The services in Crossline the bid does not name yet, or whose provider refused: what
+    its lead may ask for."""
     bid = get_bid(db, actor, bid_id)
-    taken = set(_keys(db, bid))
+    taken = set(_keys(db, bid, ServiceStatus.REQUESTED, ServiceStatus.CONFIRMED))
     return [
         ServiceOption(
             organisation_id=s.organisation_id,
@@ -725,7 +739,9 @@ def add_service(
     db: Session, actor: Actor, bid_id: uuid.UUID, data: FundedServiceIn
 ) -> FundedService:
     """The lead names a service its award pays for: an organisation delivering a programme
-    in Crossline, so that the referrals made to it count as the bid's outcomes."""
+    in Crossline. The provider's administrator is asked to confirm it (decide_service);
+    once confirmed, the referrals made to it count as the bid's outcomes. Naming again a
+    service its provider refused asks the provider again."""
     actor.require(Permission.FUNDING_BID)
     bid = _awarded(db, actor, bid_id)
     actor.require(Permission.FUNDING_BID, owner=bid.lead_id)
@@ -736,15 +752,23 @@ def add_service(
             "adds the programmes it delivers on its Programmes we deliver page.",
             field="service",
         )
-    if (data.organisation_id, data.programme_id) in _keys(db, bid):
-        raise InvalidInput("The grant already pays for that service.", field="service")
-    row = FundedService(
-        bid_id=bid.id,
-        organisation_id=data.organisation_id,
-        programme_id=data.programme_id,
-        added_by_name=_by(actor),
+    row = db.scalar(
+        select(FundedService).where(
+            FundedService.bid_id == bid.id,
+            FundedService.organisation_id == data.organisation_id,
+            FundedService.programme_id == data.programme_id,
+        )
     )
-    db.add(row)
+    if row is not None and row.status != ServiceStatus.REFUSED:
+        raise InvalidInput("The grant already pays for that service.", field="service")
+    if row is None:
+        row = FundedService(
+            bid_id=bid.id, organisation_id=data.organisation_id, programme_id=data.programme_id
+        )
+        db.add(row)
+    row.added_by_name = _by(actor)
+    row.status = ServiceStatus.REQUESTED.value
+    row.decided_by_name = row.decided_at = row.refusal_reason = None
     db.commit()
     return row
 
@@ -759,6 +783,62 @@ def remove_service(db: Session, actor: Actor, bid_id: uuid.UUID, service_id: uui
         raise NotFound("The grant does not pay for that service.")
     db.delete(row)
     db.commit()
+
+
+def service_requests(db: Session, actor: Actor) -> list[ServiceRequestRead]:
+    """The grants naming a service of the actor's organisation, for its administrator to
+    confirm or refuse: those waiting first, then the newest. Only the fund, the bid's
+    title and its lead are shown of each bid."""
+    actor.require(Permission.ORGANISATION_MANAGE)
+    rows = db.execute(
+        select(FundedService, Bid, Fund)
+        .join(Bid, Bid.id == FundedService.bid_id)
+        .join(Fund, Fund.id == Bid.fund_id)
+        .where(FundedService.organisation_id == actor.organisation_id)
+    ).all()
+    known = {(s.organisation_id, s.programme_id): s for s in outcomes.source().services(db)}
+    leads: dict[uuid.UUID, str] = {}
+    reads = []
+    for row, bid, fund in rows:
+        if bid.lead_id not in leads:
+            leads[bid.lead_id] = organisation_of(db, bid.lead_id).name
+        reads.append(
+            ServiceRequestRead(
+                **_service_fields(db, row, known),
+                bid_id=bid.id,
+                bid_title=bid.title,
+                fund=fund.name,
+                lead=leads[bid.lead_id],
+            )
+        )
+    waiting = ServiceStatus.REQUESTED
+    return sorted(
+        reads, key=lambda r: (r.status != waiting, -r.created_at.timestamp(), r.bid_title)
+    )
+
+
+def decide_service(
+    db: Session, actor: Actor, service_id: uuid.UUID, data: ServiceDecisionIn
+) -> FundedService:
+    """The provider's administrator confirms that a grant pays for its service, so the
+    referrals made to it count as the bid's outcomes, or refuses with the reason, so none
+    do. Either answer may be changed later: refusing a confirmed service withdraws its
+    figures from the bid and the fund."""
+    actor.require(Permission.ORGANISATION_MANAGE)
+    row = db.get(FundedService, service_id)
+    if row is None or row.organisation_id != actor.organisation_id:
+        raise NotFound("No grant names that service of your organisation.")
+    reason = (data.reason or "").strip()
+    if not data.confirm and not reason:
+        raise InvalidInput(
+            "Say why the service is refused: the bid's lead reads the reason.", field="reason"
+        )
+    row.status = (ServiceStatus.CONFIRMED if data.confirm else ServiceStatus.REFUSED).value
+    row.refusal_reason = None if data.confirm else reason
+    row.decided_by_name = _by(actor)
+    row.decided_at = clock.now()
+    db.commit()
+    return row
 
 
 def _add_years(day: date, years: int) -> date:
@@ -786,19 +866,21 @@ def grant_years(bid: Bid, fund: Fund) -> list[GrantYear]:
     return years
 
 
-def _keys(db: Session, bid: Bid) -> list[outcomes.ServiceKey]:
-    """The (organisation, programme) of each service the bid pays for."""
+def _keys(db: Session, bid: Bid, *statuses: ServiceStatus) -> list[outcomes.ServiceKey]:
+    """The (organisation, programme) of each service the bid names with one of ``statuses``."""
     rows = db.execute(
         select(FundedService.organisation_id, FundedService.programme_id).where(
-            FundedService.bid_id == bid.id
+            FundedService.bid_id == bid.id,
+            FundedService.status.in_([status.value for status in statuses]),
         )
     )
     return [(organisation, programme) for organisation, programme in rows]
 
 
 def _windows(db: Session, bid: Bid, fund: Fund) -> list[outcomes.Window]:
-    """One window a grant year: the bid's services, from the year's first day to its last."""
-    keys = _keys(db, bid)
+    """One window a grant year: the bid's confirmed services, from the year's first day to
+    its last."""
+    keys = _keys(db, bid, ServiceStatus.CONFIRMED)
     return [
         outcomes.Window(
             keys, _uk_midnight(y.starts_on), _uk_midnight(y.ends_on + timedelta(days=1))
