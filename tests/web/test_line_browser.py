@@ -206,3 +206,36 @@ def test_a_line_page_with_its_charts_has_no_serious_accessibility_violations(
         )
     serious = [v for v in violations if v["impact"] in SERIOUS]
     assert not serious, f"serious accessibility violations: {serious}"
+
+
+def test_an_analyst_records_intelligence_about_a_person_and_finds_it_from_their_page(
+    browser: Browser, server_url: str
+) -> None:
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, demo_user("intelligence_analyst"))
+        person = page.request.get("/api/people").json()[0]
+        name = " ".join(p for p in (person["first_name"], person["surname"]) if p)
+        text = f"Seen handing over a parcel at the station ({uuid.uuid4().hex[:6]})"
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Intelligence").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Intelligence")
+        page.get_by_label("Intelligence", exact=True).fill(text)
+        page.get_by_label("2: untested", exact=True).check()
+        page.get_by_label("B: known indirectly, corroborated").check()
+        page.get_by_label("P: lawful sharing permitted", exact=True).check()
+        page.get_by_label("Your person records it is about (optional)").fill(person["reference"])
+        page.get_by_role("button", name="Record intelligence").click()
+        expect(page.get_by_role("alert")).to_contain_text("Intelligence recorded")
+        recorded = page.locator(".govuk-inset-text", has_text=text)
+        expect(recorded.get_by_role("link", name=f"{person['reference']}: {name}")).to_be_visible()
+        page.add_script_tag(path=AXE)
+        violations = page.evaluate(
+            """async () => (await axe.run()).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target)}))"""
+        )
+        assert not [v for v in violations if v["impact"] in SERIOUS], violations
+
+        recorded.get_by_role("link", name=f"{person['reference']}: {name}").click()
+        page.get_by_role("link", name="Intelligence about this person").click()
+        expect(page.get_by_role("heading", name=re.compile("^Found: "))).to_be_visible()
+        expect(page.locator("main")).to_contain_text(text)

@@ -236,16 +236,17 @@ class IntelligenceRecord(HasId, HasCreated, Base):
 
 
 class IntelligenceLink(HasId, Base):
-    """What a piece of intelligence is about: one of its owner's lines, a number or a person.
-
-    A person is known by their phone number until person records arrive.
-    """
+    """What a piece of intelligence is about: one of its owner's lines, a number, a person
+    known by their phone number, or one of its owner's person records."""
 
     __tablename__ = "intelligence_links"
 
     intelligence_id: Mapped[uuid.UUID] = mapped_column(
         Uuid(), ForeignKey("intelligence_records.id"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))  # line | number | person
+    kind: Mapped[str] = mapped_column(String(16))  # line | number | person | person_record
     line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("lines.id"), index=True)
     number: Mapped[str | None] = mapped_column(String(32), index=True)  # E.164
+    person_record_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("person_records.id"), index=True
+    )

@@ -343,6 +343,7 @@ def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, An
 
     return {
         "intelligence": [IntelligenceRead.of(i) for i in found],
+        "intelligence_people": services.people_named(db, actor, found),
         "intelligence_writer": actor.can(Permission.INTELLIGENCE_WRITE)
         and line.owner_id == actor.organisation_id,
         "source_evaluations": options(SourceEvaluation),
@@ -525,7 +526,8 @@ def api_record_intelligence(
 ) -> IntelligenceRead:
     """Record a piece of intelligence graded 3x5x2: source evaluation `1`-`3`,
     intelligence assessment `A`-`E`, handling code `P` or `C` (with its conditions),
-    linked to your own lines, to numbers and to people by their number. Audited."""
+    linked to your own lines, to numbers, to people by their number and to your own
+    person records (`person_ids`). Audited."""
     return IntelligenceRead.of(services.record_intelligence(db, actor, data, via="api"))
 
 
@@ -536,12 +538,14 @@ def api_search_intelligence(
     text: str | None = None,
     number: str | None = None,
     line_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
 ) -> list[IntelligenceRead]:
     """The intelligence you may read matching every criterion given, newest first:
     `text` (any part, any case), `number` (linked as a number or a person's),
-    `line_id`. Each record returned is audited as a consultation."""
+    `line_id`, `person_id` (one of your person records). Each record returned is
+    audited as a consultation."""
     found = services.search_intelligence(
-        db, actor, text=text, number=number, line_id=line_id, via="api"
+        db, actor, text=text, number=number, line_id=line_id, person_id=person_id, via="api"
     )
     return [IntelligenceRead.of(intelligence) for intelligence in found]
 

@@ -386,6 +386,9 @@ class IntelligenceCreate(BaseModel):
     line_ids: list[uuid.UUID] = Field(default_factory=list, title="Lines")
     numbers: list[str] = Field(default_factory=list, title="Phone numbers")
     people: list[str] = Field(default_factory=list, title="People, by phone number")
+    person_ids: list[uuid.UUID] = Field(
+        default_factory=list, title="Your organisation's person records"
+    )
 
 
 class IntelligenceRead(BaseModel):
@@ -405,6 +408,9 @@ class IntelligenceRead(BaseModel):
     line_ids: list[uuid.UUID]
     numbers: list[str]
     people: list[str]
+    # The owner's person records it is about: their ids only. A reader who may read
+    # them opens each (audited); the pages name them for the owner's readers.
+    person_ids: list[uuid.UUID]
 
     @classmethod
     def of(cls, record: IntelligenceRecord) -> IntelligenceRead:
@@ -428,6 +434,9 @@ class IntelligenceRead(BaseModel):
             line_ids=[link.line_id for link in record.links if link.line_id is not None],
             numbers=linked("number"),
             people=linked("person"),
+            person_ids=[
+                link.person_record_id for link in record.links if link.person_record_id is not None
+            ],
         )
 
 

@@ -64,6 +64,7 @@ def people_page(request: Request, db: DbDep, actor: Reader, q: str | None = None
         "alerts": matching.alerts(db, actor),
         "undecided": matching.count_undecided(db, actor),
         "writer": actor.can(Permission.PEOPLE_WRITE),
+        "intelligence_reader": actor.can(Permission.INTELLIGENCE_READ),
     }
     return render(request, "people/list.html", context)
 
@@ -272,6 +273,7 @@ def _record_context(db: Session, actor: Actor, person: PersonRecord) -> dict[str
         "base": _base(national=False),
         "labels": _labels(),
         "writer": actor.can(Permission.PEOPLE_WRITE),
+        "intelligence_reader": actor.can(Permission.INTELLIGENCE_READ),
     }
 
 

@@ -16,7 +16,7 @@ from crossline.core.database import make_engine, make_sessionmaker
 from crossline.core.settings import Settings, get_settings
 from crossline.funding import routes as funding_routes
 from crossline.insight import routes as insight_routes
-from crossline.lines import national_routes
+from crossline.lines import intelligence_pages, national_routes
 from crossline.lines import routes as lines_routes
 from crossline.orders import pages as orders_pages
 from crossline.orders import routes as orders_routes
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         comms_routes,
         analytics_routes,
         lines_routes,
+        intelligence_pages,
         people_routes,
         orders_routes,
         orders_pages,

@@ -22,6 +22,7 @@ from crossline.lines.services.confirming import (
 from crossline.lines.services.intelligence import (
     NO_SUCH_INTELLIGENCE,
     get_intelligence,
+    people_named,
     record_intelligence,
     search_intelligence,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "get_line",
     "list_lines",
     "owner_names",
+    "people_named",
     "record_intelligence",
     "remove_owner",
     "search_intelligence",

@@ -2,7 +2,10 @@
 
 A record belongs to the organisation that recorded it. Its owner's readers
 (``intelligence.read``) and national coordinators (``lines.national``) read
-it; to anyone else it does not exist. It links only to its owner's own lines.
+it; to anyone else it does not exist. It links only to its owner's own lines
+and its owner's own person records; a person record is named (reference and
+name) only to the owner's readers who may read its person records
+(``people.read``), each naming audited as a read of the person.
 Recording it is a collection, and every read (one record, or each record a
 search returns) a consultation, in the same transaction (DOMAIN.md §AUDIT.s62).
 """
@@ -10,7 +13,7 @@ search returns) a consultation, in the same transaction (DOMAIN.md §AUDIT.s62).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -26,6 +29,8 @@ from crossline.lines.grading import HandlingCode, IntelligenceAssessment, Source
 from crossline.lines.models import IntelligenceLink, IntelligenceRecord, Line
 from crossline.lines.schemas import IntelligenceCreate
 from crossline.lines.services.changes import phone_number
+from crossline.people.models import PersonRecord
+from crossline.people.services import records as person_records
 
 NO_SUCH_INTELLIGENCE = "There is no such intelligence record in your organisation's holdings."
 C = TypeVar("C", bound=StrEnum)
@@ -38,8 +43,8 @@ def record_intelligence(
     """Record a piece of intelligence, graded 3x5x2. Needs ``intelligence.write``; audited.
 
     Raises InvalidInput (422) for empty text, a code that is not 3x5x2's,
-    handling code C without its conditions, a line that is not one of the
-    organisation's own, or a number that is not a phone number.
+    handling code C without its conditions, a line or a person record that is
+    not one of the organisation's own, or a number that is not a phone number.
     """
     actor.require(Permission.INTELLIGENCE_WRITE)
     text = data.text.strip()
@@ -76,6 +81,7 @@ def record_intelligence(
         *_line_links(db, actor, data.line_ids),
         *_number_links("number", data.numbers, "numbers"),
         *_number_links("person", data.people, "people"),
+        *_person_links(db, actor, data.person_ids),
     ]
     db.add(intelligence)
     db.flush()
@@ -115,13 +121,15 @@ def search_intelligence(
     text: str | None = None,
     number: str | None = None,
     line_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
     via: str = "web",
 ) -> Sequence[IntelligenceRecord]:
     """The intelligence the actor may read matching every criterion given, newest first.
 
     ``text``: a part of the text, in any case; ``number``: a number or a
     person's number linked to it, written any usual way; ``line_id``: linked
-    to that line. With no criterion, all of it. Needs ``intelligence.read``;
+    to that line; ``person_id``: linked to that person record. With no
+    criterion, all of it. Needs ``intelligence.read``;
     each record found is audited as a consultation. At most SEARCH_LIMIT.
     """
     actor.require(Permission.INTELLIGENCE_READ)
@@ -133,6 +141,8 @@ def search_intelligence(
         query = query.where(_linked(IntelligenceLink.number == e164))
     if line_id is not None:
         query = query.where(_linked(IntelligenceLink.line_id == line_id))
+    if person_id is not None:
+        query = query.where(_linked(IntelligenceLink.person_record_id == person_id))
     found = db.scalars(
         query.order_by(IntelligenceRecord.created_at.desc()).limit(SEARCH_LIMIT)
     ).all()
@@ -163,6 +173,72 @@ def _line_links(db: Session, actor: Actor, line_ids: list[uuid.UUID]) -> list[In
             )
         links.append(IntelligenceLink(id=uuid.uuid4(), kind="line", line_id=line.id))
     return links
+
+
+def _person_links(db: Session, actor: Actor, person_ids: list[uuid.UUID]) -> list[IntelligenceLink]:
+    wanted = list(dict.fromkeys(person_ids))
+    own = person_records.records_by_id(db, actor.organisation_id, wanted)
+    for i, person_id in enumerate(wanted):
+        if person_id not in own:
+            # Another organisation's record is answered as if it did not exist.
+            raise InvalidInput(
+                "There is no such person record in your organisation's records. "
+                "Intelligence links only to your own person records.",
+                field=f"person_ids[{i}]",
+            )
+    return [
+        IntelligenceLink(id=uuid.uuid4(), kind="person_record", person_record_id=person_id)
+        for person_id in wanted
+    ]
+
+
+def person_ids_of(db: Session, actor: Actor, references: list[str], field: str) -> list[uuid.UUID]:
+    """The ids of the organisation's person records with these references (its own ids),
+    for a form that names them so. Needs ``people.read``; an unknown reference is refused
+    naming it, another organisation's as if it did not exist."""
+    wanted = [r.strip() for r in references if r.strip()]
+    if not wanted:
+        return []
+    actor.require(Permission.PEOPLE_READ)
+    own = person_records.records_by_reference(db, actor.organisation_id, wanted)
+    unknown = [r for r in wanted if r not in own]
+    if unknown:
+        raise InvalidInput(
+            f"Your organisation holds no person record with the reference {unknown[0]}: "
+            "check it on the People page.",
+            field=field,
+        )
+    return [own[r].id for r in dict.fromkeys(wanted)]
+
+
+def people_named(
+    db: Session, actor: Actor, found: Sequence[IntelligenceRecord], *, via: str = "web"
+) -> dict[uuid.UUID, PersonRecord]:
+    """The person records ``found`` links to that the actor may read, by id: its own
+    organisation's, with ``people.read``. Each is audited as a read of the person; another
+    organisation's (a coordinator reading a force's intelligence) are not named."""
+    ids = {
+        link.person_record_id
+        for intelligence in found
+        if intelligence.owner_id == actor.organisation_id
+        for link in intelligence.links
+        if link.person_record_id is not None
+    }
+    return people_named_by_id(db, actor, ids, via=via)
+
+
+def people_named_by_id(
+    db: Session, actor: Actor, ids: Collection[uuid.UUID], *, via: str = "web"
+) -> dict[uuid.UUID, PersonRecord]:
+    """The actor's organisation's person records among ``ids``, with ``people.read``; each
+    audited as a read of the person (DOMAIN.md §AUDIT.s62). Others are left out."""
+    if not ids or not actor.can(Permission.PEOPLE_READ):
+        return {}
+    named = person_records.records_by_id(db, actor.organisation_id, ids)
+    for person in named.values():
+        person_records.consulted(db, actor, person, "reading intelligence about a person", via)
+    db.commit()
+    return named
 
 
 def _number_links(kind: str, numbers: list[str], field: str) -> list[IntelligenceLink]:

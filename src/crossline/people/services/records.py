@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
@@ -218,6 +218,41 @@ def records_with_number(db: Session, owner_id: uuid.UUID, number: str) -> Sequen
             PersonRecord.phone_numbers.contains(f'"{number}"'),
         )
     ).all()
+
+
+def records_by_id(
+    db: Session, owner_id: uuid.UUID, record_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, PersonRecord]:
+    """The owner's records among ``record_ids``; for services that check access and audit."""
+    if not record_ids:
+        return {}
+    found = db.scalars(
+        select(PersonRecord).where(
+            PersonRecord.owner_id == owner_id, PersonRecord.id.in_(list(record_ids))
+        )
+    )
+    return {person.id: person for person in found}
+
+
+def records_by_reference(
+    db: Session, owner_id: uuid.UUID, references: Collection[str]
+) -> dict[str, PersonRecord]:
+    """The owner's records with these references (its own ids); for services that check
+    access and audit."""
+    if not references:
+        return {}
+    found = db.scalars(
+        select(PersonRecord).where(
+            PersonRecord.owner_id == owner_id, PersonRecord.reference.in_(list(references))
+        )
+    )
+    return {person.reference: person for person in found}
+
+
+def consulted(db: Session, actor: Actor, person: PersonRecord, why: str, via: str) -> None:
+    """Audit a read of one of the actor's organisation's records by another module's
+    service, which commits (DOMAIN.md §AUDIT.s62: every read of a person)."""
+    _audit(db, actor, Operation.CONSULTATION, person, why, via)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""The intelligence page: search the intelligence you may read, and record intelligence
+that is not about one line (numbers, people by number, your person records).
+
+``/intelligence`` finds records by any part of their text (``q``), a number
+(``phone``: as a number or a person's) and a person record (``person_id``, the
+link from a person's page); with no criterion, the newest. Each record listed is audited by the
+service as a consultation, and each person record it names as a read of the
+person. Analysts record intelligence below the results; the line page records
+intelligence about a line.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from crossline.auth.actor import Actor
+from crossline.auth.dependencies import allowed
+from crossline.auth.permissions import Permission
+from crossline.core.dependencies import DbDep
+from crossline.core.errors import InvalidInput
+from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
+from crossline.lines import grading, services
+from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
+from crossline.lines.models import Line
+from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead
+from crossline.lines.services import intelligence
+
+router = APIRouter()
+PAGE = "/intelligence"
+add_navigation(NavItem("Intelligence", PAGE, Permission.INTELLIGENCE_READ.value, order=31))
+
+Reader = Annotated[Actor, allowed(Permission.INTELLIGENCE_READ)]
+Writer = Annotated[Actor, allowed(Permission.INTELLIGENCE_WRITE)]
+
+
+@router.get(PAGE, include_in_schema=False)
+def intelligence_page(
+    request: Request,
+    db: DbDep,
+    actor: Reader,
+    q: str = "",
+    phone: str = "",
+    person_id: uuid.UUID | None = None,
+    recorded: str = "",
+) -> Response:
+    """The intelligence matching the search (the newest with none), and the form to record:
+    ``q`` words in its text, ``phone`` a number it is about, ``person_id`` a person record."""
+    criteria = {"q": q, "phone": phone}
+    try:
+        context = _context(db, actor, criteria, person_id)
+    except InvalidInput as exc:  # a number that is not a phone number
+        context = _context(db, actor, {"q": q, "phone": ""}, person_id)
+        context["criteria"]["phone"] = phone
+        context["search_errors"] = {"phone": next(iter(exc.errors.values()))}
+        return render(request, "lines/intelligence.html", context, status_code=exc.status)
+    return render(request, "lines/intelligence.html", context | {"recorded": recorded == "1"})
+
+
+@router.post(PAGE, include_in_schema=False)
+async def record_page(request: Request, db: DbDep, actor: Writer) -> Response:
+    """Record intelligence about numbers and people, not one line."""
+    form = await request.form()
+    try:
+        services.record_intelligence(db, actor, _create(db, actor, form))
+    except InvalidInput as exc:
+        db.rollback()
+        context = _context(db, actor, {"q": "", "phone": ""}, None)
+        context |= {"errors": _form_errors(exc.errors), "values": dict(form)}
+        return render(request, "lines/intelligence.html", context, status_code=exc.status)
+    return see_other(f"{PAGE}?recorded=1")
+
+
+def _create(db: Session, actor: Actor, form: FormData) -> IntelligenceCreate:
+    """The form's fields as the API takes them: numbers and references one a line."""
+    data = form_model(form, IntelligenceCreate)
+    references = _lines_of(form, "person_references")
+    return data.model_copy(
+        update={
+            "numbers": _lines_of(form, "numbers_text"),
+            "people": _lines_of(form, "people_text"),
+            "person_ids": intelligence.person_ids_of(db, actor, references, "person_references"),
+        }
+    )
+
+
+def _lines_of(form: FormData, field: str) -> list[str]:
+    return [line.strip() for line in str(form.get(field) or "").splitlines() if line.strip()]
+
+
+def _form_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The service's fields as this form names them: a number's field is its text area."""
+    named = {"numbers": "numbers_text", "people": "people_text", "person_ids": "person_references"}
+    return {named.get(key.split("[")[0], key): message for key, message in errors.items()}
+
+
+def _context(
+    db: Session, actor: Actor, criteria: dict[str, str], person_id: uuid.UUID | None
+) -> dict[str, Any]:
+    found = services.search_intelligence(
+        db,
+        actor,
+        text=criteria["q"] or None,
+        number=criteria["phone"] or None,
+        person_id=person_id,
+    )
+    named = intelligence.people_named(db, actor, found)
+    if person_id is not None and person_id not in named:
+        # Named only if the actor may read it; found even if no record links to it yet.
+        named |= intelligence.people_named_by_id(db, actor, [person_id])
+    lines = (
+        {line.id: line for line in services.list_lines(db, actor)}
+        if actor.can(Permission.LINES_READ)
+        else {}
+    )
+
+    def options(codes: type[StrEnum]) -> list[tuple[str, str]]:
+        return [(code.value, f"{code.value}: {grading.label(code)}") for code in codes]
+
+    return {
+        "found": [IntelligenceRead.of(i) for i in found],
+        "limit": intelligence.SEARCH_LIMIT,
+        "criteria": dict(criteria),
+        "searched": any(criteria.values()) or person_id is not None,
+        "person_id": person_id,
+        "person": named.get(person_id) if person_id else None,
+        "people": named,
+        "lines": {i: _line_label(line) for i, line in lines.items()},
+        "writer": actor.can(Permission.INTELLIGENCE_WRITE),
+        "national": actor.can(Permission.LINES_NATIONAL),
+        "person_reader": actor.can(Permission.PEOPLE_READ),
+        "source_evaluations": options(SourceEvaluation),
+        "intelligence_assessments": options(IntelligenceAssessment),
+        "handling_codes": options(HandlingCode),
+        "search_errors": {},
+        "errors": {},
+        "values": {},
+        "recorded": False,
+    }
+
+
+def _line_label(line: Line) -> str:
+    brands = json.loads(line.brand_names or "[]")
+    return f"{line.reference} ({', '.join(brands)})" if brands else line.reference
