@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -32,6 +34,7 @@ from crossline.lines.schemas import (
     IntelligenceRead,
     LineAreasRead,
     LineCreate,
+    LineDetails,
     LineRead,
     LineSummary,
     MatchRead,
@@ -41,6 +44,7 @@ from crossline.lines.schemas import (
     NumberContactsRead,
     OwnerAdd,
     OwnerRemove,
+    PeriodEnd,
     PersonRead,
     PersonRecordLink,
     Resolution,
@@ -53,6 +57,7 @@ from crossline.lines.services.national import may_record_outcomes
 from crossline.lines.services.owners import OWNING_KINDS
 from crossline.lines.statuses import STATUSES, LineStatus
 from crossline.orgs.models import Organisation
+from crossline.orgs.reference import FORCES
 from crossline.orgs.services import organisation_names
 from crossline.people.services import records as people_records
 
@@ -127,6 +132,158 @@ async def status_page(
         }
         return render(request, "lines/line.html", context, status_code=exc.status)
     return see_other(f"/lines/{line_id}")
+
+
+async def _changed_on_page(
+    request: Request,
+    line_id: uuid.UUID,
+    db: Session,
+    settings: Settings,
+    actor: Actor,
+    change: Callable[[FormData], object],
+    fields: dict[str, str],
+) -> Response:
+    """Make ``change(form)`` and go back to the line; on bad input or a stale version, the
+    line page again with the error on the form's own field (``fields``: the service's field
+    → the form's) and what was typed."""
+    form = await request.form()
+    try:
+        change(form)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        line = services.get_line(db, actor, line_id)
+        first = next(iter(fields.values()))
+        if isinstance(exc, InvalidInput):
+            errors = {fields.get(k, first): v for k, v in exc.errors.items()}
+        else:
+            errors = {first: exc.message}
+        context = {**_line_context(db, actor, line, settings), "errors": errors}
+        context["values"] = dict(form)
+        return render(request, "lines/line.html", context, status_code=exc.status)
+    return see_other(f"/lines/{line_id}")
+
+
+def _period(form: FormData, prefix: str) -> dict[str, str | None]:
+    return {
+        "valid_from": str(form.get(f"{prefix}_from") or "") or None,
+        "valid_to": str(form.get(f"{prefix}_to") or "") or None,
+    }
+
+
+@router.post("/lines/{line_id}/numbers", include_in_schema=False)
+async def add_number_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    """Add a number the line used, from a time, until a time or still."""
+
+    def change(form: FormData) -> object:
+        given = {
+            "number": form.get("number"),
+            "version": form.get("version"),
+            **_period(form, "number"),
+        }
+        data = form_model(_fields(given), NumberAdd)
+        return services.add_number(db, actor, line_id, data)
+
+    fields = {"number": "number", "valid_from": "number_from", "valid_to": "number_to"}
+    return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
+
+
+@router.post("/lines/{line_id}/handsets", include_in_schema=False)
+async def add_handset_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    """Add a handset (IMEI) the line used."""
+
+    def change(form: FormData) -> object:
+        given = {
+            "imei": form.get("imei"),
+            "version": form.get("version"),
+            **_period(form, "handset"),
+        }
+        data = form_model(_fields(given), HandsetAdd)
+        return services.add_handset(db, actor, line_id, data)
+
+    fields = {"imei": "imei", "valid_from": "handset_from", "valid_to": "handset_to"}
+    return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
+
+
+@router.post("/lines/{line_id}/numbers/{number_id}/end", include_in_schema=False)
+async def end_number_page(
+    request: Request,
+    line_id: uuid.UUID,
+    number_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Writer,
+) -> Response:
+    """Record when the line stopped using one of its numbers."""
+
+    def change(form: FormData) -> object:
+        data = form_model(_fields(_ended_form(form, number_id)), PeriodEnd)
+        return services.end_number(db, actor, line_id, number_id, data)
+
+    field = f"end-{number_id}"
+    return await _changed_on_page(
+        request, line_id, db, settings, actor, change, {"valid_to": field}
+    )
+
+
+@router.post("/lines/{line_id}/handsets/{handset_id}/end", include_in_schema=False)
+async def end_handset_page(
+    request: Request,
+    line_id: uuid.UUID,
+    handset_id: uuid.UUID,
+    db: DbDep,
+    settings: SettingsDep,
+    actor: Writer,
+) -> Response:
+    """Record when the line stopped using one of its handsets."""
+
+    def change(form: FormData) -> object:
+        data = form_model(_fields(_ended_form(form, handset_id)), PeriodEnd)
+        return services.end_handset(db, actor, line_id, handset_id, data)
+
+    field = f"end-{handset_id}"
+    return await _changed_on_page(
+        request, line_id, db, settings, actor, change, {"valid_to": field}
+    )
+
+
+def _ended_form(form: FormData, row_id: uuid.UUID) -> dict[str, object]:
+    return {"valid_to": form.get(f"end-{row_id}"), "version": form.get("version")}
+
+
+@router.post("/lines/{line_id}/details", include_in_schema=False)
+async def details_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    """Correct the line's brand names (one a line) and its hub and county areas."""
+
+    def change(form: FormData) -> object:
+        brands = [b.strip() for b in str(form.get("brand_names_text") or "").splitlines()]
+        given = {
+            "hub_area": form.get("hub_area"),
+            "county_area": form.get("county_area"),
+            "version": form.get("version"),
+        }
+        data = form_model(_fields(given), LineDetails).model_copy(
+            update={"brand_names": [b for b in brands if b]}
+        )
+        return services.change_details(db, actor, line_id, data)
+
+    fields = {
+        "form": "brand_names_text",
+        "brand_names": "brand_names_text",
+        "hub_area": "hub_area",
+        "county_area": "county_area",
+    }
+    return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
+
+
+def _fields(given: Mapping[str, object]) -> FormData:
+    """Some of a page's fields under the names the API model gives them, for form_model."""
+    return FormData([(k, str(v)) for k, v in given.items() if v not in (None, "")])
 
 
 @router.post("/lines/{line_id}/owners", include_in_schema=False)
@@ -291,6 +448,7 @@ def _line_context(
         "orders_apply": actor.can(Permission.ORDERS_APPLY) and line.held_by(actor.organisation_id),
         "person_records": _person_records(db, actor, line),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
+        "force_options": sorted(((f.id, f.name) for f in FORCES.values()), key=lambda f: f[1]),
         "values": {},
         **_intelligence_context(db, actor, line),
         **_charts_context(db, settings, line, window or network.Window()),
@@ -418,6 +576,30 @@ def api_add_number(line_id: uuid.UUID, data: NumberAdd, db: DbDep, actor: Writer
 def api_add_handset(line_id: uuid.UUID, data: HandsetAdd, db: DbDep, actor: Writer) -> LineRead:
     """Add a handset (IMEI) the line used, with the period it used it."""
     return _read(db, services.add_handset(db, actor, line_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/numbers/{number_id}/end", tags=["lines"])
+def api_end_number(
+    line_id: uuid.UUID, number_id: uuid.UUID, data: PeriodEnd, db: DbDep, actor: Writer
+) -> LineRead:
+    """Record when the line stopped using a number (`number_id`: the period's `id` in the
+    line's `numbers`), with the `version` you read. An end may be set or moved earlier."""
+    return _read(db, services.end_number(db, actor, line_id, number_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/handsets/{handset_id}/end", tags=["lines"])
+def api_end_handset(
+    line_id: uuid.UUID, handset_id: uuid.UUID, data: PeriodEnd, db: DbDep, actor: Writer
+) -> LineRead:
+    """Record when the line stopped using a handset, as for a number."""
+    return _read(db, services.end_handset(db, actor, line_id, handset_id, data, via="api"))
+
+
+@router.put("/api/lines/{line_id}/details", tags=["lines"])
+def api_details(line_id: uuid.UUID, data: LineDetails, db: DbDep, actor: Writer) -> LineRead:
+    """Correct the line's brand names and its hub and county areas (force ids), with the
+    `version` you read; each replaces what is held, and the timeline keeps the old."""
+    return _read(db, services.change_details(db, actor, line_id, data, via="api"))
 
 
 @router.get("/api/lines/{line_id}/activity", tags=["lines"])

@@ -52,6 +52,9 @@ class EventKind(StrEnum):
     OWNER_ADDED = "owner_added"  # another force owns the line with its lead owner
     OWNER_REMOVED = "owner_removed"
     UPDATED_FROM_ANALYSIS = "updated_from_analysis"  # what a later run found added
+    NUMBER_ENDED = "number_ended"  # the line stopped using a number (its period's end set)
+    HANDSET_ENDED = "handset_ended"
+    DETAILS_CHANGED = "details_changed"  # brand names or areas corrected by hand
 
 
 class Resolution(StrEnum):
@@ -121,6 +124,22 @@ class HandsetAdd(HandsetIn):
     version: int | None = None
 
 
+class PeriodEnd(BaseModel):
+    """When the line stopped using a number or handset; a time without a zone is UTC."""
+
+    valid_to: datetime = Field(title="Used until")
+    version: int  # the version you read; 409 if the line changed since
+
+
+class LineDetails(BaseModel):
+    """A line's brand names and areas, as corrected by hand: each replaces what is held."""
+
+    brand_names: list[str] = Field(default_factory=list, max_length=20, title="Brand names")
+    hub_area: str | None = Field(None, max_length=100, title="Hub area")
+    county_area: str | None = Field(None, max_length=100, title="County area")
+    version: int
+
+
 class MatchResolve(BaseModel):
     outcome: Resolution
     lead_organisation_id: uuid.UUID | None = None  # required for lead_force_agreed
@@ -166,23 +185,25 @@ class LineSummary(BaseModel):
 
 
 class NumberRead(BaseModel):
+    id: uuid.UUID  # this period's: ``…/numbers/{id}/end`` ends it
     number: str
     valid_from: datetime
     valid_to: datetime | None
 
     @classmethod
     def of(cls, row: LineNumber) -> NumberRead:
-        return cls(number=row.number, valid_from=row.valid_from, valid_to=row.valid_to)
+        return cls(id=row.id, number=row.number, valid_from=row.valid_from, valid_to=row.valid_to)
 
 
 class HandsetRead(BaseModel):
+    id: uuid.UUID
     imei: str
     valid_from: datetime
     valid_to: datetime | None
 
     @classmethod
     def of(cls, row: LineHandset) -> HandsetRead:
-        return cls(imei=row.imei, valid_from=row.valid_from, valid_to=row.valid_to)
+        return cls(id=row.id, imei=row.imei, valid_from=row.valid_from, valid_to=row.valid_to)
 
 
 class PersonRead(BaseModel):

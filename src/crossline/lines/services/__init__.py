@@ -28,7 +28,15 @@ from crossline.lines.services.intelligence import (
 )
 from crossline.lines.services.owners import add_owner, owner_names, remove_owner
 from crossline.lines.services.reading import NO_SUCH_LINE, get_line, list_lines
-from crossline.lines.services.recording import add_handset, add_number, change_status, create_line
+from crossline.lines.services.recording import (
+    add_handset,
+    add_number,
+    change_details,
+    change_status,
+    create_line,
+    end_handset,
+    end_number,
+)
 
 __all__ = [
     "NO_SUCH_INTELLIGENCE",
@@ -37,9 +45,12 @@ __all__ = [
     "add_handset",
     "add_number",
     "add_owner",
+    "change_details",
     "change_status",
     "confirm_finding",
     "create_line",
+    "end_handset",
+    "end_number",
     "findings_to_confirm",
     "get_intelligence",
     "get_line",

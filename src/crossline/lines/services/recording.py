@@ -1,7 +1,9 @@
-"""Recording lines by hand and changing them: status, numbers, handsets."""
+"""Recording lines by hand and changing them: status, numbers and handsets (added, and
+their use ended), brand names and areas."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,14 +16,23 @@ from crossline.auth.permissions import Permission
 from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines import deconfliction
-from crossline.lines.models import Line
-from crossline.lines.schemas import EventKind, HandsetAdd, LineCreate, NumberAdd, StatusChange
+from crossline.lines.models import Line, LineHandset, LineNumber
+from crossline.lines.schemas import (
+    EventKind,
+    HandsetAdd,
+    LineCreate,
+    LineDetails,
+    NumberAdd,
+    PeriodEnd,
+    StatusChange,
+)
 from crossline.lines.services.changes import (
     add_created_event,
     add_event,
     area,
     attach_handset,
     attach_number,
+    aware,
     checked_imei,
     new_line,
     period,
@@ -135,15 +146,7 @@ def change_status(
             to_status=new.value,
             reason=data.reason.strip(),
         )
-        record(
-            db,
-            actor,
-            Operation.ALTERATION,
-            RecordRef.of("line", line.id),
-            why=f"status changed from {current.value} to {new.value}",
-            owner=line.owner_id,
-            via=via,
-        )
+        _altered(db, actor, line, f"status changed from {current.value} to {new.value}", via)
     return line
 
 
@@ -165,15 +168,7 @@ def add_number(
         row = attach_number(db, line, number, start, end, where="number")
         add_event(line, actor, EventKind.NUMBER_ADDED, detail=_held(number, start, end))
         deconfliction.record_matches(db, actor, line, [row], [], via=via)
-        record(
-            db,
-            actor,
-            Operation.ALTERATION,
-            RecordRef.of("line", line.id),
-            why="number added to a line",
-            owner=line.owner_id,
-            via=via,
-        )
+        _altered(db, actor, line, "number added to a line", via)
     return line
 
 
@@ -194,16 +189,122 @@ def add_handset(
         row = attach_handset(db, line, imei, start, end, field="imei")
         add_event(line, actor, EventKind.HANDSET_ADDED, detail=_held(imei, start, end))
         deconfliction.record_matches(db, actor, line, [], [row], via=via)
-        record(
-            db,
-            actor,
-            Operation.ALTERATION,
-            RecordRef.of("line", line.id),
-            why="handset added to a line",
-            owner=line.owner_id,
-            via=via,
-        )
+        _altered(db, actor, line, "handset added to a line", via)
     return line
+
+
+def end_number(
+    db: Session,
+    actor: Actor,
+    line_id: uuid.UUID,
+    number_id: uuid.UUID,
+    data: PeriodEnd,
+    *,
+    via: str = "web",
+) -> Line:
+    """Record when the line stopped using a number: its period ends then. Needs
+    ``lines.write`` on the organisation's own line; audited.
+
+    The end may be set on a number still in use, or moved earlier; never before
+    the period began, and never later (add the number again from then: the
+    check that a number is in one active line at a time applies to a new period).
+    """
+    line = _load_for_change(db, actor, line_id)
+    check_version(line, data.version)
+    row = next((n for n in line.numbers if n.id == number_id), None)
+    if row is None:
+        raise NotFound("The line holds no such number.")
+    until = _ended(row, data.valid_to)
+    with saving(db, changing=line):
+        row.valid_to = until
+        add_event(
+            line, actor, EventKind.NUMBER_ENDED, detail=_held(row.number, row.valid_from, until)
+        )
+        _altered(db, actor, line, "a number's use on a line ended", via)
+    return line
+
+
+def end_handset(
+    db: Session,
+    actor: Actor,
+    line_id: uuid.UUID,
+    handset_id: uuid.UUID,
+    data: PeriodEnd,
+    *,
+    via: str = "web",
+) -> Line:
+    """Record when the line stopped using a handset, as end_number does for a number."""
+    line = _load_for_change(db, actor, line_id)
+    check_version(line, data.version)
+    row = next((h for h in line.handsets if h.id == handset_id), None)
+    if row is None:
+        raise NotFound("The line holds no such handset.")
+    until = _ended(row, data.valid_to)
+    with saving(db, changing=line):
+        row.valid_to = until
+        add_event(
+            line, actor, EventKind.HANDSET_ENDED, detail=_held(row.imei, row.valid_from, until)
+        )
+        _altered(db, actor, line, "a handset's use on a line ended", via)
+    return line
+
+
+def _ended(row: LineNumber | LineHandset, given: datetime) -> datetime:
+    until = aware(given)
+    if until < aware(row.valid_from):
+        raise InvalidInput(
+            "The line cannot stop using it before it began to, on "
+            f"{aware(row.valid_from):%-d %B %Y at %H:%M} UTC.",
+            field="valid_to",
+        )
+    if row.valid_to is not None and until > aware(row.valid_to):
+        raise InvalidInput(
+            f"Its use ended already, on {aware(row.valid_to):%-d %B %Y at %H:%M} UTC. An end "
+            "can be moved earlier; if the line used it again, add it again from then.",
+            field="valid_to",
+        )
+    return until
+
+
+def change_details(
+    db: Session, actor: Actor, line_id: uuid.UUID, data: LineDetails, *, via: str = "web"
+) -> Line:
+    """Correct a line's brand names and its hub and county areas (force ids). Needs
+    ``lines.write`` on the organisation's own line; audited; the timeline keeps what each
+    was before. Refused (422) when nothing changes or an area is not a force."""
+    line = _load_for_change(db, actor, line_id)
+    check_version(line, data.version)
+    wanted: dict[str, Any] = {
+        "brand_names": sorted({b.strip() for b in data.brand_names if b.strip()}),
+        "hub_area": area(data.hub_area, "hub_area"),
+        "county_area": area(data.county_area, "county_area"),
+    }
+    held: dict[str, Any] = {
+        "brand_names": json.loads(line.brand_names or "[]"),
+        "hub_area": line.hub_area,
+        "county_area": line.county_area,
+    }
+    changed = {k: [held[k], v] for k, v in wanted.items() if held[k] != v}
+    if not changed:
+        raise InvalidInput("Nothing is different: change a brand name or an area.", field="form")
+    with saving(db, changing=line):
+        line.brand_names = json.dumps(wanted["brand_names"])
+        line.hub_area, line.county_area = wanted["hub_area"], wanted["county_area"]
+        add_event(line, actor, EventKind.DETAILS_CHANGED, detail={"changed": changed})
+        _altered(db, actor, line, "a line's brand names or areas corrected", via)
+    return line
+
+
+def _altered(db: Session, actor: Actor, line: Line, why: str, via: str) -> None:
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        RecordRef.of("line", line.id),
+        why=why,
+        owner=line.owner_id,
+        via=via,
+    )
 
 
 def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
