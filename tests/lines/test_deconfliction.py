@@ -19,7 +19,7 @@ from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import deconfliction, services
 from crossline.lines.models import DeconflictionMatch
 from crossline.lines.schemas import HandsetAdd, MatchResolve, NumberAdd, Resolution, StatusChange
-from crossline.lines.statuses import LineStatus
+from crossline.lines.statuses import ClosureType, LineStatus
 from tests.lines.conftest import OCTOBER, Force, actor_with, record_line
 
 SHARED = "+447700900123"
@@ -156,7 +156,12 @@ def test_no_match_when_the_periods_do_not_overlap_or_the_owner_is_the_same(
     assert alert.line_reference == "A-4"
 
     # B closes B-3 and records the number on a new line: B's own lines never match each other.
-    closed = StatusChange(status=LineStatus.CLOSED, reason="Type 2", version=line_b.version)
+    closed = StatusChange(
+        status=LineStatus.CLOSED,
+        reason="Type 2",
+        version=line_b.version,
+        closure_type=ClosureType.TYPE_2,
+    )
     services.change_status(db, force_b.analyst, line_b.id, closed)
     record_line(db, force_b.analyst, "B-4", [SHARED], start=datetime(2025, 10, 3, tzinfo=UTC))
     pairs = {

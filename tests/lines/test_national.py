@@ -31,7 +31,7 @@ from crossline.lines.national_schemas import Measures, OutcomeCreate, WeekCount,
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome, OutcomeKind
 from crossline.lines.schemas import LineCreate, StatusChange
 from crossline.lines.services import national
-from crossline.lines.statuses import LineStatus
+from crossline.lines.statuses import ClosureType, LineStatus
 from tests.factories import sign_in
 from tests.lines.conftest import Force
 
@@ -62,7 +62,10 @@ def new_line(
 
 def change(db: Session, actor: Actor, line: Line, status: LineStatus, when: datetime) -> None:
     with clock.frozen_at(when):
-        data = StatusChange(status=status, reason="operation", version=line.version)
+        closure = ClosureType.TYPE_1 if status is LineStatus.CLOSED else None
+        data = StatusChange(
+            status=status, reason="operation", version=line.version, closure_type=closure
+        )
         services.change_status(db, actor, line.id, data)
 
 
@@ -252,6 +255,13 @@ def test_trends_count_lines_opened_disrupted_and_closed_and_outcomes_per_week(
         (WEEK_2, 0, 1, 1, 0, 4, 2),  # B-1 confirmed at midnight Monday; the 15th is a Sunday
         (WEEK_3, 1, 1, 0, 1, 1, 0),
     ]
+    # The closure is counted by its type too (DOMAIN.md §LINES.closure): A-1 was Type 1.
+    assert [(w.measures.closed_type_1, w.measures.closed_type_2) for w in trends] == [
+        (0, 0),
+        (0, 0),
+        (0, 0),
+        (1, 0),
+    ]
     totals = national.national_picture(db, coordinator, today=WEEK_3).outcome_totals
     assert totals == {
         "arrest": 5,
@@ -356,6 +366,7 @@ def test_the_csv_export_holds_the_counts_and_is_audited_as_a_disclosure(
     assert [
         rows[2][k] for k in ("opened", "disrupted", "closed", "arrest", "person_safeguarded")
     ] == ["2", "1", "1", "8", "2"]
+    assert (rows[2]["closed_type_1"], rows[2]["closed_type_2"]) == ("1", "0")
     assert rows[0]["device_seized"] == "0"
     assert not any("A-1" in line or "Priya" in line for line in response.text.splitlines())
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()

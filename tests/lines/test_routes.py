@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -187,15 +188,20 @@ def test_an_analyst_confirms_a_finding_into_a_line_from_the_lines_page(
         missing = a.post(status_url, data={"csrf_token": csrf, "status": "closed", "version": "1"})
         assert missing.status_code == 422
         assert "govuk-error-summary" in missing.text
-        closed = a.post(
-            status_url,
-            data={"csrf_token": csrf, "status": "closed", "reason": "Type 1", "version": "1"},
-            follow_redirects=False,
-        )
+        given = {"csrf_token": csrf, "status": "closed", "reason": "Holder charged", "version": "1"}
+        untyped = a.post(status_url, data=given)
+        assert untyped.status_code == 422  # closing says how (DOMAIN.md §LINES.closure)
+        assert 'href="#closure_type"' in untyped.text
+        closed = a.post(status_url, data=given | {"closure_type": "type_1"}, follow_redirects=False)
         assert closed.status_code == 303
+        page = a.get(confirmed.headers["location"]).text
         assert (
-            "status changed from confirmed to closed: Type 1"
-            in a.get(confirmed.headers["location"]).text
+            "status changed from confirmed to closed (Type 1: a line holder arrested and "
+            "charged, and the number no longer supplies): Holder charged" in page
+        )
+        assert (
+            a.get(f"/api{urlparse(confirmed.headers['location']).path}").json()["closure_type"]
+            == "type_1"
         )
 
 

@@ -25,7 +25,7 @@ from crossline.lines.schemas import (
     NumberAdd,
     StatusChange,
 )
-from crossline.lines.statuses import LineStatus
+from crossline.lines.statuses import ClosureType, LineStatus
 from tests.lines.conftest import OCTOBER, Force, actor_with, analysed, record_line
 
 NUMBER = "+447700900123"
@@ -157,7 +157,10 @@ def test_status_changes_follow_the_allowed_transitions_only(db: Session, force_a
         for new in LineStatus:
             line.status = current.value  # set up the starting status directly
             db.commit()
-            change = StatusChange(status=new, reason="test", version=line.version)
+            closure = ClosureType.TYPE_2 if new is LineStatus.CLOSED else None
+            change = StatusChange(
+                status=new, reason="test", version=line.version, closure_type=closure
+            )
             if (current.value, new.value) in ALLOWED:
                 services.change_status(db, force_a.analyst, line.id, change)
                 assert line.status == new.value
@@ -174,14 +177,21 @@ def test_a_status_change_is_on_the_timeline_and_audited(db: Session, force_a: Fo
         db,
         force_a.analyst,
         line.id,
-        StatusChange(status=LineStatus.CLOSED, reason="Type 2: number deactivated", version=1),
+        StatusChange(
+            status=LineStatus.CLOSED,
+            reason="Type 2: number deactivated",
+            version=1,
+            closure_type=ClosureType.TYPE_2,
+        ),
     )
     event = line.events[-1]
-    assert (event.kind, event.from_status, event.to_status) == (
+    assert (event.kind, event.from_status, event.to_status, event.closure_type) == (
         "status_changed",
         "confirmed",
         "closed",
+        "type_2",
     )
+    assert line.closure_type == "type_2"
     assert event.reason == "Type 2: number deactivated"
     assert event.by_name == force_a.analyst.display_name
     assert _audited(db, line.id) == ["collection", "alteration"]
@@ -201,7 +211,9 @@ def test_a_change_from_a_stale_version_is_refused(db: Session, force_a: Force) -
     line = record_line(db, force_a.analyst, "OP-THREE")
     first = StatusChange(status=LineStatus.DISRUPTED, reason="arrests", version=1)
     services.change_status(db, force_a.analyst, line.id, first)
-    stale = StatusChange(status=LineStatus.CLOSED, reason="charged", version=1)
+    stale = StatusChange(
+        status=LineStatus.CLOSED, reason="charged", version=1, closure_type=ClosureType.TYPE_1
+    )
     with pytest.raises(Conflict, match="Someone else changed this record"):
         services.change_status(db, force_a.analyst, line.id, stale)
     assert line.status == "disrupted"
@@ -250,7 +262,9 @@ def test_a_number_may_follow_on_after_its_period_or_its_line_is_closed(
         db,
         force_a.analyst,
         later.id,
-        StatusChange(status=LineStatus.CLOSED, reason="charged", version=1),
+        StatusChange(
+            status=LineStatus.CLOSED, reason="charged", version=1, closure_type=ClosureType.TYPE_1
+        ),
     )
     again = record_line(
         db, force_a.analyst, "OP-NINE", [NUMBER], start=datetime(2025, 12, 1, tzinfo=UTC)
@@ -389,3 +403,29 @@ def test_reading_a_line_is_audited_as_a_consultation_by_whoever_reads_it(
     ]
     assert all(e.record_owner_id == force_a.organisation.id for e in entries)
     assert all(e.justification for e in entries)
+
+
+def test_closing_says_how_and_only_closing_does(db: Session, force_a: Force) -> None:
+    """DOMAIN.md §LINES.closure: the programme counts Type 1 closures (a holder charged) and
+    Type 2 (the number deactivated) apart, so a closure records which; nothing else does."""
+    line = record_line(db, force_a.analyst, "OP-TYPE", [NUMBER])
+
+    def change(status: LineStatus, closure: ClosureType | None) -> None:
+        data = StatusChange(status=status, reason="x", version=line.version, closure_type=closure)
+        services.change_status(db, force_a.analyst, line.id, data)
+
+    with pytest.raises(InvalidInput) as untyped:
+        change(LineStatus.CLOSED, None)
+    assert "Type 1" in untyped.value.errors["closure_type"]
+    with pytest.raises(InvalidInput) as typed_disruption:
+        change(LineStatus.DISRUPTED, ClosureType.TYPE_1)
+    assert "Only a line being closed" in typed_disruption.value.errors["closure_type"]
+    assert (line.status, line.closure_type) == ("confirmed", None)
+    change(LineStatus.CLOSED, ClosureType.TYPE_2)
+    assert (line.status, line.closure_type) == ("closed", "type_2")
+    change(LineStatus.RESURFACED, None)  # open again: no longer closed by any type
+    assert (line.status, line.closure_type) == ("resurfaced", None)
+    assert [e.closure_type for e in line.events if e.kind == "status_changed"] == [
+        "type_2",
+        None,
+    ]

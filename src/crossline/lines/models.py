@@ -45,6 +45,7 @@ class Line(HasId, HasCreated, Versioned, Base):
     reference: Mapped[str] = mapped_column(String(100))  # the owner's own, unique within it
     brand_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
     status: Mapped[str] = mapped_column(String(16))  # an id in data/statuses.yaml
+    closure_type: Mapped[str | None] = mapped_column(String(8))  # a ClosureType, when closed
     hub_area: Mapped[str | None] = mapped_column(String(100))  # a force id (orgs forces.yaml)
     county_area: Mapped[str | None] = mapped_column(String(100))
     source_finding_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -168,6 +169,7 @@ class LineEvent(HasId, Base):
     kind: Mapped[str] = mapped_column(String(32))  # an EventKind
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
+    closure_type: Mapped[str | None] = mapped_column(String(8))  # closed: how (ClosureType)
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON: what was added, say
     by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))

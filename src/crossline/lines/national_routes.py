@@ -152,6 +152,8 @@ def _report_columns() -> dict[str, Any]:
             ("confirmed", "Lines confirmed"),
             ("disrupted", "Lines disrupted"),
             ("closed", "Lines closed"),
+            ("closed_type_1", "Of them, Type 1"),
+            ("closed_type_2", "Of them, Type 2"),
             ("resurfaced", "Lines resurfaced"),
         ],
         "kinds": national.outcome_kinds(),

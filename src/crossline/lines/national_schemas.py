@@ -82,14 +82,18 @@ class Measures(BaseModel):
 
     ``opened``: lines entered in the register; ``confirmed``, ``disrupted``,
     ``closed``, ``resurfaced``: lines whose status became that (a line created
-    confirmed counts as opened and confirmed). ``outcomes``: the total count of
-    each outcome kind, every kind present.
+    confirmed counts as opened and confirmed); ``closed_type_1`` and
+    ``closed_type_2``: of the closures, those of each type (DOMAIN.md
+    §LINES.closure; a closure recorded before types were is of neither).
+    ``outcomes``: the total count of each outcome kind, every kind present.
     """
 
     opened: int = 0
     confirmed: int = 0
     disrupted: int = 0
     closed: int = 0
+    closed_type_1: int = 0
+    closed_type_2: int = 0
     resurfaced: int = 0
     outcomes: dict[str, int] = Field(
         default_factory=lambda: {kind.value: 0 for kind in OutcomeKind}

@@ -55,7 +55,7 @@ from crossline.lines.schemas import (
 from crossline.lines.services import charts, network, updating
 from crossline.lines.services.national import may_record_outcomes
 from crossline.lines.services.owners import OWNING_KINDS
-from crossline.lines.statuses import STATUSES, LineStatus
+from crossline.lines.statuses import CLOSURE_LABELS, STATUSES, LineStatus
 from crossline.orgs.models import Organisation
 from crossline.orgs.reference import FORCES
 from crossline.orgs.services import organisation_names
@@ -449,6 +449,8 @@ def _line_context(
         "person_records": _person_records(db, actor, line),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "force_options": sorted(((f.id, f.name) for f in FORCES.values()), key=lambda f: f[1]),
+        "closure_options": [(c.value, text) for c, text in CLOSURE_LABELS.items()],
+        "closure_labels": {c.value: text for c, text in CLOSURE_LABELS.items()},
         "values": {},
         **_intelligence_context(db, actor, line),
         **_charts_context(db, settings, line, window or network.Window()),

@@ -18,7 +18,7 @@ from crossline.lines.models import (
     LineNumber,
     LinePerson,
 )
-from crossline.lines.statuses import LineStatus, label
+from crossline.lines.statuses import ClosureType, LineStatus, label
 from crossline.orgs.schemas import AlertContactRead
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ class StatusChange(BaseModel):
     status: LineStatus
     reason: str = Field(min_length=1, max_length=2000, title="Reason")
     version: int  # the version you read; 409 if the line changed since
+    # How it was closed (DOMAIN.md §LINES.closure): required to close, refused otherwise.
+    closure_type: ClosureType | None = None
 
 
 class NumberAdd(NumberIn):
@@ -159,6 +161,7 @@ class LineSummary(BaseModel):
     brand_names: list[str]
     status: LineStatus
     status_label: str
+    closure_type: ClosureType | None  # how it was closed; None unless closed
     hub_area: str | None
     county_area: str | None
     created_at: datetime
@@ -175,6 +178,7 @@ class LineSummary(BaseModel):
             brand_names=json.loads(line.brand_names),
             status=LineStatus(line.status),
             status_label=label(line.status),
+            closure_type=ClosureType(line.closure_type) if line.closure_type else None,
             hub_area=line.hub_area,
             county_area=line.county_area,
             created_at=line.created_at,
@@ -227,6 +231,7 @@ class EventRead(BaseModel):
     kind: str
     from_status: str | None
     to_status: str | None
+    closure_type: ClosureType | None
     reason: str | None
     detail: dict[str, Any] | None
     by: str
@@ -238,6 +243,7 @@ class EventRead(BaseModel):
             kind=row.kind,
             from_status=row.from_status,
             to_status=row.to_status,
+            closure_type=ClosureType(row.closure_type) if row.closure_type else None,
             reason=row.reason,
             detail=json.loads(row.detail) if row.detail else None,
             by=row.by_name,

@@ -26,6 +26,21 @@ class LineStatus(StrEnum):
     RESURFACED = "resurfaced"
 
 
+class ClosureType(StrEnum):
+    """How a closed line was closed, as the county lines programme counts closures
+    (DOMAIN.md §LINES.closure)."""
+
+    TYPE_1 = "type_1"  # a line holder arrested and charged; the number no longer supplies
+    TYPE_2 = "type_2"  # the number, SIM or line deactivated (a DDTRO is one route)
+
+
+CLOSURE_LABELS = {
+    ClosureType.TYPE_1: "Type 1: a line holder arrested and charged, and the number no "
+    "longer supplies",
+    ClosureType.TYPE_2: "Type 2: the number, SIM or line deactivated",
+}
+
+
 class Status(BaseModel, frozen=True):
     id: str
     label: str

@@ -49,7 +49,7 @@ from crossline.lines.national_schemas import (
 from crossline.lines.outcomes import OUTCOME_KINDS, IntensificationWeek, LineOutcome
 from crossline.lines.schemas import EventKind
 from crossline.lines.services.reading import NO_SUCH_LINE
-from crossline.lines.statuses import LineStatus, active_statuses
+from crossline.lines.statuses import ClosureType, LineStatus, active_statuses
 from crossline.orgs.models import Organisation
 from crossline.orgs.reference import FORCES
 
@@ -64,7 +64,15 @@ COUNTED_STATUSES = (
     LineStatus.CLOSED,
     LineStatus.RESURFACED,
 )
-CSV_MEASURES = ("opened", "confirmed", "disrupted", "closed", "resurfaced")
+CSV_MEASURES = (
+    "opened",
+    "confirmed",
+    "disrupted",
+    "closed",
+    "closed_type_1",
+    "closed_type_2",
+    "resurfaced",
+)
 
 
 # --- outcomes against a line ----------------------------------------------------------------
@@ -245,8 +253,8 @@ def _trends(db: Session, weeks: int, today: date) -> list[WeekCount]:
     first = last - timedelta(weeks=weeks - 1)
     by_week: dict[date, Measures] = {first + timedelta(weeks=i): Measures() for i in range(weeks)}
     end = last + timedelta(days=7)
-    for at, _owner, kind, to_status in _line_changes(db, first, end):
-        _count_change(by_week[week_starting(at.date())], kind, to_status)
+    for at, _owner, kind, to_status, closure in _line_changes(db, first, end):
+        _count_change(by_week[week_starting(at.date())], kind, to_status, closure)
     for day, _owner, kind, count in _outcome_counts(db, first, end):
         by_week[week_starting(day)].outcomes[kind] += count
     return [WeekCount(week_starting=week, measures=m) for week, m in by_week.items()]
@@ -271,11 +279,18 @@ def _midnight(day: date) -> datetime:
 
 def _line_changes(
     db: Session, first: date, end: date
-) -> Sequence[tuple[datetime, uuid.UUID, str, str | None]]:
+) -> Sequence[tuple[datetime, uuid.UUID, str, str | None, str | None]]:
     """Every line entered in the register or changing status from ``first`` up to, not
-    including, ``end``: when, the line's owner, the event kind and the status reached."""
+    including, ``end``: when, the line's owner, the event kind, the status reached and,
+    for a closure, its type."""
     rows = db.execute(
-        select(LineEvent.at, Line.owner_id, LineEvent.kind, LineEvent.to_status)
+        select(
+            LineEvent.at,
+            Line.owner_id,
+            LineEvent.kind,
+            LineEvent.to_status,
+            LineEvent.closure_type,
+        )
         .join(Line, Line.id == LineEvent.line_id)
         .where(
             LineEvent.kind.in_([EventKind.CREATED.value, EventKind.STATUS_CHANGED.value]),
@@ -283,14 +298,19 @@ def _line_changes(
             LineEvent.at < _midnight(end),
         )
     ).all()
-    return [(at, owner, kind, to_status) for at, owner, kind, to_status in rows]
+    return [(at, owner, kind, to, closure) for at, owner, kind, to, closure in rows]
 
 
-def _count_change(measures: Measures, kind: str, to_status: str | None) -> None:
+def _count_change(
+    measures: Measures, kind: str, to_status: str | None, closure: str | None
+) -> None:
     if kind == EventKind.CREATED.value:
         measures.opened += 1
     if to_status is not None and to_status in {s.value for s in COUNTED_STATUSES}:
         setattr(measures, to_status, getattr(measures, to_status) + 1)
+    if to_status == LineStatus.CLOSED.value and closure in {c.value for c in ClosureType}:
+        name = f"closed_{closure}"  # closed_type_1, closed_type_2
+        setattr(measures, name, getattr(measures, name) + 1)
 
 
 def _outcome_counts(
@@ -370,8 +390,8 @@ def week_report(db: Session, actor: Actor, week_id: uuid.UUID) -> WeekReport:
         raise NotFound(NO_SUCH_WEEK)
     end = week.ends_on + timedelta(days=1)
     by_owner: defaultdict[uuid.UUID, Measures] = defaultdict(Measures)
-    for _at, owner, kind, to_status in _line_changes(db, week.starts_on, end):
-        _count_change(by_owner[owner], kind, to_status)
+    for _at, owner, kind, to_status, closure in _line_changes(db, week.starts_on, end):
+        _count_change(by_owner[owner], kind, to_status, closure)
     for _day, owner, kind, count in _outcome_counts(db, week.starts_on, end):
         by_owner[owner].outcomes[kind] += count
     found = db.execute(

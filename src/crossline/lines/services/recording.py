@@ -43,8 +43,10 @@ from crossline.lines.services.changes import (
 )
 from crossline.lines.services.reading import NO_SUCH_LINE
 from crossline.lines.statuses import (
+    CLOSURE_LABELS,
     INITIAL,
     STATUSES,
+    ClosureType,
     LineStatus,
     active_statuses,
     label,
@@ -131,7 +133,9 @@ def change_status(
             f"From {label(current)} it can become {allowed}.",
             field="status",
         )
+    closure = _closure_type(new, data.closure_type)
     line.status = new.value
+    line.closure_type = closure
     with saving(db, changing=line):
         if new in active_statuses() and current not in active_statuses():
             for i, row in enumerate(line.numbers):
@@ -144,10 +148,29 @@ def change_status(
             EventKind.STATUS_CHANGED,
             from_status=current.value,
             to_status=new.value,
+            closure_type=closure,
             reason=data.reason.strip(),
         )
         _altered(db, actor, line, f"status changed from {current.value} to {new.value}", via)
     return line
+
+
+def _closure_type(new: LineStatus, given: ClosureType | None) -> str | None:
+    """How a line is closed, required to close it and for nothing else (DOMAIN.md
+    §LINES.closure: the programme counts Type 1 and Type 2 closures apart)."""
+    if new is LineStatus.CLOSED:
+        if given is None:
+            raise InvalidInput(
+                "Choose how the line was closed: " + ", or ".join(CLOSURE_LABELS.values()) + ".",
+                field="closure_type",
+            )
+        return given.value
+    if given is not None:
+        raise InvalidInput(
+            "Only a line being closed has a closure type: leave it out for this status.",
+            field="closure_type",
+        )
+    return None
 
 
 def add_number(
