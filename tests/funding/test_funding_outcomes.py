@@ -357,10 +357,13 @@ def test_a_service_counts_only_once_its_provider_confirms_and_stops_when_it_refu
     assert service.decided_by_name.endswith("Test Youth Workers")
     assert _row(read, "referred") == ([0, 0], 0)
 
-    # A refused service is offered again, and naming it again asks the provider again.
+    # A refused service is offered again, and naming it again asks the provider again, now.
     offered = services.service_options(db, funding.pcc, awarded.id)
     assert ("Test Youth Workers", OPEN) in {(o.organisation, o.programme_id) for o in offered}
+    moment[0] = AWARDED_AT + timedelta(days=31)
     services.add_service(db, funding.pcc, awarded.id, _service(funding))
+    [asked_again] = services.service_requests(db, provider)
+    assert asked_again.created_at.replace(tzinfo=UTC) == moment[0]
     [again] = services.funded_services(db, funding.pcc, awarded.id)
     assert (again.id, again.status, again.refusal_reason, again.decided_at) == (
         row.id,

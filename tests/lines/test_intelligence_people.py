@@ -58,11 +58,13 @@ def _intelligence(**given: Any) -> IntelligenceCreate:
 def _person_reads(db: Session, person: PersonRecord) -> list[str]:
     return list(
         db.scalars(
-            select(AuditEntry.justification).where(
+            select(AuditEntry.justification)
+            .where(
                 AuditEntry.record_type == "person_record",
                 AuditEntry.record_id == str(person.id),
                 AuditEntry.operation == "consultation",
             )
+            .order_by(AuditEntry.seq)
         )
     )
 
@@ -97,16 +99,21 @@ def test_a_person_record_is_named_only_to_its_owners_readers_and_each_naming_is_
 ) -> None:
     jay = _person(db, force_a, "A-P1", "Jay")
     services.record_intelligence(db, force_a.analyst, _intelligence(person_ids=[jay.id]))
+    # Linking and searching by the person are each on the person record's own trail.
+    assert _person_reads(db, jay) == ["intelligence recorded about a person"]
     found = services.search_intelligence(db, force_a.analyst, person_id=jay.id)
-    assert _person_reads(db, jay) == []  # searching names no one
+    trail = ["intelligence recorded about a person", "searching intelligence about a person"]
+    assert _person_reads(db, jay) == trail
     named = services.people_named(db, force_a.analyst, found)
     assert {i: p.reference for i, p in named.items()} == {jay.id: "A-P1"}
-    assert _person_reads(db, jay) == ["reading intelligence about a person"]
+    trail.append("reading intelligence about a person")
+    assert _person_reads(db, jay) == trail
     # A national coordinator reads the force's intelligence, not its person records.
     seen = services.search_intelligence(db, coordinator, text="tiny")
     assert [IntelligenceRead.of(i).person_ids for i in seen] == [[jay.id]]
     assert services.people_named(db, coordinator, seen) == {}
-    assert _person_reads(db, jay) == ["reading intelligence about a person"]
+    assert services.search_intelligence(db, coordinator, person_id=jay.id) != []
+    assert _person_reads(db, jay) == trail  # nothing of the person was read
 
 
 @contextmanager

@@ -215,6 +215,31 @@ def test_the_line_page_adds_and_ends_numbers_and_corrects_the_details(
         assert "brand names changed from A-1 brand to A-1 brand, Snow" in page
         assert "county area changed from west-mercia to none" in page
 
+        too_many = a.post(
+            f"{url}/details",
+            data={
+                "brand_names_text": "\n".join(f"Brand {i}" for i in range(21)),
+                "version": str(a.get(f"/api/lines/{line.id}").json()["version"]),
+            },
+        )
+        assert too_many.status_code == 422
+        assert "at most 20 brand names" in too_many.text
+
+        # A closure type ticked, then another status chosen: the status is what counts.
+        version = str(a.get(f"/api/lines/{line.id}").json()["version"])
+        disrupted = a.post(
+            f"{url}/status",
+            data={
+                "status": "disrupted",
+                "closure_type": "type_1",
+                "reason": "Warrant executed",
+                "version": version,
+            },
+            follow_redirects=False,
+        )
+        assert disrupted.status_code == 303
+        assert a.get(f"/api/lines/{line.id}").json()["closure_type"] is None
+
         api = a.put(
             f"/api/lines/{line.id}/details",
             json={"brand_names": ["Snow"], "hub_area": "merseyside", "version": 1},

@@ -767,6 +767,7 @@ def add_service(
         )
         db.add(row)
     row.added_by_name = _by(actor)
+    row.created_at = clock.now()  # asked (again) now
     row.status = ServiceStatus.REQUESTED.value
     row.decided_by_name = row.decided_at = row.refusal_reason = None
     db.commit()

@@ -59,3 +59,17 @@ def choices(codes: type[StrEnum]) -> str:
 
 def label(code: StrEnum) -> str:
     return LABELS[code]
+
+
+def form_choices() -> dict[str, list[tuple[str, str]]]:
+    """Each axis's codes as a form's radios offer them (``2: untested``), by the name of
+    the context variable the grading fields (templates/lines/_grading_fields.html) read."""
+
+    def options(codes: type[StrEnum]) -> list[tuple[str, str]]:
+        return [(code.value, f"{code.value}: {label(code)}") for code in codes]
+
+    return {
+        "source_evaluations": options(SourceEvaluation),
+        "intelligence_assessments": options(IntelligenceAssessment),
+        "handling_codes": options(HandlingCode),
+    }

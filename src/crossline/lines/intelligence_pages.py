@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -29,7 +28,6 @@ from crossline.core.dependencies import DbDep
 from crossline.core.errors import InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.lines import grading, services
-from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import Line
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead
 from crossline.lines.services import intelligence
@@ -122,9 +120,6 @@ def _context(
         else {}
     )
 
-    def options(codes: type[StrEnum]) -> list[tuple[str, str]]:
-        return [(code.value, f"{code.value}: {grading.label(code)}") for code in codes]
-
     return {
         "found": [IntelligenceRead.of(i) for i in found],
         "limit": intelligence.SEARCH_LIMIT,
@@ -137,9 +132,7 @@ def _context(
         "writer": actor.can(Permission.INTELLIGENCE_WRITE),
         "national": actor.can(Permission.LINES_NATIONAL),
         "person_reader": actor.can(Permission.PEOPLE_READ),
-        "source_evaluations": options(SourceEvaluation),
-        "intelligence_assessments": options(IntelligenceAssessment),
-        "handling_codes": options(HandlingCode),
+        **grading.form_choices(),
         "search_errors": {},
         "errors": {},
         "values": {},

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -23,7 +23,6 @@ from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.core.settings import Settings
 from crossline.lines import deconfliction, grading, services
-from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import Line
 from crossline.lines.schemas import (
     ActivityRead,
@@ -121,7 +120,10 @@ async def status_page(
 ) -> Response:
     form = await request.form()
     try:
-        services.change_status(db, actor, line_id, form_model(form, StatusChange))
+        data = form_model(form, StatusChange)
+        if data.status is not LineStatus.CLOSED:  # a radio ticked, then another status chosen
+            data = data.model_copy(update={"closure_type": None})
+        services.change_status(db, actor, line_id, data)
     except (InvalidInput, Conflict) as exc:
         line = services.get_line(db, actor, line_id)
         errors = exc.errors if isinstance(exc, InvalidInput) else {"status": exc.message}
@@ -267,9 +269,16 @@ async def details_page(
             "county_area": form.get("county_area"),
             "version": form.get("version"),
         }
-        data = form_model(_fields(given), LineDetails).model_copy(
-            update={"brand_names": [b for b in brands if b]}
-        )
+        data = form_model(_fields(given), LineDetails)
+        try:
+            data = LineDetails.model_validate(
+                data.model_dump() | {"brand_names": [b for b in brands if b]}
+            )
+        except ValidationError:
+            raise InvalidInput(
+                "Give at most 20 brand names, each of 100 characters or fewer.",
+                field="brand_names",
+            ) from None
         return services.change_details(db, actor, line_id, data)
 
     fields = {
@@ -498,17 +507,12 @@ def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, An
         return {"intelligence": None}
     found = services.search_intelligence(db, actor, line_id=line.id)
 
-    def options(codes: type[StrEnum]) -> list[tuple[str, str]]:
-        return [(code.value, f"{code.value}: {grading.label(code)}") for code in codes]
-
     return {
         "intelligence": [IntelligenceRead.of(i) for i in found],
         "intelligence_people": services.people_named(db, actor, found),
         "intelligence_writer": actor.can(Permission.INTELLIGENCE_WRITE)
         and line.owner_id == actor.organisation_id,
-        "source_evaluations": options(SourceEvaluation),
-        "intelligence_assessments": options(IntelligenceAssessment),
-        "handling_codes": options(HandlingCode),
+        **grading.form_choices(),
     }
 
 

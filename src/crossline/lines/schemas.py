@@ -6,9 +6,9 @@ import json
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from crossline.lines.models import (
     IntelligenceRecord,
@@ -136,7 +136,9 @@ class PeriodEnd(BaseModel):
 class LineDetails(BaseModel):
     """A line's brand names and areas, as corrected by hand: each replaces what is held."""
 
-    brand_names: list[str] = Field(default_factory=list, max_length=20, title="Brand names")
+    brand_names: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=list, max_length=20, title="Brand names"
+    )
     hub_area: str | None = Field(None, max_length=100, title="Hub area")
     county_area: str | None = Field(None, max_length=100, title="County area")
     version: int

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.comms.normalise import e164, imei_ok
 from crossline.core import clock
@@ -241,6 +242,19 @@ def add_event(line: Line, actor: Actor, kind: EventKind, **fields: Any) -> None:
             by_name=actor.display_name,
             **fields,
         )
+    )
+
+
+def audit_alteration(db: Session, actor: Actor, line: Line, why: str, via: str) -> None:
+    """Audit a change to ``line`` (DOMAIN.md §AUDIT.s62), owned by its lead owner."""
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        RecordRef.of("line", line.id),
+        why=why,
+        owner=line.owner_id,
+        via=via,
     )
 
 

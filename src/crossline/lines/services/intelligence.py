@@ -81,7 +81,7 @@ def record_intelligence(
         *_line_links(db, actor, data.line_ids),
         *_number_links("number", data.numbers, "numbers"),
         *_number_links("person", data.people, "people"),
-        *_person_links(db, actor, data.person_ids),
+        *_person_links(db, actor, data.person_ids, via),
     ]
     db.add(intelligence)
     db.flush()
@@ -143,6 +143,11 @@ def search_intelligence(
         query = query.where(_linked(IntelligenceLink.line_id == line_id))
     if person_id is not None:
         query = query.where(_linked(IntelligenceLink.person_record_id == person_id))
+        # Searching by one of the organisation's person records is a read of the person.
+        for person in person_records.records_by_id(db, actor.organisation_id, [person_id]).values():
+            person_records.consulted(
+                db, actor, person, "searching intelligence about a person", via
+            )
     found = db.scalars(
         query.order_by(IntelligenceRecord.created_at.desc()).limit(SEARCH_LIMIT)
     ).all()
@@ -175,8 +180,15 @@ def _line_links(db: Session, actor: Actor, line_ids: list[uuid.UUID]) -> list[In
     return links
 
 
-def _person_links(db: Session, actor: Actor, person_ids: list[uuid.UUID]) -> list[IntelligenceLink]:
+def _person_links(
+    db: Session, actor: Actor, person_ids: list[uuid.UUID], via: str
+) -> list[IntelligenceLink]:
+    """Links to the organisation's own person records; linking needs ``people.read`` and
+    is audited on each person record, so its trail shows intelligence recorded about them."""
     wanted = list(dict.fromkeys(person_ids))
+    if not wanted:
+        return []
+    actor.require(Permission.PEOPLE_READ)
     own = person_records.records_by_id(db, actor.organisation_id, wanted)
     for i, person_id in enumerate(wanted):
         if person_id not in own:
@@ -186,6 +198,8 @@ def _person_links(db: Session, actor: Actor, person_ids: list[uuid.UUID]) -> lis
                 "Intelligence links only to your own person records.",
                 field=f"person_ids[{i}]",
             )
+    for person in own.values():
+        person_records.consulted(db, actor, person, "intelligence recorded about a person", via)
     return [
         IntelligenceLink(id=uuid.uuid4(), kind="person_record", person_record_id=person_id)
         for person_id in wanted

@@ -22,7 +22,7 @@ from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines.models import Line, LineOwner
 from crossline.lines.schemas import EventKind
-from crossline.lines.services.changes import add_event, saving
+from crossline.lines.services.changes import add_event, audit_alteration, saving
 from crossline.lines.services.reading import NO_SUCH_LINE
 from crossline.orgs.models import Organisation
 from crossline.orgs.services import organisation_names
@@ -84,7 +84,7 @@ def add_owner(
             reason=why,
             detail={"organisation": organisation.name},
         )
-        _audit(db, actor, line, "a force made a co-owner of a line", via)
+        audit_alteration(db, actor, line, "a force made a co-owner of a line", via)
         record(
             db,
             actor,
@@ -123,7 +123,7 @@ def remove_owner(
     with saving(db, changing=line):
         line.co_owners.remove(held)
         add_event(line, actor, EventKind.OWNER_REMOVED, reason=why, detail={"organisation": name})
-        _audit(db, actor, line, "a force's co-ownership of a line ended", via)
+        audit_alteration(db, actor, line, "a force's co-ownership of a line ended", via)
     return line
 
 
@@ -145,15 +145,3 @@ def _led_by(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
             field="organisation_id",
         )
     return line
-
-
-def _audit(db: Session, actor: Actor, line: Line, why: str, via: str) -> None:
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        RecordRef.of("line", line.id),
-        why=why,
-        owner=line.owner_id,
-        via=via,
-    )

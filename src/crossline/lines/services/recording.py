@@ -32,6 +32,7 @@ from crossline.lines.services.changes import (
     area,
     attach_handset,
     attach_number,
+    audit_alteration,
     aware,
     checked_imei,
     new_line,
@@ -151,7 +152,8 @@ def change_status(
             closure_type=closure,
             reason=data.reason.strip(),
         )
-        _altered(db, actor, line, f"status changed from {current.value} to {new.value}", via)
+        why = f"status changed from {current.value} to {new.value}"
+        audit_alteration(db, actor, line, why, via)
     return line
 
 
@@ -191,7 +193,7 @@ def add_number(
         row = attach_number(db, line, number, start, end, where="number")
         add_event(line, actor, EventKind.NUMBER_ADDED, detail=_held(number, start, end))
         deconfliction.record_matches(db, actor, line, [row], [], via=via)
-        _altered(db, actor, line, "number added to a line", via)
+        audit_alteration(db, actor, line, "number added to a line", via)
     return line
 
 
@@ -212,7 +214,7 @@ def add_handset(
         row = attach_handset(db, line, imei, start, end, field="imei")
         add_event(line, actor, EventKind.HANDSET_ADDED, detail=_held(imei, start, end))
         deconfliction.record_matches(db, actor, line, [], [row], via=via)
-        _altered(db, actor, line, "handset added to a line", via)
+        audit_alteration(db, actor, line, "handset added to a line", via)
     return line
 
 
@@ -243,7 +245,7 @@ def end_number(
         add_event(
             line, actor, EventKind.NUMBER_ENDED, detail=_held(row.number, row.valid_from, until)
         )
-        _altered(db, actor, line, "a number's use on a line ended", via)
+        audit_alteration(db, actor, line, "a number's use on a line ended", via)
     return line
 
 
@@ -268,7 +270,7 @@ def end_handset(
         add_event(
             line, actor, EventKind.HANDSET_ENDED, detail=_held(row.imei, row.valid_from, until)
         )
-        _altered(db, actor, line, "a handset's use on a line ended", via)
+        audit_alteration(db, actor, line, "a handset's use on a line ended", via)
     return line
 
 
@@ -314,20 +316,8 @@ def change_details(
         line.brand_names = json.dumps(wanted["brand_names"])
         line.hub_area, line.county_area = wanted["hub_area"], wanted["county_area"]
         add_event(line, actor, EventKind.DETAILS_CHANGED, detail={"changed": changed})
-        _altered(db, actor, line, "a line's brand names or areas corrected", via)
+        audit_alteration(db, actor, line, "a line's brand names or areas corrected", via)
     return line
-
-
-def _altered(db: Session, actor: Actor, line: Line, why: str, via: str) -> None:
-    record(
-        db,
-        actor,
-        Operation.ALTERATION,
-        RecordRef.of("line", line.id),
-        why=why,
-        owner=line.owner_id,
-        via=via,
-    )
 
 
 def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
