@@ -185,3 +185,25 @@ def test_the_api_and_page_share_a_line_and_show_its_owners(
         )
         assert removed.status_code == 303
         assert b.get(f"/api/lines/{line.id}").status_code == 404
+
+
+def test_the_lead_adds_a_force_on_the_line_page_with_its_own_reason_field(
+    app: FastAPI, db: Session, force_a: Force, force_b: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-PAGE", [SHARED])
+    with signed_in(app, db.get_one(User, force_a.analyst.user_id)) as a:
+        given = {"organisation_id": str(force_b.organisation.id), "version": str(line.version)}
+        unreasoned = a.post(f"/lines/{line.id}/owners", data=given)
+        assert unreasoned.status_code == 422
+        assert 'href="#owner_reason"' in unreasoned.text
+        assert unreasoned.text.count('id="reason"') <= 1  # the status form's, if shown
+        added = a.post(
+            f"/lines/{line.id}/owners",
+            data=given | {"owner_reason": "Joint operation"},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+    owners = services.get_line(db, force_b.analyst, line.id).co_owners
+    assert [(o.organisation_id, o.reason) for o in owners] == [
+        (force_b.organisation.id, "Joint operation")
+    ]

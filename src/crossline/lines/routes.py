@@ -301,11 +301,17 @@ async def add_owner_page(
 ) -> Response:
     form = await request.form()
     try:
-        data = form_model(form, OwnerAdd)
+        # The form's reason is ``owner_reason``: the status form on the same page has its own.
+        given = {k: form.get(k) for k in ("organisation_id", "version")}
+        data = form_model(_fields(given | {"reason": form.get("owner_reason")}), OwnerAdd)
         services.add_owner(db, actor, line_id, data.organisation_id, data.reason, data.version)
     except (InvalidInput, Conflict) as exc:
         db.rollback()
-        errors = exc.errors if isinstance(exc, InvalidInput) else {"organisation_id": exc.message}
+        errors = (
+            {"owner_reason" if k == "reason" else k: v for k, v in exc.errors.items()}
+            if isinstance(exc, InvalidInput)
+            else {"organisation_id": exc.message}
+        )
         line = services.get_line(db, actor, line_id)
         context = {**_line_context(db, actor, line, settings), "errors": errors}
         context["values"] = dict(form)
