@@ -23,7 +23,14 @@ from crossline.auth.models import User
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import services
 from crossline.lines.models import Line
-from crossline.lines.schemas import LineDetails, NumberAdd, PeriodEnd
+from crossline.lines.schemas import (
+    ClosureCorrection,
+    LineDetails,
+    NumberAdd,
+    PeriodEnd,
+    StatusChange,
+)
+from crossline.lines.statuses import ClosureType, LineStatus
 from tests.factories import sign_in
 from tests.lines.conftest import OCTOBER, Force, record_line
 
@@ -245,3 +252,69 @@ def test_the_line_page_adds_and_ends_numbers_and_corrects_the_details(
             json={"brand_names": ["Snow"], "hub_area": "merseyside", "version": 1},
         )
         assert api.status_code == 409  # the version read was stale
+
+
+def test_a_closed_lines_closure_type_is_corrected_with_the_reason(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-1", [NUMBER])
+
+    def correction(kind: ClosureType) -> ClosureCorrection:
+        return ClosureCorrection(closure_type=kind, reason="Misread", version=line.version)
+
+    with pytest.raises(InvalidInput) as open_line:
+        services.correct_closure(db, force_a.analyst, line.id, correction(ClosureType.TYPE_1))
+    assert "Only a closed line" in open_line.value.errors["closure_type"]
+    closing = StatusChange(
+        status=LineStatus.CLOSED,
+        reason="Holder charged",
+        version=line.version,
+        closure_type=ClosureType.TYPE_1,
+    )
+    services.change_status(db, force_a.analyst, line.id, closing)
+    with pytest.raises(InvalidInput) as same:
+        services.correct_closure(db, force_a.analyst, line.id, correction(ClosureType.TYPE_1))
+    assert "already" in same.value.errors["closure_type"]
+    with pytest.raises(NotFound):
+        services.correct_closure(db, force_b.analyst, line.id, correction(ClosureType.TYPE_2))
+    services.correct_closure(db, force_a.analyst, line.id, correction(ClosureType.TYPE_2))
+    assert line.closure_type == "type_2"
+    closed, corrected = line.events[-2], line.events[-1]
+    assert (closed.kind, closed.closure_type) == ("status_changed", "type_2")
+    assert (corrected.kind, corrected.reason) == ("closure_corrected", "Misread")
+    assert '"from": "type_1"' in (corrected.detail or "")
+
+
+def test_the_line_page_corrects_how_a_closed_line_was_closed(
+    app: FastAPI, db: Session, force_a: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-1", [NUMBER])
+    url = f"/lines/{line.id}"
+    with _signed_in(app, db, force_a.analyst) as a:
+        assert "Correct how it was closed" not in a.get(url).text  # not closed
+        closed = a.post(
+            f"{url}/status",
+            data={
+                "status": "closed",
+                "closure_type": "type_1",
+                "reason": "Charged",
+                "version": "1",
+            },
+            follow_redirects=False,
+        )
+        assert closed.status_code == 303
+        assert "Correct how it was closed" in a.get(url).text
+        unreasoned = a.post(
+            f"{url}/closure-type", data={"correct_closure_type": "type_2", "version": "2"}
+        )
+        assert unreasoned.status_code == 422
+        assert 'href="#correct_reason"' in unreasoned.text
+        corrected = a.post(
+            f"{url}/closure-type",
+            data={"correct_closure_type": "type_2", "correct_reason": "SIM cut", "version": "2"},
+            follow_redirects=False,
+        )
+        assert corrected.status_code == 303
+        page = a.get(url).text
+        assert "closure type corrected from Type 1: a line holder arrested" in page
+        assert a.get(f"/api/lines/{line.id}").json()["closure_type"] == "type_2"

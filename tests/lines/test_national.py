@@ -29,7 +29,7 @@ from crossline.lines.models import Line
 from crossline.lines.national_chart import trend_chart
 from crossline.lines.national_schemas import Measures, OutcomeCreate, WeekCount, WeekCreate
 from crossline.lines.outcomes import IntensificationWeek, LineOutcome, OutcomeKind
-from crossline.lines.schemas import LineCreate, StatusChange
+from crossline.lines.schemas import ClosureCorrection, LineCreate, StatusChange
 from crossline.lines.services import national
 from crossline.lines.statuses import ClosureType, LineStatus
 from tests.factories import sign_in
@@ -262,6 +262,16 @@ def test_trends_count_lines_opened_disrupted_and_closed_and_outcomes_per_week(
         (0, 0),
         (1, 0),
     ]
+    # Put right as Type 2, the same closure counts as Type 2, once, in the week it happened.
+    correction = ClosureCorrection(
+        closure_type=ClosureType.TYPE_2, reason="Number deactivated", version=first.version
+    )
+    with clock.frozen_at(at(WEEK_3, 15)):
+        services.correct_closure(db, force_a.analyst, first.id, correction)
+    trends = national.national_picture(db, coordinator, weeks=4, today=date(2026, 11, 18)).trends
+    assert [
+        (w.measures.closed, w.measures.closed_type_1, w.measures.closed_type_2) for w in trends
+    ][-1] == (1, 0, 1)
     totals = national.national_picture(db, coordinator, today=WEEK_3).outcome_totals
     assert totals == {
         "arrest": 5,

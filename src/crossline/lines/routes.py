@@ -27,6 +27,7 @@ from crossline.lines.models import Line
 from crossline.lines.schemas import (
     ActivityRead,
     AlertRead,
+    ClosureCorrection,
     FindingConfirm,
     HandsetAdd,
     IntelligenceCreate,
@@ -254,6 +255,26 @@ async def end_handset_page(
 
 def _ended_form(form: FormData, row_id: uuid.UUID) -> dict[str, object]:
     return {"valid_to": form.get(f"end-{row_id}"), "version": form.get("version")}
+
+
+@router.post("/lines/{line_id}/closure-type", include_in_schema=False)
+async def closure_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    """Put right how a closed line was closed."""
+
+    def change(form: FormData) -> object:
+        given = {
+            "closure_type": form.get("correct_closure_type"),
+            "reason": form.get("correct_reason"),
+            "version": form.get("version"),
+        }
+        return services.correct_closure(
+            db, actor, line_id, form_model(_fields(given), ClosureCorrection)
+        )
+
+    fields = {"closure_type": "correct_closure_type", "reason": "correct_reason"}
+    return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
 
 
 @router.post("/lines/{line_id}/details", include_in_schema=False)
@@ -576,6 +597,15 @@ def api_status(line_id: uuid.UUID, data: StatusChange, db: DbDep, actor: Writer)
     Allowed changes: see docs/lines.md; another is refused (422) naming those allowed.
     """
     return _read(db, services.change_status(db, actor, line_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/closure-type", tags=["lines"])
+def api_correct_closure(
+    line_id: uuid.UUID, data: ClosureCorrection, db: DbDep, actor: Writer
+) -> LineRead:
+    """Put right how a closed line was closed (`type_1` or `type_2`), with the reason and
+    the `version` you read; the closure counts as the corrected type from then on."""
+    return _read(db, services.correct_closure(db, actor, line_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/numbers", tags=["lines"], status_code=201)

@@ -55,6 +55,7 @@ class EventKind(StrEnum):
     NUMBER_ENDED = "number_ended"  # the line stopped using a number (its period's end set)
     HANDSET_ENDED = "handset_ended"
     DETAILS_CHANGED = "details_changed"  # brand names or areas corrected by hand
+    CLOSURE_CORRECTED = "closure_corrected"  # a closed line's closure type put right
 
 
 class Resolution(StrEnum):
@@ -116,6 +117,14 @@ class StatusChange(BaseModel):
     version: int  # the version you read; 409 if the line changed since
     # How it was closed (DOMAIN.md §LINES.closure): required to close, refused otherwise.
     closure_type: ClosureType | None = None
+
+
+class ClosureCorrection(BaseModel):
+    """A closed line's closure type put right, with the reason."""
+
+    closure_type: ClosureType = Field(title="How it was closed")
+    reason: str = Field(min_length=1, max_length=2000, title="Why it is corrected")
+    version: int
 
 
 class NumberAdd(NumberIn):

@@ -18,6 +18,7 @@ from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines import deconfliction
 from crossline.lines.models import Line, LineHandset, LineNumber
 from crossline.lines.schemas import (
+    ClosureCorrection,
     EventKind,
     HandsetAdd,
     LineCreate,
@@ -154,6 +155,50 @@ def change_status(
         )
         why = f"status changed from {current.value} to {new.value}"
         audit_alteration(db, actor, line, why, via)
+    return line
+
+
+def correct_closure(
+    db: Session, actor: Actor, line_id: uuid.UUID, data: ClosureCorrection, *, via: str = "web"
+) -> Line:
+    """Put right how a closed line was closed, with the reason. Needs ``lines.write`` on the
+    organisation's own line; audited. The closure that closed it is counted as the corrected
+    type from then on (the national picture, intensification weeks); the timeline keeps the
+    type it was recorded as in the correction's entry. Refused (422) for a line that is not
+    closed or a type it has already."""
+    line = _load_for_change(db, actor, line_id)
+    check_version(line, data.version)
+    if line.status != LineStatus.CLOSED.value:
+        raise InvalidInput(
+            "Only a closed line has a closure type to correct.", field="closure_type"
+        )
+    was = line.closure_type
+    if was == data.closure_type.value:
+        raise InvalidInput(
+            f"The line is closed as {CLOSURE_LABELS[data.closure_type]} already.",
+            field="closure_type",
+        )
+    closing = next(
+        (
+            e
+            for e in reversed(line.events)
+            if e.kind == EventKind.STATUS_CHANGED.value and e.to_status == LineStatus.CLOSED.value
+        ),
+        None,
+    )
+    with saving(db, changing=line):
+        line.closure_type = data.closure_type.value
+        if closing is not None:
+            closing.closure_type = data.closure_type.value
+        add_event(
+            line,
+            actor,
+            EventKind.CLOSURE_CORRECTED,
+            closure_type=data.closure_type.value,
+            reason=data.reason.strip(),
+            detail={"from": was, "to": data.closure_type.value},
+        )
+        audit_alteration(db, actor, line, "a line's closure type corrected", via)
     return line
 
 
