@@ -110,10 +110,8 @@ def _context(
         number=criteria["phone"] or None,
         person_id=person_id,
     )
-    named = intelligence.people_named(db, actor, found)
-    if person_id is not None and person_id not in named:
-        # Named only if the actor may read it; found even if no record links to it yet.
-        named |= intelligence.people_named_by_id(db, actor, [person_id])
+    # The person searched by is named too (if the actor may read it), linked to or not.
+    named = intelligence.people_named(db, actor, found, also=[person_id] if person_id else [])
     lines = (
         {line.id: line for line in services.list_lines(db, actor)}
         if actor.can(Permission.LINES_READ)

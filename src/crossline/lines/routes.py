@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
@@ -166,13 +166,6 @@ async def _changed_on_page(
     return see_other(f"/lines/{line_id}")
 
 
-def _period(form: FormData, prefix: str) -> dict[str, str | None]:
-    return {
-        "valid_from": str(form.get(f"{prefix}_from") or "") or None,
-        "valid_to": str(form.get(f"{prefix}_to") or "") or None,
-    }
-
-
 @router.post("/lines/{line_id}/numbers", include_in_schema=False)
 async def add_number_page(
     request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
@@ -180,12 +173,7 @@ async def add_number_page(
     """Add a number the line used, from a time, until a time or still."""
 
     def change(form: FormData) -> object:
-        given = {
-            "number": form.get("number"),
-            "version": form.get("version"),
-            **_period(form, "number"),
-        }
-        data = form_model(_fields(given), NumberAdd)
+        data = form_model(_fields(_held_form(form, "number", "number")), NumberAdd)
         return services.add_number(db, actor, line_id, data)
 
     fields = {"number": "number", "valid_from": "number_from", "valid_to": "number_to"}
@@ -199,62 +187,44 @@ async def add_handset_page(
     """Add a handset (IMEI) the line used."""
 
     def change(form: FormData) -> object:
-        given = {
-            "imei": form.get("imei"),
-            "version": form.get("version"),
-            **_period(form, "handset"),
-        }
-        data = form_model(_fields(given), HandsetAdd)
+        data = form_model(_fields(_held_form(form, "imei", "handset")), HandsetAdd)
         return services.add_handset(db, actor, line_id, data)
 
     fields = {"imei": "imei", "valid_from": "handset_from", "valid_to": "handset_to"}
     return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
 
 
-@router.post("/lines/{line_id}/numbers/{number_id}/end", include_in_schema=False)
-async def end_number_page(
+def _held_form(form: FormData, key: str, prefix: str) -> dict[str, object]:
+    """An add form's fields as the API names them: its periods are ``{prefix}_from``, ``_to``."""
+    return {
+        key: form.get(key),
+        "version": form.get("version"),
+        "valid_from": form.get(f"{prefix}_from"),
+        "valid_to": form.get(f"{prefix}_to"),
+    }
+
+
+@router.post("/lines/{line_id}/{held}/{row_id}/end", include_in_schema=False)
+async def end_use_page(
     request: Request,
     line_id: uuid.UUID,
-    number_id: uuid.UUID,
+    held: Literal["numbers", "handsets"],
+    row_id: uuid.UUID,
     db: DbDep,
     settings: SettingsDep,
     actor: Writer,
 ) -> Response:
-    """Record when the line stopped using one of its numbers."""
+    """Record when the line stopped using one of its numbers or handsets."""
+    end = services.end_number if held == "numbers" else services.end_handset
+    field = f"end-{row_id}"
 
     def change(form: FormData) -> object:
-        data = form_model(_fields(_ended_form(form, number_id)), PeriodEnd)
-        return services.end_number(db, actor, line_id, number_id, data)
+        given = {"valid_to": form.get(field), "version": form.get("version")}
+        return end(db, actor, line_id, row_id, form_model(_fields(given), PeriodEnd))
 
-    field = f"end-{number_id}"
     return await _changed_on_page(
         request, line_id, db, settings, actor, change, {"valid_to": field}
     )
-
-
-@router.post("/lines/{line_id}/handsets/{handset_id}/end", include_in_schema=False)
-async def end_handset_page(
-    request: Request,
-    line_id: uuid.UUID,
-    handset_id: uuid.UUID,
-    db: DbDep,
-    settings: SettingsDep,
-    actor: Writer,
-) -> Response:
-    """Record when the line stopped using one of its handsets."""
-
-    def change(form: FormData) -> object:
-        data = form_model(_fields(_ended_form(form, handset_id)), PeriodEnd)
-        return services.end_handset(db, actor, line_id, handset_id, data)
-
-    field = f"end-{handset_id}"
-    return await _changed_on_page(
-        request, line_id, db, settings, actor, change, {"valid_to": field}
-    )
-
-
-def _ended_form(form: FormData, row_id: uuid.UUID) -> dict[str, object]:
-    return {"valid_to": form.get(f"end-{row_id}"), "version": form.get("version")}
 
 
 @router.post("/lines/{line_id}/closure-type", include_in_schema=False)

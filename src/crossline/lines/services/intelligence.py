@@ -226,30 +226,28 @@ def person_ids_of(db: Session, actor: Actor, references: list[str], field: str) 
 
 
 def people_named(
-    db: Session, actor: Actor, found: Sequence[IntelligenceRecord], *, via: str = "web"
+    db: Session,
+    actor: Actor,
+    found: Sequence[IntelligenceRecord],
+    *,
+    also: Collection[uuid.UUID] = (),
+    via: str = "web",
 ) -> dict[uuid.UUID, PersonRecord]:
-    """The person records ``found`` links to that the actor may read, by id: its own
-    organisation's, with ``people.read``. Each is audited as a read of the person; another
-    organisation's (a coordinator reading a force's intelligence) are not named."""
-    ids = {
+    """The person records ``found`` links to (and ``also``, such as the one searched by) that
+    the actor may read, by id: its own organisation's, with ``people.read``. Each is audited
+    as a read of the person; another organisation's (a coordinator reading a force's
+    intelligence) are not named."""
+    ids = set(also) | {
         link.person_record_id
         for intelligence in found
         if intelligence.owner_id == actor.organisation_id
         for link in intelligence.links
         if link.person_record_id is not None
     }
-    return people_named_by_id(db, actor, ids, via=via)
-
-
-def people_named_by_id(
-    db: Session, actor: Actor, ids: Collection[uuid.UUID], *, via: str = "web"
-) -> dict[uuid.UUID, PersonRecord]:
-    """The actor's organisation's person records among ``ids``, with ``people.read``; each
-    audited as a read of the person (DOMAIN.md §AUDIT.s62). Others are left out."""
     if not ids or not actor.can(Permission.PEOPLE_READ):
         return {}
     named = person_records.records_by_id(db, actor.organisation_id, ids)
-    for person in named.values():
+    for person in named.values():  # DOMAIN.md §AUDIT.s62: every read of a person
         person_records.consulted(db, actor, person, "reading intelligence about a person", via)
     db.commit()
     return named

@@ -279,19 +279,7 @@ def end_number(
     the period began, and never later (add the number again from then: the
     check that a number is in one active line at a time applies to a new period).
     """
-    line = _load_for_change(db, actor, line_id)
-    check_version(line, data.version)
-    row = next((n for n in line.numbers if n.id == number_id), None)
-    if row is None:
-        raise NotFound("The line holds no such number.")
-    until = _ended(row, data.valid_to)
-    with saving(db, changing=line):
-        row.valid_to = until
-        add_event(
-            line, actor, EventKind.NUMBER_ENDED, detail=_held(row.number, row.valid_from, until)
-        )
-        audit_alteration(db, actor, line, "a number's use on a line ended", via)
-    return line
+    return _end_use(db, actor, line_id, number_id, data, "number", via)
 
 
 def end_handset(
@@ -304,18 +292,31 @@ def end_handset(
     via: str = "web",
 ) -> Line:
     """Record when the line stopped using a handset, as end_number does for a number."""
+    return _end_use(db, actor, line_id, handset_id, data, "handset", via)
+
+
+def _end_use(
+    db: Session,
+    actor: Actor,
+    line_id: uuid.UUID,
+    row_id: uuid.UUID,
+    data: PeriodEnd,
+    what: str,  # number or handset
+    via: str,
+) -> Line:
     line = _load_for_change(db, actor, line_id)
     check_version(line, data.version)
-    row = next((h for h in line.handsets if h.id == handset_id), None)
+    rows: list[LineNumber] | list[LineHandset] = line.numbers if what == "number" else line.handsets
+    row = next((r for r in rows if r.id == row_id), None)
     if row is None:
-        raise NotFound("The line holds no such handset.")
+        raise NotFound(f"The line holds no such {what}.")
     until = _ended(row, data.valid_to)
+    identifier = row.number if isinstance(row, LineNumber) else row.imei
+    kind = EventKind.NUMBER_ENDED if what == "number" else EventKind.HANDSET_ENDED
     with saving(db, changing=line):
         row.valid_to = until
-        add_event(
-            line, actor, EventKind.HANDSET_ENDED, detail=_held(row.imei, row.valid_from, until)
-        )
-        audit_alteration(db, actor, line, "a handset's use on a line ended", via)
+        add_event(line, actor, kind, detail=_held(identifier, row.valid_from, until))
+        audit_alteration(db, actor, line, f"a {what}'s use on a line ended", via)
     return line
 
 
