@@ -239,3 +239,67 @@ def test_an_analyst_records_intelligence_about_a_person_and_finds_it_from_their_
         page.get_by_role("link", name="Intelligence about this person").click()
         expect(page.get_by_role("heading", name=re.compile("^Found: "))).to_be_visible()
         expect(page.locator("main")).to_contain_text(text)
+
+
+def test_an_analyst_adds_a_person_to_a_line_and_the_force_with_the_same_person_is_alerted(
+    browser: Browser, server_url: str, second: BrowserContext, force_b_analyst: str
+) -> None:
+    suffix = f"{uuid.uuid4().int % 10_000:04d}"
+    runner = f"+44770090{suffix}"  # E.164, as the page shows it
+    with browser.new_context(base_url=server_url, bypass_csp=True) as context:
+        page = context.new_page()
+        sign_in(page, demo_user("intelligence_analyst"))  # West Midlands
+        recorded = page.evaluate(_POST_LINE, [{"reference": f"WMP-HAND-{suffix}"}])
+        assert recorded["status"] == 201, recorded
+        page.goto(f"/lines/{recorded['body']['id']}")
+
+        # Added on the page: in the table, on the chart and on the timeline.
+        page.get_by_text("Add a person").click()
+        page.get_by_label("Their phone number").fill(runner)
+        page.get_by_role("button", name="Add the person").click()
+        expect(page.get_by_role("alert")).to_contain_text("Choose their role on the line.")
+        page.get_by_label("Runner").check()
+        page.get_by_role("button", name="Add the person").click()
+        people = page.get_by_role("table", name="People on the line")
+        expect(people).to_contain_text(runner)
+        page.wait_for_function("() => window.crosslineNetwork !== undefined")
+        assert page.evaluate(_CHART_NODES)["people"] == [runner]
+
+        # West Mercia records a line with the same person: both are told, neither line shown.
+        b_page = second.new_page()
+        analyst_b = DemoUser(force_b_analyst, "Dev Patel", "west-mercia", "intelligence_analyst")
+        sign_in(b_page, analyst_b)
+        theirs = b_page.evaluate(
+            _POST_LINE,
+            [{"reference": f"WM-P-{suffix}", "people": [{"number": runner, "role": "runner"}]}],
+        )
+        assert theirs["status"] == 201, theirs
+        page.reload()
+        warning = page.locator(".govuk-warning-text")
+        expect(warning).to_contain_text(f"person using {runner}")
+        expect(warning).to_contain_text(FORCES["west-mercia"].name)
+        expect(warning).not_to_contain_text(f"WM-P-{suffix}")
+        b_page.goto("/lines")
+        alert = b_page.get_by_role("table", name="Deconfliction alerts").get_by_role(
+            "row", name=re.compile(runner.replace("+", r"\+"))
+        )
+        expect(alert).to_contain_text(FORCES["west-midlands"].name)
+        expect(alert).not_to_contain_text(f"WMP-HAND-{suffix}")
+
+        # Changed on their own page, with the reason kept on the timeline.
+        people.get_by_role("link", name=f"Change the person using {runner}").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Person using {runner}")
+        page.add_script_tag(path=AXE)
+        violations = page.evaluate(
+            """async () => (await axe.run()).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target)}))"""
+        )
+        assert not [v for v in violations if v["impact"] in SERIOUS], violations
+        page.get_by_label("Controller").check()
+        page.get_by_label("Why it changes").fill("Seen holding the deal phone")
+        page.get_by_role("button", name="Save the change").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Line WMP-HAND-{suffix}")
+        expect(people).to_contain_text("controller")
+        expect(page.locator("main")).to_contain_text(
+            "role changed from runner to controller (Seen holding the deal phone)"
+        )

@@ -1,8 +1,12 @@
-"""Deconfliction: finding other organisations' lines that hold the same number or handset.
+"""Deconfliction: finding other organisations' lines that hold the same number, handset or
+person.
 
 Whenever a line gains a number or handset (created, confirmed from analysis,
 or added later), every other organisation's line holding exactly the same
-number or IMEI over an overlapping period is a match. A match is recorded once
+number or IMEI over an overlapping period is a match. Whenever it gains a
+person (known by their phone number), every other organisation's line with a
+person using the same number is a match, whatever the lines' periods: a
+runner or a controller working for two forces' lines is the conflict. A match is recorded once
 per pair of lines and identifier; both owners are alerted. An alert names the
 other organisation and its contact officer and the identifier the alerted
 organisation holds itself, never the other's line (DESIGN.md, Security and
@@ -34,6 +38,7 @@ from crossline.lines.models import (
     LineHandset,
     LineNumber,
     LineOwner,
+    LinePerson,
 )
 from crossline.lines.schemas import (
     AlertRead,
@@ -59,6 +64,7 @@ def record_matches(
     numbers: Sequence[LineNumber],
     handsets: Sequence[LineHandset],
     *,
+    people: Sequence[LinePerson] = (),
     via: str,
 ) -> list[DeconflictionMatch]:
     """Record a match for each other organisation's line holding one of these identifiers.
@@ -68,9 +74,10 @@ def record_matches(
     both lines' timelines and is audited as two disclosures, one to each owner
     of the other's holding (DOMAIN.md §AUDIT.s62).
     """
-    held: list[tuple[IdentifierKind, str, HeldForPeriod]] = [
+    held: list[tuple[IdentifierKind, str, HeldForPeriod | None]] = [
         (IdentifierKind.NUMBER, n.number, n) for n in numbers
     ] + [(IdentifierKind.HANDSET, h.imei, h) for h in handsets]
+    held += [(IdentifierKind.PERSON, p.number, None) for p in people]
     found = []
     for kind, identifier, period in held:
         for other in _other_holders(db, line, kind, identifier, period):
@@ -81,23 +88,28 @@ def record_matches(
 
 
 def _other_holders(
-    db: Session, line: Line, kind: IdentifierKind, identifier: str, period: HeldForPeriod
+    db: Session,
+    line: Line,
+    kind: IdentifierKind,
+    identifier: str,
+    period: HeldForPeriod | None,
 ) -> Sequence[Line]:
-    model: type[LineNumber] | type[LineHandset]
-    if kind is IdentifierKind.NUMBER:
-        model, column = LineNumber, LineNumber.number
+    """Other organisations' lines holding ``identifier``: a number or handset over an
+    overlapping ``period``, a person's number at any time."""
+    if kind is IdentifierKind.PERSON or period is None:
+        holding = select(LinePerson.line_id).where(LinePerson.number == identifier)
     else:
-        model, column = LineHandset, LineHandset.imei
+        model: type[LineNumber] | type[LineHandset]
+        if kind is IdentifierKind.NUMBER:
+            model, column = LineNumber, LineNumber.number
+        else:
+            model, column = LineHandset, LineHandset.imei
+        holding = select(model.line_id).where(
+            column == identifier, model.overlapping(period.valid_from, period.valid_to)
+        )
     return db.scalars(
         select(Line)
-        .where(
-            Line.owner_id.not_in(line.owner_ids),
-            Line.id.in_(
-                select(model.line_id).where(
-                    column == identifier, model.overlapping(period.valid_from, period.valid_to)
-                )
-            ),
-        )
+        .where(Line.owner_id.not_in(line.owner_ids), Line.id.in_(holding))
         .order_by(Line.created_at)
     ).all()
 

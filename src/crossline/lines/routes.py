@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
@@ -45,14 +46,18 @@ from crossline.lines.schemas import (
     OwnerAdd,
     OwnerRemove,
     PeriodEnd,
+    PersonAdd,
+    PersonChange,
     PersonRead,
     PersonRecordLink,
+    PersonRemoval,
+    PersonRole,
     Resolution,
     StatusChange,
     UpdateAccept,
     UpdateRead,
 )
-from crossline.lines.services import charts, network, updating
+from crossline.lines.services import charts, network, people, updating
 from crossline.lines.services.national import may_record_outcomes
 from crossline.lines.services.owners import OWNING_KINDS
 from crossline.lines.statuses import CLOSURE_LABELS, STATUSES, LineStatus
@@ -62,6 +67,8 @@ from crossline.orgs.services import organisation_names
 from crossline.people.services import records as people_records
 
 router = APIRouter()
+P = TypeVar("P", PersonAdd, PersonChange)
+PERSON_ROLES = [(r.value, r.value.capitalize()) for r in PersonRole]  # the forms' radios
 add_navigation(NavItem("Lines", "/lines", Permission.LINES_READ.value, order=30))
 add_navigation(
     NavItem("Deconfliction", "/deconfliction", Permission.DECONFLICTION_RESOLVE.value, order=31)
@@ -78,8 +85,30 @@ IntelligenceWriter = Annotated[Actor, allowed(Permission.INTELLIGENCE_WRITE)]
 
 
 @router.get("/lines", include_in_schema=False)
-def lines_page(request: Request, db: DbDep, actor: Reader) -> Response:
+def lines_page(
+    request: Request, db: DbDep, actor: Reader, person_id: uuid.UUID | None = None
+) -> Response:
+    """The register; with ``person_id``, the lines holding a person record's numbers."""
+    if person_id is not None:
+        person, found = people.lines_of_person(db, actor, person_id)
+        numbers = set(json.loads(person.phone_numbers or "[]"))
+        names = organisation_names(db, {line.owner_id for line in found})
+        context = {
+            "person": person,
+            "lines": [LineSummary.of(line, names[line.owner_id]) for line in found],
+            "held_as": [_held_as(line, numbers) for line in found],
+            "numbers": sorted(numbers),
+            "national": actor.can(Permission.LINES_NATIONAL),
+        }
+        return render(request, "lines/of_person.html", context)
     return render(request, "lines/list.html", _list_context(db, actor))
+
+
+def _held_as(line: Line, numbers: set[str]) -> list[str]:
+    """How a line holds a person's numbers: their roles on it, and as the line's number."""
+    held = [f"{p.role} using {p.number}" for p in line.people if p.number in numbers]
+    held += [f"the line's number {n}" for n in sorted({n.number for n in line.numbers} & numbers)]
+    return held
 
 
 @router.post("/lines/confirm", include_in_schema=False)
@@ -225,6 +254,117 @@ async def end_use_page(
     return await _changed_on_page(
         request, line_id, db, settings, actor, change, {"valid_to": field}
     )
+
+
+@router.post("/lines/{line_id}/people", include_in_schema=False)
+async def add_person_page(
+    request: Request, line_id: uuid.UUID, db: DbDep, settings: SettingsDep, actor: Writer
+) -> Response:
+    """Add a person to the line, known by their phone number, with a role."""
+
+    def change(form: FormData) -> object:
+        given = {k: form.get(f"person_{k}") for k in ("number", "role", "confidence")}
+        given |= {
+            "possible_child": form.get("person_possible_child"),
+            "version": form.get("version"),
+        }
+        return people.add_person(db, actor, line_id, _person_form(given, PersonAdd))
+
+    fields = {k: f"person_{k}" for k in ("number", "role", "confidence", "possible_child")}
+    return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
+
+
+@router.get("/lines/{line_id}/people/{person_id}", include_in_schema=False)
+def person_page(
+    request: Request, line_id: uuid.UUID, person_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    """A person on the line: change their role, confidence or flag, or take them off it."""
+    return render(request, "lines/person.html", _person_context(db, actor, line_id, person_id))
+
+
+@router.post("/lines/{line_id}/people/{person_id}", include_in_schema=False)
+async def change_person_page(
+    request: Request, line_id: uuid.UUID, person_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    given = {k: form.get(k) for k in ("role", "confidence", "possible_child", "reason", "version")}
+    try:
+        data = _person_form(given, PersonChange)
+        people.change_person(db, actor, line_id, person_id, data)
+    except (InvalidInput, Conflict) as exc:
+        fields = {k: k for k in ("role", "confidence", "possible_child", "reason")}
+        return _person_page_again(request, db, actor, line_id, person_id, form, exc, fields)
+    return see_other(f"/lines/{line_id}")
+
+
+@router.post("/lines/{line_id}/people/{person_id}/remove", include_in_schema=False)
+async def remove_person_page(
+    request: Request, line_id: uuid.UUID, person_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    given = {"reason": form.get("remove_reason"), "version": form.get("version")}
+    try:
+        data = form_model(_fields(given), PersonRemoval)
+        people.remove_person(db, actor, line_id, person_id, data)
+    except (InvalidInput, Conflict) as exc:
+        fields = {"reason": "remove_reason"}  # the change form on the page has its own
+        return _person_page_again(request, db, actor, line_id, person_id, form, exc, fields)
+    return see_other(f"/lines/{line_id}")
+
+
+def _person_form(given: Mapping[str, object], model: type[P]) -> P:
+    """A person form's fields as ``model``: a ticked box is true, an unticked one false."""
+    ticked = given.get("possible_child") not in (None, "")
+    try:
+        return form_model(
+            _fields({**given, "possible_child": "true" if ticked else "false"}), model
+        )
+    except InvalidInput as exc:
+        if "role" in exc.errors and given.get("role") in (None, ""):  # radios: none chosen
+            exc.errors["role"] = "Choose their role on the line."
+        raise
+
+
+def _person_page_again(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    line_id: uuid.UUID,
+    person_id: uuid.UUID,
+    form: FormData,
+    exc: InvalidInput | Conflict,
+    fields: dict[str, str],
+) -> Response:
+    """The person's page again with the error on the form's own field (``fields``: the
+    service's field → the form's; anything else on the first) and what was typed."""
+    db.rollback()
+    first = next(iter(fields.values()))
+    if isinstance(exc, InvalidInput):
+        errors = {fields.get(k, first): v for k, v in exc.errors.items()}
+    else:
+        errors = {first: exc.message}
+    context = _person_context(db, actor, line_id, person_id) | {
+        "errors": errors,
+        "values": dict(form),
+    }
+    return render(request, "lines/person.html", context, status_code=exc.status)
+
+
+def _person_context(
+    db: Session, actor: Actor, line_id: uuid.UUID, person_id: uuid.UUID
+) -> dict[str, Any]:
+    line = services.get_line(db, actor, line_id)
+    if not line.held_by(actor.organisation_id):  # a coordinator reads it; owners change it
+        raise NotFound(services.NO_SUCH_LINE)
+    person = next((p for p in line.people if p.id == person_id), None)
+    if person is None:
+        raise NotFound(people.NO_SUCH_PERSON)
+    return {
+        "line": _read(db, line),
+        "person": PersonRead.of(person),
+        "person_roles": PERSON_ROLES,
+        "values": {},
+    }
 
 
 @router.post("/lines/{line_id}/closure-type", include_in_schema=False)
@@ -455,6 +595,7 @@ def _line_context(
         "person_records": _person_records(db, actor, line),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "force_options": sorted(((f.id, f.name) for f in FORCES.values()), key=lambda f: f[1]),
+        "person_roles": PERSON_ROLES,
         "closure_options": [(c.value, text) for c, text in CLOSURE_LABELS.items()],
         "closure_labels": {c.value: text for c, text in CLOSURE_LABELS.items()},
         "values": {},
@@ -517,12 +658,22 @@ def _intelligence_context(db: Session, actor: Actor, line: Line) -> dict[str, An
 
 
 @router.get("/api/lines", tags=["lines"])
-def api_lines(db: DbDep, actor: Reader, status: LineStatus | None = None) -> list[LineSummary]:
+def api_lines(
+    db: DbDep, actor: Reader, status: LineStatus | None = None, person_id: uuid.UUID | None = None
+) -> list[LineSummary]:
     """Your organisation's lines (every organisation's for a national coordinator).
 
-    Without numbers, handsets or people; read a line for those (audited).
+    Without numbers, handsets or people; read a line for those (audited). With
+    `person_id`, one of your person records: only the lines holding one of its phone
+    numbers, as a person on the line or its number (needs `people.read`; audited on the
+    person record).
     """
-    lines = services.list_lines(db, actor, status=status)
+    if person_id is not None:
+        lines = list(people.lines_of_person(db, actor, person_id, via="api")[1])
+        if status is not None:
+            lines = [line for line in lines if line.status == status.value]
+    else:
+        lines = list(services.list_lines(db, actor, status=status))
     names = organisation_names(db, {line.owner_id for line in lines})
     return [LineSummary.of(line, names[line.owner_id]) for line in lines]
 
@@ -605,6 +756,33 @@ def api_end_handset(
 ) -> LineRead:
     """Record when the line stopped using a handset, as for a number."""
     return _read(db, services.end_handset(db, actor, line_id, handset_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/people", tags=["lines"], status_code=201)
+def api_add_person(line_id: uuid.UUID, data: PersonAdd, db: DbDep, actor: Writer) -> LineRead:
+    """Add a person to the line, known by their phone number, with a role (`controller`,
+    `runner`, `cuckooed`), a confidence from 0 to 1 if judged, and `possible_child`
+    (raises a safeguarding concern). Other organisations' lines with a person using the
+    number are matched and both alerted."""
+    return _read(db, people.add_person(db, actor, line_id, data, via="api"))
+
+
+@router.put("/api/lines/{line_id}/people/{person_id}", tags=["lines"])
+def api_change_person(
+    line_id: uuid.UUID, person_id: uuid.UUID, data: PersonChange, db: DbDep, actor: Writer
+) -> LineRead:
+    """Put right a line person's role, confidence and `possible_child` (`person_id`: their
+    `id` in the line's `people`), with the reason and the `version` you read."""
+    return _read(db, people.change_person(db, actor, line_id, person_id, data, via="api"))
+
+
+@router.post("/api/lines/{line_id}/people/{person_id}/removal", tags=["lines"])
+def api_remove_person(
+    line_id: uuid.UUID, person_id: uuid.UUID, data: PersonRemoval, db: DbDep, actor: Writer
+) -> LineRead:
+    """Take a person off the line, with the reason and the `version` you read; the timeline
+    keeps who they were."""
+    return _read(db, people.remove_person(db, actor, line_id, person_id, data, via="api"))
 
 
 @router.put("/api/lines/{line_id}/details", tags=["lines"])

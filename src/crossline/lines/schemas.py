@@ -38,6 +38,12 @@ class IdentifierKind(StrEnum):
 
     NUMBER = "number"
     HANDSET = "handset"
+    PERSON = "person"  # a person on both lines, known by the same phone number
+
+    @property
+    def label(self) -> str:
+        """How a page names what is shared: "number", "handset", "person using"."""
+        return "person using" if self is IdentifierKind.PERSON else self.value
 
 
 class EventKind(StrEnum):
@@ -56,6 +62,9 @@ class EventKind(StrEnum):
     HANDSET_ENDED = "handset_ended"
     DETAILS_CHANGED = "details_changed"  # brand names or areas corrected by hand
     CLOSURE_CORRECTED = "closure_corrected"  # a closed line's closure type put right
+    PERSON_ADDED = "person_added"  # a person on the line recorded by hand
+    PERSON_CHANGED = "person_changed"  # their role, confidence or possible-child flag
+    PERSON_REMOVED = "person_removed"
 
 
 class Resolution(StrEnum):
@@ -85,9 +94,9 @@ class HandsetIn(BaseModel):
 
 class PersonIn(BaseModel):
     number: str = Field(min_length=1, max_length=40, title="Phone number")
-    role: PersonRole
-    confidence: float | None = Field(None, ge=0, le=1)
-    possible_child: bool = False
+    role: PersonRole = Field(title="Role")
+    confidence: float | None = Field(None, ge=0, le=1, title="Confidence")
+    possible_child: bool = Field(False, title="Possibly a child")
 
 
 class LineCreate(BaseModel):
@@ -133,6 +142,27 @@ class NumberAdd(NumberIn):
 
 class HandsetAdd(HandsetIn):
     version: int | None = None
+
+
+class PersonAdd(PersonIn):
+    """A person on the line, known by their phone number, added by hand."""
+
+    version: int | None = None  # give it to be refused (409) if the line changed since
+
+
+class PersonChange(BaseModel):
+    """A line person's role, confidence and possible-child flag as they now stand, and why."""
+
+    role: PersonRole = Field(title="Role")
+    confidence: float | None = Field(None, ge=0, le=1, title="Confidence")
+    possible_child: bool = Field(False, title="Possibly a child")
+    reason: str = Field(min_length=1, max_length=2000, title="Why it changes")
+    version: int
+
+
+class PersonRemoval(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, title="Why they are taken off the line")
+    version: int
 
 
 class PeriodEnd(BaseModel):
@@ -222,6 +252,7 @@ class HandsetRead(BaseModel):
 
 
 class PersonRead(BaseModel):
+    id: uuid.UUID | None = None  # the line's person, to change; none in an offered update
     number: str
     role: str
     confidence: float | None
@@ -230,6 +261,7 @@ class PersonRead(BaseModel):
     @classmethod
     def of(cls, row: LinePerson) -> PersonRead:
         return cls(
+            id=row.id,
             number=row.number,
             role=row.role,
             confidence=row.confidence,

@@ -274,6 +274,7 @@ def _record_context(db: Session, actor: Actor, person: PersonRecord) -> dict[str
         "labels": _labels(),
         "writer": actor.can(Permission.PEOPLE_WRITE),
         "intelligence_reader": actor.can(Permission.INTELLIGENCE_READ),
+        "lines_reader": actor.can(Permission.LINES_READ),
     }
 
 

@@ -1,4 +1,5 @@
-"""Concerns from line analysis: every possible child on a line becomes a concern.
+"""Concerns from line analysis and the line register: every possible child on a line
+becomes a concern.
 
 DESIGN.md, "How a line is found": a person whose signals say they may be under
 18 and who holds a role on a line produces a safeguarding concern, not only an
@@ -6,6 +7,11 @@ intelligence record; DOMAIN.md §CCE: they are a possible victim first. Each
 ``safeguarding_concern`` finding of an analysis run becomes a concern (source
 ``analysis``) about a young person owned by the force that ran the analysis,
 found by phone number among its young people or recorded from the number.
+
+An analyst who records by hand that a person on a register line may be a
+child raises one too (source ``register``): ``lines`` calls
+``core.hooks.possible_child_on_line`` and :func:`raise_concern_for_line_person`
+answers, in the name of the system actor "Line register".
 
 It happens when the run is saved: ``analytics`` cannot import this module
 (the module map), so it calls ``core.hooks.analysis_run_saved`` and this
@@ -32,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crossline.analytics.models import AnalysisRun, Finding
@@ -48,8 +54,11 @@ from crossline.safeguarding.services import concerns, young_people
 log = logging.getLogger(__name__)
 
 LINE_ANALYSIS = "Line analysis"
-# The system user that raises concerns from analysis: one stable id for the audit log.
+LINE_REGISTER = "Line register"
+# The system users that raise concerns from analysis and from the register: one stable id
+# each for the audit log.
 LINE_ANALYSIS_USER = uuid.uuid5(uuid.NAMESPACE_URL, "urn:crossline:system:line-analysis")
+LINE_REGISTER_USER = uuid.uuid5(uuid.NAMESPACE_URL, "urn:crossline:system:line-register")
 # DOMAIN.md §LINES.child-runner: the signs analysis can see. CLS-02: travelling in school
 # hours; CL18-01: found outside their home area (journeys to the line's county area).
 INDICATORS_SEEN = ("CLS-02", "CL18-01")
@@ -66,8 +75,11 @@ class FromAnalysis:
     already: int
 
 
-def line_analysis_actor(db: Session, organisation_id: uuid.UUID) -> Actor:
-    """The system actor that raises concerns from the force's analysis, in its name.
+def line_analysis_actor(
+    db: Session, organisation_id: uuid.UUID, *, register: bool = False
+) -> Actor:
+    """The system actor that raises concerns from the force's analysis (or, ``register``,
+    from its line register), in its name.
 
     Holds only the ``safeguarding_practitioner`` role; used for nothing else.
     """
@@ -75,10 +87,10 @@ def line_analysis_actor(db: Session, organisation_id: uuid.UUID) -> Actor:
     if organisation is None:
         raise NotFound("There is no such organisation.")
     return Actor(
-        user_id=LINE_ANALYSIS_USER,
+        user_id=LINE_REGISTER_USER if register else LINE_ANALYSIS_USER,
         organisation_id=organisation.id,
         organisation_name=organisation.name,
-        display_name=LINE_ANALYSIS,
+        display_name=LINE_REGISTER if register else LINE_ANALYSIS,
         roles=frozenset({"safeguarding_practitioner"}),
     )
 
@@ -203,8 +215,75 @@ def _summary(finding: Finding) -> str:
     )
 
 
+def raise_concern_for_line_person(
+    db: Session, child: hooks.PossibleChild, via: str = "web"
+) -> Concern | None:
+    """Raise a concern about a person an analyst recorded on a register line as possibly a
+    child; the caller commits. The young person is found by phone number among the
+    organisation's, or recorded from it. None when that young person already has a concern
+    about this line (raised by hand before, or from the analysis that found the line)."""
+    actor = line_analysis_actor(db, child.organisation_id, register=True)
+    young_person = young_people.find(db, child.organisation_id, phone_number=child.number)
+    if young_person is None:
+        young_person = young_people.create(
+            db,
+            actor,
+            YoungPersonIn(
+                description=f"Young person using {child.number} on line {child.line_reference}",
+                phone_number=child.number,
+            ),
+            via=via,
+            why="recording a possible child recorded on a line in the register",
+            commit_now=False,
+        )
+    elif _concern_about_line(db, young_person, child.line_id):
+        return None
+    return concerns.raise_concern(
+        db,
+        actor,
+        young_person.id,
+        ConcernIn(
+            source="register",
+            summary=(
+                f"An analyst recorded a {child.role} on line {child.line_reference} who may be "
+                "a child (DOMAIN.md §LINES.child-runner). Treat them as a possible victim of "
+                "criminal exploitation (§CCE): find out who they are and screen them."
+            ),
+            indicators=[],
+            line_id=child.line_id,
+        ),
+        via=via,
+        commit_now=False,
+    )
+
+
+def _concern_about_line(db: Session, young_person: YoungPerson, line_id: uuid.UUID) -> bool:
+    """True when the young person has a concern naming the register line, or one from the
+    analysis line it was confirmed from."""
+    line = db.get(Line, line_id)
+    about = [Concern.line_id == line_id]
+    if line is not None and line.analysis_line_id:
+        findings = select(Finding.id).where(
+            Finding.owner_id == line.owner_id, Finding.line_id == line.analysis_line_id
+        )
+        about.append(Concern.finding_id.in_(findings))
+    return (
+        db.scalar(
+            select(Concern.id)
+            .where(Concern.young_person_id == young_person.id, or_(*about))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _on_run_saved(db: Session, run_id: uuid.UUID, via: str) -> None:
     raise_concerns_for_run(db, run_id, via)
 
 
+def _on_possible_child(db: Session, child: hooks.PossibleChild, via: str) -> None:
+    raise_concern_for_line_person(db, child, via)
+
+
 hooks.on_analysis_run_saved(_on_run_saved)
+hooks.on_possible_child_on_line(_on_possible_child)

@@ -578,15 +578,18 @@ def _line_roles(db: Session, concerns: Sequence[Concern]) -> list[LineRoleEntry]
     child's own evidence)."""
     roles: list[LineRoleEntry] = []
     for concern in concerns:
-        if concern.source != "analysis" or (concern.finding_id is None and concern.line_id is None):
+        if concern.source not in ("analysis", "register") or (
+            concern.finding_id is None and concern.line_id is None
+        ):
             continue
         finding = db.get(Finding, concern.finding_id) if concern.finding_id else None
         detail = json.loads(finding.detail) if finding else {}
         line = db.get(Line, concern.line_id) if concern.line_id else None
         journeys = detail.get("journeys")
+        role = detail.get("role") or _role_on(db, line, concern)
         roles.append(
             LineRoleEntry(
-                role=str(detail.get("role") or "role not recorded").capitalize(),
+                role=str(role or "role not recorded").capitalize(),
                 line=line.reference if line else "Found by analysis; not in the line register",
                 identified_on=concern.raised_at.date(),
                 hub_area=_area(line.hub_area if line else None),
@@ -595,6 +598,15 @@ def _line_roles(db: Session, concerns: Sequence[Concern]) -> list[LineRoleEntry]
             )
         )
     return roles
+
+
+def _role_on(db: Session, line: Line | None, concern: Concern) -> str | None:
+    """The child's role on a register line, as the line now holds it (a concern an analyst
+    raised by recording them on it), found by the young person's phone number."""
+    young_person = db.get(YoungPerson, concern.young_person_id)
+    if line is None or young_person is None or not young_person.phone_number:
+        return None
+    return next((p.role for p in line.people if p.number == young_person.phone_number), None)
 
 
 def _area(force_id: str | None) -> str | None:

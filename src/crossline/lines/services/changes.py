@@ -19,11 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
+from crossline.auth.permissions import Permission
 from crossline.comms.normalise import e164, imei_ok
 from crossline.core import clock
-from crossline.core.errors import Conflict, InvalidInput
+from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.lines.models import Line, LineEvent, LineHandset, LineNumber, LinePerson
 from crossline.lines.schemas import EventKind, PersonIn
+from crossline.lines.services.reading import NO_SUCH_LINE
 from crossline.lines.statuses import LineStatus, active_statuses, label
 from crossline.orgs.reference import FORCES
 
@@ -229,6 +231,16 @@ def area(force: str | None, field: str) -> str | None:
             field=field,
         )
     return force.strip()
+
+
+def load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
+    """A line the actor's organisation owns (lead or co-owner), to change; else NotFound.
+    Needs ``lines.write``."""
+    actor.require(Permission.LINES_WRITE)
+    line = db.get(Line, line_id)
+    if line is None or not line.held_by(actor.organisation_id):
+        raise NotFound(NO_SUCH_LINE)
+    return line
 
 
 def add_event(line: Line, actor: Actor, kind: EventKind, **fields: Any) -> None:

@@ -126,7 +126,9 @@ def confirm_finding(db: Session, actor: Actor, data: FindingConfirm, *, via: str
         add_created_event(
             line, actor, numbers, handsets, f"confirmed from analysis run {finding.run_id}"
         )
-        deconfliction.record_matches(db, actor, line, numbers, handsets, via=via)
+        deconfliction.record_matches(
+            db, actor, line, numbers, handsets, people=line.people, via=via
+        )
         record(
             db,
             actor,

@@ -26,7 +26,7 @@ def list_lines(db: Session, actor: Actor, *, status: LineStatus | None = None) -
     audited; opening a line is.
     """
     actor.require(Permission.LINES_READ)
-    query = select(Line).where(_visible_to(actor))
+    query = select(Line).where(visible_to(actor))
     if status is not None:
         query = query.where(Line.status == status.value)
     return db.scalars(query.order_by(Line.changed_at.desc(), Line.reference)).all()
@@ -41,7 +41,7 @@ def get_line(db: Session, actor: Actor, line_id: uuid.UUID, *, via: str = "web")
     actor.require(Permission.LINES_READ)
     line = db.scalar(
         select(Line)
-        .where(Line.id == line_id, _visible_to(actor))
+        .where(Line.id == line_id, visible_to(actor))
         .options(
             selectinload(Line.numbers),
             selectinload(Line.handsets),
@@ -65,7 +65,7 @@ def get_line(db: Session, actor: Actor, line_id: uuid.UUID, *, via: str = "web")
     return line
 
 
-def _visible_to(actor: Actor) -> ColumnElement[bool]:
+def visible_to(actor: Actor) -> ColumnElement[bool]:
     if actor.can(Permission.LINES_NATIONAL):
         return true()
     return Line.owned_by(actor.organisation_id)

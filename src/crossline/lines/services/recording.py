@@ -36,6 +36,7 @@ from crossline.lines.services.changes import (
     audit_alteration,
     aware,
     checked_imei,
+    load_for_change,
     new_line,
     period,
     person_on_line,
@@ -43,7 +44,7 @@ from crossline.lines.services.changes import (
     refuse_number_in_use,
     saving,
 )
-from crossline.lines.services.reading import NO_SUCH_LINE
+from crossline.lines.services.people import tell_of_possible_children
 from crossline.lines.statuses import (
     CLOSURE_LABELS,
     INITIAL,
@@ -100,7 +101,10 @@ def create_line(db: Session, actor: Actor, data: LineCreate, *, via: str = "web"
                 )
             )
         add_created_event(line, actor, numbers, handsets, "recorded by hand")
-        deconfliction.record_matches(db, actor, line, numbers, handsets, via=via)
+        deconfliction.record_matches(
+            db, actor, line, numbers, handsets, people=line.people, via=via
+        )
+        tell_of_possible_children(db, actor, line, line.people, via)
         record(
             db,
             actor,
@@ -123,7 +127,7 @@ def change_status(
     InvalidInput (422) for a change statuses.yaml does not allow or, when a
     line becomes active again, for a number of it now active in another line.
     """
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     current, new = LineStatus(line.status), data.status
     if new == current:
@@ -166,7 +170,7 @@ def correct_closure(
     type from then on (the national picture, intensification weeks); the timeline keeps the
     type it was recorded as in the correction's entry. Refused (422) for a line that is not
     closed or a type it has already."""
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     if line.status != LineStatus.CLOSED.value:
         raise InvalidInput(
@@ -229,7 +233,7 @@ def add_number(
     line or another active line of the organisation; other organisations'
     lines holding it are matched and both owners alerted.
     """
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     if data.version is not None:
         check_version(line, data.version)
     start, end = period(data.valid_from, data.valid_to, "valid_to")
@@ -250,7 +254,7 @@ def add_handset(
     Refused (422) when this line holds the handset over an overlapping period
     already; other organisations' lines holding it are matched and both alerted.
     """
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     if data.version is not None:
         check_version(line, data.version)
     start, end = period(data.valid_from, data.valid_to, "valid_to")
@@ -304,7 +308,7 @@ def _end_use(
     what: str,  # number or handset
     via: str,
 ) -> Line:
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     rows: list[LineNumber] | list[LineHandset] = line.numbers if what == "number" else line.handsets
     row = next((r for r in rows if r.id == row_id), None)
@@ -343,7 +347,7 @@ def change_details(
     """Correct a line's brand names and its hub and county areas (force ids). Needs
     ``lines.write`` on the organisation's own line; audited; the timeline keeps what each
     was before. Refused (422) when nothing changes or an area is not a force."""
-    line = _load_for_change(db, actor, line_id)
+    line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     wanted: dict[str, Any] = {
         "brand_names": sorted({b.strip() for b in data.brand_names if b.strip()}),
@@ -363,15 +367,6 @@ def change_details(
         line.hub_area, line.county_area = wanted["hub_area"], wanted["county_area"]
         add_event(line, actor, EventKind.DETAILS_CHANGED, detail={"changed": changed})
         audit_alteration(db, actor, line, "a line's brand names or areas corrected", via)
-    return line
-
-
-def _load_for_change(db: Session, actor: Actor, line_id: uuid.UUID) -> Line:
-    """A line the actor's organisation owns (lead or co-owner), to change; else NotFound."""
-    actor.require(Permission.LINES_WRITE)
-    line = db.get(Line, line_id)
-    if line is None or not line.held_by(actor.organisation_id):
-        raise NotFound(NO_SUCH_LINE)
     return line
 
 

@@ -142,11 +142,13 @@ def update_from_finding(
                 handsets.append(attach_handset(db, line, imei, start, end, field="finding_id"))
                 add_event(line, actor, EventKind.HANDSET_ADDED, reason=how, detail=_held(imei))
         on_line = {p.number: p for p in line.people}
+        people = []
         for person in update.people:
             if person.number in on_line:
                 on_line[person.number].possible_child = True
             else:
-                line.people.append(person_on_line(person))
+                people.append(person_on_line(person))
+                line.people.append(people[-1])
         add_event(
             line,
             actor,
@@ -161,7 +163,7 @@ def update_from_finding(
                 "numbers_ended": len(update.ended),
             },
         )
-        deconfliction.record_matches(db, actor, line, numbers, handsets, via=via)
+        deconfliction.record_matches(db, actor, line, numbers, handsets, people=people, via=via)
         record(
             db,
             actor,

@@ -35,6 +35,7 @@ from crossline.safeguarding.services.young_people import is_child
 # What a concern's source tells a screening, as indicator ids (DOMAIN.md §INDICATORS).
 FROM_SOURCE: dict[str, tuple[str, ...]] = {
     "analysis": ("CL18-09",),  # holds a role on a deal line: gang association
+    "register": ("CL18-09",),  # recorded on a register line by an analyst: the same
     "exclusion": ("VF23-11",),  # excluded from mainstream education
     "custody": ("VF23-01",),  # contact with the criminal justice system
     "hospital": ("CL18-06",),  # injuries after violence
@@ -66,7 +67,7 @@ def prefill(db: Session, actor: Actor, young_person_id: uuid.UUID) -> dict[str, 
         why = f"a concern raised on {concern.raised_at:%-d %B %Y} ({concern.source})"
         for item in (*FROM_SOURCE.get(concern.source, ()), *json.loads(concern.indicators)):
             found.setdefault(item, []).append(why)
-        if concern.source == "analysis" and concern.line_id is not None:
+        if concern.source in ("analysis", "register") and concern.line_id is not None:
             found.setdefault("CL18-04", []).append("a role on a line run by others")
     for episode in db.scalars(
         select(MissingEpisode).where(MissingEpisode.young_person_id == young_person.id)
