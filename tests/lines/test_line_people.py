@@ -9,6 +9,7 @@ person record's page leads to the lines holding its numbers."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from crossline.analytics.models import Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
 from crossline.auth.models import User
@@ -36,7 +38,7 @@ from crossline.lines.schemas import (
 from crossline.lines.services import people
 from crossline.people.schemas import PersonRecordIn
 from crossline.people.services import records
-from crossline.safeguarding import legal
+from crossline.safeguarding import from_analysis, legal
 from crossline.safeguarding.models import Concern, YoungPerson
 from crossline.safeguarding.services import screening
 from tests.factories import actor_of, make_user, sign_in
@@ -53,7 +55,8 @@ def _add(line: Line, number: str = "07700 900456", **given: object) -> PersonAdd
 
 def _change(line: Line, reason: str = "Seen at the trap house", **given: object) -> PersonChange:
     return PersonChange.model_validate(
-        {"role": "runner", "reason": reason, "version": line.version, **given}
+        {"role": "runner", "possible_child": False, "reason": reason, "version": line.version}
+        | given
     )
 
 
@@ -182,8 +185,40 @@ def test_a_line_recorded_with_people_is_deconflicted_and_a_possible_child_raises
     (concern,) = _concerns(db, force_b.organisation.id)
     assert (concern.source, concern.line_id) == ("register", line.id)
     assert "runner on line B-1 who may be a child" in concern.summary
+    assert concern.summary.startswith(force_b.analyst.display_name)  # who saw the child
     assert RUNNER not in concern.summary  # the number is on the young person, not in text
     assert _concerns(db, force_a.organisation.id) == []
+
+
+def test_a_line_recorded_with_the_same_person_twice_is_refused(db: Session, force_a: Force) -> None:
+    twice = LineCreate.model_validate(
+        {
+            "reference": "A-1",
+            "people": [
+                {"number": RUNNER, "role": "runner"},
+                {"number": "07700 900456", "role": "controller"},
+            ],
+        }
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.create_line(db, force_a.analyst, twice)
+    assert "Person 2 has the number of a person listed before" in refused.value.errors["people[1]"]
+    assert db.scalar(select(Line.id).where(Line.reference == "A-1")) is None
+
+
+def test_analysis_finding_a_child_an_analyst_marked_on_its_line_raises_nothing_more(
+    db: Session, force_a: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-1")
+    line.analysis_line_id = "CL-447700900123"  # as if confirmed from that analysis line
+    db.commit()
+    people.add_person(db, force_a.analyst, line.id, _add(line, possible_child=True))
+    (concern,) = _concerns(db, force_a.organisation.id)
+    young = db.get_one(YoungPerson, concern.young_person_id)
+    later = Finding(owner_id=force_a.organisation.id, line_id="CL-447700900123", number=RUNNER)
+    assert from_analysis._raised_before(db, young, later)
+    elsewhere = Finding(owner_id=force_a.organisation.id, line_id="CL-447700900999")
+    assert not from_analysis._raised_before(db, young, elsewhere)
 
 
 def _add_new(number: str) -> PersonAdd:
@@ -328,6 +363,15 @@ def test_the_line_page_and_the_api_change_a_lines_people(
         no_why = a.post(f"{person_url}/remove", data={"version": str(version)})
         assert no_why.status_code == 422
         assert 'href="#remove_reason"' in no_why.text
+        # The change form below it still shows what is held, not what the other form sent.
+        assert re.search(r'id="possible_child"[^>]*checked', no_why.text)
+        assert re.search(r'name="role" type="radio" value="controller" checked', no_why.text)
+        omitted = a.put(
+            f"/api/lines/{line.id}/people/{person['id']}",
+            json={"role": "runner", "reason": "Omits the flag", "version": version},
+        )
+        assert omitted.status_code == 422  # a flag is never cleared by leaving it out
+        assert "possible_child" in omitted.json()["errors"]
 
         api = a.post(
             f"/api/lines/{line.id}/people",
@@ -337,7 +381,12 @@ def test_the_line_page_and_the_api_change_a_lines_people(
         cuckooed = next(p for p in api.json()["people"] if p["role"] == "cuckooed")
         put = a.put(
             f"/api/lines/{line.id}/people/{cuckooed['id']}",
-            json={"role": "runner", "reason": "Moved in", "version": version},
+            json={
+                "role": "runner",
+                "possible_child": False,
+                "reason": "Moved in",
+                "version": version,
+            },
         )
         assert put.status_code == 409  # the version read is stale: the add came after it
         removed = a.post(

@@ -55,6 +55,7 @@ class PossibleChild:
     """A person on a register line recorded by hand as possibly a child."""
 
     organisation_id: uuid.UUID  # the organisation whose analyst recorded it
+    recorded_by: str  # the analyst's name, for the concern: who saw the child
     line_id: uuid.UUID
     line_reference: str
     number: str  # the person's phone number, E.164

@@ -98,7 +98,6 @@ def lines_page(
             "lines": [LineSummary.of(line, names[line.owner_id]) for line in found],
             "held_as": [_held_as(line, numbers) for line in found],
             "numbers": sorted(numbers),
-            "national": actor.can(Permission.LINES_NATIONAL),
         }
         return render(request, "lines/of_person.html", context)
     return render(request, "lines/list.html", _list_context(db, actor))

@@ -154,8 +154,8 @@ class PersonChange(BaseModel):
     """A line person's role, confidence and possible-child flag as they now stand, and why."""
 
     role: PersonRole = Field(title="Role")
-    confidence: float | None = Field(None, ge=0, le=1, title="Confidence")
-    possible_child: bool = Field(False, title="Possibly a child")
+    confidence: float | None = Field(None, ge=0, le=1, title="Confidence")  # None: not judged
+    possible_child: bool = Field(title="Possibly a child")  # required: never cleared by omission
     reason: str = Field(min_length=1, max_length=2000, title="Why it changes")
     version: int
 

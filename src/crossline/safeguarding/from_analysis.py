@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from crossline.analytics.models import AnalysisRun, Finding
@@ -160,18 +160,20 @@ def raise_concerns_for_run(db: Session, run_id: uuid.UUID, via: str = "cli") -> 
 
 
 def _raised_before(db: Session, young_person: YoungPerson, finding: Finding) -> bool:
-    """True when this young person already has a concern from analysis on the same line."""
+    """True when this young person already has a concern about the same line: from analysis
+    of the same analysis line, or about the register line confirmed from it (say, an
+    analyst recorded them on it as possibly a child before analysis saw it)."""
     earlier = select(Finding.id).where(
         Finding.owner_id == finding.owner_id, Finding.line_id == finding.line_id
     )
+    about = [and_(Concern.source == "analysis", Concern.finding_id.in_(earlier))]
+    register_line = _register_line(db, finding.owner_id, finding.line_id)
+    if register_line is not None:
+        about.append(Concern.line_id == register_line)
     return (
         db.scalar(
             select(Concern.id)
-            .where(
-                Concern.young_person_id == young_person.id,
-                Concern.source == "analysis",
-                Concern.finding_id.in_(earlier),
-            )
+            .where(Concern.young_person_id == young_person.id, or_(*about))
             .limit(1)
         )
         is not None
@@ -245,9 +247,9 @@ def raise_concern_for_line_person(
         ConcernIn(
             source="register",
             summary=(
-                f"An analyst recorded a {child.role} on line {child.line_reference} who may be "
-                "a child (DOMAIN.md §LINES.child-runner). Treat them as a possible victim of "
-                "criminal exploitation (§CCE): find out who they are and screen them."
+                f"{child.recorded_by} recorded a {child.role} on line {child.line_reference} "
+                "who may be a child (DOMAIN.md §LINES.child-runner). Treat them as a possible "
+                "victim of criminal exploitation (§CCE): find out who they are and screen them."
             ),
             indicators=[],
             line_id=child.line_id,

@@ -39,7 +39,6 @@ from crossline.lines.services.changes import (
     phone_number,
     saving,
 )
-from crossline.lines.services.reading import visible_to
 from crossline.people.models import PersonRecord
 from crossline.people.services import records as people_records
 
@@ -169,13 +168,13 @@ def tell_of_possible_children(
 def lines_of_person(
     db: Session, actor: Actor, record_id: uuid.UUID, *, via: str = "web"
 ) -> tuple[PersonRecord, Sequence[Line]]:
-    """The lines the actor may read that hold one of a person record's phone numbers, as a
-    person on the line or as one of its numbers; most recently changed first.
+    """The organisation's lines (led or co-owned) that hold one of its person record's phone
+    numbers, as a person on the line or as one of its numbers; most recently changed first.
 
     Needs ``lines.read`` and ``people.read``: the record is the organisation's own
     (another's is NotFound, as if it did not exist) and the search is audited as a
-    consultation of it. A national coordinator's search covers every organisation's
-    lines, as their list does.
+    consultation of it. Other organisations' lines are never searched here, even for a
+    national coordinator: deconfliction tells an owner when another holds the person.
     """
     actor.require(Permission.LINES_READ)
     actor.require(Permission.PEOPLE_READ)
@@ -188,7 +187,7 @@ def lines_of_person(
         found = db.scalars(
             select(Line)
             .where(
-                visible_to(actor),
+                Line.owned_by(actor.organisation_id),
                 or_(
                     Line.id.in_(select(LinePerson.line_id).where(LinePerson.number.in_(numbers))),
                     Line.id.in_(select(LineNumber.line_id).where(LineNumber.number.in_(numbers))),
@@ -214,6 +213,7 @@ def _tell_safeguarding(db: Session, actor: Actor, line: Line, person: LinePerson
         db,
         hooks.PossibleChild(
             organisation_id=actor.organisation_id,
+            recorded_by=actor.display_name,
             line_id=line.id,
             line_reference=line.reference,
             number=person.number,

@@ -93,13 +93,14 @@ def create_line(db: Session, actor: Actor, data: LineCreate, *, via: str = "web"
             imei = checked_imei(handset.imei, f"{field}.imei")
             handsets.append(attach_handset(db, line, imei, start, end, field=field))
         for i, person in enumerate(data.people):
-            line.people.append(
-                person_on_line(
-                    person.model_copy(
-                        update={"number": phone_number(person.number, f"people[{i}]")}
-                    )
+            number = phone_number(person.number, f"people[{i}]")
+            if any(p.number == number for p in line.people):
+                raise InvalidInput(
+                    f"Person {i + 1} has the number of a person listed before: give each "
+                    "person once, with their role.",
+                    field=f"people[{i}]",
                 )
-            )
+            line.people.append(person_on_line(person.model_copy(update={"number": number})))
         add_created_event(line, actor, numbers, handsets, "recorded by hand")
         deconfliction.record_matches(
             db, actor, line, numbers, handsets, people=line.people, via=via
