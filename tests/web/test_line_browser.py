@@ -240,6 +240,24 @@ def test_an_analyst_records_intelligence_about_a_person_and_finds_it_from_their_
         expect(page.get_by_role("heading", name=re.compile("^Found: "))).to_be_visible()
         expect(page.locator("main")).to_contain_text(text)
 
+        # Opened on its own page and regraded: the history keeps what it was.
+        found = page.locator(".govuk-inset-text", has_text=text)
+        found.get_by_role("link", name=re.compile("^Open")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Graded 2B P")
+        page.add_script_tag(path=AXE)
+        violations = page.evaluate(
+            """async () => (await axe.run()).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target)}))"""
+        )
+        assert not [v for v in violations if v["impact"] in SERIOUS], violations
+        page.get_by_label("1: reliable", exact=True).check()
+        page.get_by_label("Why the grading changes").fill("Source proved reliable")
+        page.get_by_role("button", name="Change the grading").click()
+        expect(page.get_by_role("alert")).to_contain_text("Grading changed to 1B P")
+        expect(page.locator("main")).to_contain_text(
+            "regraded from 2B P to 1B P: Source proved reliable"
+        )
+
 
 def test_an_analyst_adds_a_person_to_a_line_and_the_force_with_the_same_person_is_alerted(
     browser: Browser, server_url: str, second: BrowserContext, force_b_analyst: str

@@ -25,11 +25,11 @@ from crossline.auth.actor import Actor
 from crossline.auth.dependencies import allowed
 from crossline.auth.permissions import Permission
 from crossline.core.dependencies import DbDep
-from crossline.core.errors import InvalidInput
+from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.lines import grading, services
 from crossline.lines.models import Line
-from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead
+from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead, IntelligenceRegrade
 from crossline.lines.services import intelligence
 
 router = APIRouter()
@@ -77,6 +77,60 @@ async def record_page(request: Request, db: DbDep, actor: Writer) -> Response:
     return see_other(f"{PAGE}?recorded=1")
 
 
+@router.get(PAGE + "/{intelligence_id}", include_in_schema=False)
+def one_page(
+    request: Request, intelligence_id: uuid.UUID, db: DbDep, actor: Reader, regraded: str = ""
+) -> Response:
+    """One piece of intelligence with its history; its owner's analysts regrade it here."""
+    context = _one_context(db, actor, intelligence_id) | {"regraded": regraded == "1"}
+    return render(request, "lines/intelligence_record.html", context)
+
+
+@router.post(PAGE + "/{intelligence_id}/grading", include_in_schema=False)
+async def regrade_page(
+    request: Request, intelligence_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    form = await request.form()
+    try:
+        data = form_model(form, IntelligenceRegrade)
+        services.regrade_intelligence(db, actor, intelligence_id, data)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, InvalidInput) else {"reason": exc.message}
+        context = _one_context(db, actor, intelligence_id)
+        context |= {"errors": errors, "values": dict(form), "regraded": False}
+        return render(request, "lines/intelligence_record.html", context, status_code=exc.status)
+    return see_other(f"{PAGE}/{intelligence_id}?regraded=1")
+
+
+def _one_context(db: Session, actor: Actor, intelligence_id: uuid.UUID) -> dict[str, Any]:
+    found = services.get_intelligence(db, actor, intelligence_id)
+    read = IntelligenceRead.of(found)
+    return {
+        "i": read,
+        "people": intelligence.people_named(db, actor, [found]),
+        "lines": _lines_of_reader(db, actor),
+        "regrader": actor.can(Permission.INTELLIGENCE_WRITE)
+        and found.owner_id == actor.organisation_id,
+        # The form starts from the grading held.
+        "values": {
+            "source_evaluation": read.source_evaluation,
+            "intelligence_assessment": read.intelligence_assessment,
+            "handling_code": read.handling_code,
+            "handling_conditions": read.handling_conditions or "",
+        },
+        "errors": {},
+        **grading.form_choices(),
+    }
+
+
+def _lines_of_reader(db: Session, actor: Actor) -> dict[uuid.UUID, str]:
+    """Labels of the lines the reader may read, by id, to name an intelligence's lines."""
+    if not actor.can(Permission.LINES_READ):
+        return {}
+    return {line.id: _line_label(line) for line in services.list_lines(db, actor)}
+
+
 def _create(db: Session, actor: Actor, form: FormData) -> IntelligenceCreate:
     """The form's fields as the API takes them: numbers and references one a line."""
     data = form_model(form, IntelligenceCreate)
@@ -112,11 +166,6 @@ def _context(
     )
     # The person searched by is named too (if the actor may read it), linked to or not.
     named = intelligence.people_named(db, actor, found, also=[person_id] if person_id else [])
-    lines = (
-        {line.id: line for line in services.list_lines(db, actor)}
-        if actor.can(Permission.LINES_READ)
-        else {}
-    )
 
     return {
         "found": [IntelligenceRead.of(i) for i in found],
@@ -126,7 +175,7 @@ def _context(
         "person_id": person_id,
         "person": named.get(person_id) if person_id else None,
         "people": named,
-        "lines": {i: _line_label(line) for i, line in lines.items()},
+        "lines": _lines_of_reader(db, actor),
         "writer": actor.can(Permission.INTELLIGENCE_WRITE),
         "national": actor.can(Permission.LINES_NATIONAL),
         "person_reader": actor.can(Permission.PEOPLE_READ),

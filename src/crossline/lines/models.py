@@ -213,11 +213,12 @@ class DeconflictionMatch(HasId, HasCreated, Versioned, Base):
         return self.outcome is not None
 
 
-class IntelligenceRecord(HasId, HasCreated, Base):
+class IntelligenceRecord(HasId, HasCreated, Versioned, Base):
     """A piece of intelligence as its owner recorded it, graded (DOMAIN.md §GRADING).
 
     ``created_at`` is when it was recorded. The scheme is stored beside the
-    codes so that a later scheme needs no migration.
+    codes so that a later scheme needs no migration. Its grading may be changed
+    later (``history`` keeps each change); ``version`` rises with each.
     """
 
     __tablename__ = "intelligence_records"
@@ -234,6 +235,9 @@ class IntelligenceRecord(HasId, HasCreated, Base):
 
     links: Mapped[list[IntelligenceLink]] = relationship(
         cascade="all, delete-orphan", order_by="IntelligenceLink.kind"
+    )
+    history: Mapped[list[IntelligenceEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="IntelligenceEvent.at"
     )
 
 
@@ -252,3 +256,20 @@ class IntelligenceLink(HasId, Base):
     person_record_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("person_records.id"), index=True
     )
+
+
+class IntelligenceEvent(HasId, Base):
+    """A change to a piece of intelligence after it was recorded: a regrading, with the
+    codes before and after, who made it and why."""
+
+    __tablename__ = "intelligence_events"
+
+    intelligence_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("intelligence_records.id"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    kind: Mapped[str] = mapped_column(String(32))  # regraded
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)  # JSON: {"from": {...}, "to": {...}}
+    by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    by_name: Mapped[str] = mapped_column(String(200))

@@ -33,6 +33,7 @@ from crossline.lines.schemas import (
     HandsetAdd,
     IntelligenceCreate,
     IntelligenceRead,
+    IntelligenceRegrade,
     LineAreasRead,
     LineCreate,
     LineDetails,
@@ -927,6 +928,17 @@ def api_intelligence(
 ) -> IntelligenceRead:
     """One piece of intelligence with its grading and links. Audited as a consultation."""
     return IntelligenceRead.of(services.get_intelligence(db, actor, intelligence_id, via="api"))
+
+
+@router.post("/api/intelligence/{intelligence_id}/grading", tags=["lines"])
+def api_regrade_intelligence(
+    intelligence_id: uuid.UUID, data: IntelligenceRegrade, db: DbDep, actor: IntelligenceWriter
+) -> IntelligenceRead:
+    """Change your organisation's intelligence's 3x5x2 grading, with the reason and the
+    `version` you read (409 if stale); its `history` keeps the grading before and after."""
+    return IntelligenceRead.of(
+        services.regrade_intelligence(db, actor, intelligence_id, data, via="api")
+    )
 
 
 def _read(db: Session, line: Line) -> LineRead:

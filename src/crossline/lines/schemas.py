@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from crossline.lines.models import (
+    IntelligenceEvent,
     IntelligenceRecord,
     Line,
     LineEvent,
@@ -461,8 +462,41 @@ class IntelligenceCreate(BaseModel):
     )
 
 
+class IntelligenceRegrade(BaseModel):
+    """A piece of intelligence's grading as it now stands, and why it changes (a source
+    proved reliable, the report corroborated, the handling conditions changed)."""
+
+    source_evaluation: str = Field(max_length=4, title="Source evaluation (1, 2 or 3)")
+    intelligence_assessment: str = Field(max_length=4, title="Intelligence assessment (A to E)")
+    handling_code: str = Field(max_length=4, title="Handling code (P or C)")
+    handling_conditions: str | None = Field(None, max_length=2_000, title="Handling conditions")
+    reason: str = Field(min_length=1, max_length=2_000, title="Why the grading changes")
+    version: int  # the version you read; 409 if it changed since
+
+
+class IntelligenceEventRead(BaseModel):
+    """A change to a piece of intelligence: when, by whom, why, and the grading before and
+    after (``grading``, ``handling_conditions`` under ``from`` and ``to``)."""
+
+    at: datetime
+    kind: str
+    reason: str
+    by: str
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: IntelligenceEvent) -> IntelligenceEventRead:
+        return cls(
+            at=row.at,
+            kind=row.kind,
+            reason=row.reason,
+            by=row.by_name,
+            detail=json.loads(row.detail),
+        )
+
+
 class IntelligenceRead(BaseModel):
-    """A piece of intelligence with its grading and what it is linked to."""
+    """A piece of intelligence with its grading, what it is linked to, and its changes."""
 
     intelligence_id: uuid.UUID
     owner_id: uuid.UUID
@@ -481,6 +515,8 @@ class IntelligenceRead(BaseModel):
     # The owner's person records it is about: their ids only. A reader who may read
     # them opens each (audited); the pages name them for the owner's readers.
     person_ids: list[uuid.UUID]
+    version: int  # to send back with a regrading
+    history: list[IntelligenceEventRead]  # oldest first
 
     @classmethod
     def of(cls, record: IntelligenceRecord) -> IntelligenceRead:
@@ -507,6 +543,8 @@ class IntelligenceRead(BaseModel):
             person_ids=[
                 link.person_record_id for link in record.links if link.person_record_id is not None
             ],
+            version=record.version,
+            history=[IntelligenceEventRead.of(e) for e in record.history],
         )
 
 

@@ -24,6 +24,7 @@ from crossline.lines.services.intelligence import (
     get_intelligence,
     people_named,
     record_intelligence,
+    regrade_intelligence,
     search_intelligence,
 )
 from crossline.lines.services.owners import add_owner, owner_names, remove_owner
@@ -60,6 +61,7 @@ __all__ = [
     "owner_names",
     "people_named",
     "record_intelligence",
+    "regrade_intelligence",
     "remove_owner",
     "search_intelligence",
 ]

@@ -12,6 +12,7 @@ search returns) a consultation, in the same transaction (DOMAIN.md §AUDIT.s62).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Sequence
 from enum import StrEnum
@@ -23,11 +24,13 @@ from sqlalchemy.orm import Session, selectinload
 from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
+from crossline.core import clock
+from crossline.core.database import check_version, commit_or_conflict
 from crossline.core.errors import InvalidInput, NotFound
 from crossline.lines import grading
 from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
-from crossline.lines.models import IntelligenceLink, IntelligenceRecord, Line
-from crossline.lines.schemas import IntelligenceCreate
+from crossline.lines.models import IntelligenceEvent, IntelligenceLink, IntelligenceRecord, Line
+from crossline.lines.schemas import IntelligenceCreate, IntelligenceRegrade
 from crossline.lines.services.changes import phone_number
 from crossline.people.models import PersonRecord
 from crossline.people.services import records as person_records
@@ -50,30 +53,12 @@ def record_intelligence(
     text = data.text.strip()
     if not text:
         raise InvalidInput("Enter the intelligence.", field="text")
-    handling = _code(HandlingCode, data.handling_code, "handling_code", "handling code")
-    conditions = (data.handling_conditions or "").strip() or None
-    if handling is HandlingCode.CONDITIONS and conditions is None:
-        raise InvalidInput(
-            "Handling code C permits sharing only with conditions: enter the handling "
-            "instructions, or choose handling code P.",
-            field="handling_conditions",
-        )
     intelligence = IntelligenceRecord(
         id=uuid.uuid4(),
         owner_id=actor.organisation_id,
         text=text,
         grading_scheme=grading.SCHEME,
-        source_evaluation=_code(
-            SourceEvaluation, data.source_evaluation, "source_evaluation", "source evaluation"
-        ).value,
-        intelligence_assessment=_code(
-            IntelligenceAssessment,
-            data.intelligence_assessment,
-            "intelligence_assessment",
-            "intelligence assessment",
-        ).value,
-        handling_code=handling.value,
-        handling_conditions=conditions if handling is HandlingCode.CONDITIONS else None,
+        **_grading_of(data),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name,
     )
@@ -96,6 +81,97 @@ def record_intelligence(
     )
     db.commit()
     return intelligence
+
+
+def regrade_intelligence(
+    db: Session,
+    actor: Actor,
+    intelligence_id: uuid.UUID,
+    data: IntelligenceRegrade,
+    *,
+    via: str = "web",
+) -> IntelligenceRecord:
+    """Change a piece of intelligence's grading, with the reason: a source proved reliable,
+    a report corroborated or found false, handling conditions changed (DOMAIN.md §GRADING).
+    Needs ``intelligence.write`` on the organisation's own record (another's is NotFound,
+    for a national coordinator too: they read every force's, and change none); audited.
+    The history keeps the grading before and after, who changed it and why. Refused (422)
+    for codes that are not 3x5x2's, handling code C without conditions, or no change;
+    (409) for a record changed since ``version``."""
+    actor.require(Permission.INTELLIGENCE_WRITE)
+    intelligence = db.get(IntelligenceRecord, intelligence_id)
+    if intelligence is None or intelligence.owner_id != actor.organisation_id:
+        raise NotFound(NO_SUCH_INTELLIGENCE)
+    check_version(intelligence, data.version)
+    wanted = _grading_of(data)
+    held = {key: getattr(intelligence, key) for key in wanted}
+    if wanted == held:
+        raise InvalidInput(
+            "Nothing is different: change a code or the handling conditions.",
+            field="source_evaluation",
+        )
+    for key, value in wanted.items():
+        setattr(intelligence, key, value)
+    intelligence.history.append(
+        IntelligenceEvent(
+            id=uuid.uuid4(),
+            at=clock.now(),
+            kind="regraded",
+            reason=data.reason.strip(),
+            detail=json.dumps({"from": _as_shown(held), "to": _as_shown(wanted)}),
+            by_id=actor.user_id,
+            by_name=actor.display_name,
+        )
+    )
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        RecordRef.of("intelligence", intelligence.id),
+        why="intelligence regraded",
+        owner=intelligence.owner_id,
+        via=via,
+    )
+    commit_or_conflict(
+        db,
+        "Someone else changed this intelligence while you were saving. Open it again to see "
+        "their change, then make yours again.",
+    )
+    return intelligence
+
+
+def _grading_of(data: IntelligenceCreate | IntelligenceRegrade) -> dict[str, str | None]:
+    """The three 3x5x2 codes and the handling conditions as stored, or InvalidInput naming
+    the codes allowed; handling code C needs its conditions, P keeps none."""
+    handling = _code(HandlingCode, data.handling_code, "handling_code", "handling code")
+    conditions = (data.handling_conditions or "").strip() or None
+    if handling is HandlingCode.CONDITIONS and conditions is None:
+        raise InvalidInput(
+            "Handling code C permits sharing only with conditions: enter the handling "
+            "instructions, or choose handling code P.",
+            field="handling_conditions",
+        )
+    return {
+        "source_evaluation": _code(
+            SourceEvaluation, data.source_evaluation, "source_evaluation", "source evaluation"
+        ).value,
+        "intelligence_assessment": _code(
+            IntelligenceAssessment,
+            data.intelligence_assessment,
+            "intelligence_assessment",
+            "intelligence assessment",
+        ).value,
+        "handling_code": handling.value,
+        "handling_conditions": conditions if handling is HandlingCode.CONDITIONS else None,
+    }
+
+
+def _as_shown(codes: dict[str, str | None]) -> dict[str, str | None]:
+    """A grading as the history shows it: ``2B P``, and the conditions."""
+    grading_text = (
+        f"{codes['source_evaluation']}{codes['intelligence_assessment']} {codes['handling_code']}"
+    )
+    return {"grading": grading_text, "handling_conditions": codes["handling_conditions"]}
 
 
 def get_intelligence(
@@ -266,7 +342,11 @@ def _visible(actor: Actor) -> Select[IntelligenceRecord]:
         if actor.can(Permission.LINES_NATIONAL)
         else IntelligenceRecord.owner_id == actor.organisation_id
     )
-    return select(IntelligenceRecord).where(owned).options(selectinload(IntelligenceRecord.links))
+    return (
+        select(IntelligenceRecord)
+        .where(owned)
+        .options(selectinload(IntelligenceRecord.links), selectinload(IntelligenceRecord.history))
+    )
 
 
 def _linked(condition: ColumnElement[bool]) -> ColumnElement[bool]:
