@@ -42,6 +42,8 @@ ALERT_KEYS = {
     "outcome",
     "lead_organisation",
     "resolved_at",
+    "acknowledged",  # its own organisation's record of acting on it
+    "other_acknowledged_at",  # when the other recorded theirs: never their note
 }
 
 

@@ -303,6 +303,20 @@ def test_an_analyst_adds_a_person_to_a_line_and_the_force_with_the_same_person_i
         )
         expect(alert).to_contain_text(FORCES["west-midlands"].name)
         expect(alert).not_to_contain_text(f"WMP-HAND-{suffix}")
+        # West Mercia records acting on it; West Midlands sees when, not the note.
+        alert.get_by_label("What you did (optional)").fill("Called their contact officer")
+        alert.get_by_role("button", name=re.compile("^Record that you acted")).click()
+        acted = b_page.get_by_role("table", name="Deconfliction alerts").get_by_role(
+            "row", name=re.compile(runner.replace("+", r"\+"))
+        )
+        expect(acted).to_contain_text("Called their contact officer")
+        page.goto("/lines")
+        mine = page.get_by_role("table", name="Deconfliction alerts").get_by_role(
+            "row", name=re.compile(runner.replace("+", r"\+"))
+        )
+        expect(mine).to_contain_text(f"{FORCES['west-mercia'].name} recorded acting on it")
+        expect(mine).not_to_contain_text("Called their contact officer")
+        page.go_back()
 
         # Changed on their own page, with the reason kept on the timeline.
         people.get_by_role("link", name=f"Change the person using {runner}").click()

@@ -28,9 +28,10 @@ from crossline.audit.services import Operation, RecordRef, record
 from crossline.auth.actor import Actor
 from crossline.auth.permissions import Permission
 from crossline.core import clock
-from crossline.core.database import check_version
+from crossline.core.database import check_version, commit_or_conflict
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.lines.models import (
+    AlertAcknowledgement,
     DeconflictionMatch,
     HeldForPeriod,
     Line,
@@ -41,6 +42,8 @@ from crossline.lines.models import (
     LinePerson,
 )
 from crossline.lines.schemas import (
+    AcknowledgementRead,
+    AlertAcknowledge,
     AlertRead,
     EventKind,
     IdentifierKind,
@@ -217,15 +220,90 @@ def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
     return found
 
 
-def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead:
-    """The match as ``mine`` is told of it: its own line (led or co-owned), the other owner."""
+def acknowledge_alert(
+    db: Session, actor: Actor, alert_id: uuid.UUID, data: AlertAcknowledge, *, via: str = "web"
+) -> AlertRead:
+    """Record that the organisation has acted on one of its alerts (contacted the other
+    organisation, say), with a note. Needs ``lines.write``; audited; on the timeline of the
+    organisation's own line. Once an organisation: acting on it again is refused (422), naming
+    when and by whom it was recorded. The other organisation is told when, never the note;
+    a national coordinator sees both, notes included."""
+    actor.require(Permission.LINES_WRITE)
+    mine = actor.organisation_id
+    match = db.get(DeconflictionMatch, alert_id)
+    if match is None or not _alerted(db, match, mine):
+        raise NotFound("There is no such deconfliction alert for your organisation.")
+    done = match.acknowledged_by(mine)
+    if done is not None:
+        raise InvalidInput(
+            f"{done.by_name} recorded acting on this alert already, on {done.at:%-d %B %Y}.",
+            field="note",
+        )
+    own_line, other_id = _sides(db, match, mine)
+    note = (data.note or "").strip() or None
+    match.acknowledgements.append(
+        AlertAcknowledgement(
+            organisation_id=mine, note=note, by_id=actor.user_id, by_name=actor.display_name
+        )
+    )
+    detail = {
+        "match_id": str(match.id),
+        "kind": match.kind,
+        "identifier": match.identifier,
+        "other_organisation": db.get_one(Organisation, other_id).name,
+    }
+    own_line.events.append(
+        LineEvent(
+            at=clock.now(),
+            kind=EventKind.ALERT_ACKNOWLEDGED.value,
+            reason=note,
+            detail=json.dumps(detail),
+            by_id=actor.user_id,
+            by_name=actor.display_name,
+        )
+    )
+    record(
+        db,
+        actor,
+        Operation.ALTERATION,
+        RecordRef.of("deconfliction_match", match.id),
+        why="deconfliction alert acted on",
+        owner=mine,
+        via=via,
+    )
+    commit_or_conflict(
+        db, "Someone in your organisation recorded acting on this alert while you were saving."
+    )
+    return _alert(db, match, mine)
+
+
+def _alerted(db: Session, match: DeconflictionMatch, organisation_id: uuid.UUID) -> bool:
+    """Whether ``organisation_id`` owns (leads or co-owns) one of the match's two lines."""
+    return any(
+        db.get_one(Line, line_id).held_by(organisation_id)
+        for line_id in (match.line_a_id, match.line_b_id)
+    )
+
+
+def _sides(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> tuple[Line, uuid.UUID]:
+    """``mine``'s own line of the match (led or co-owned), and the other line's owner."""
     line_a = db.get_one(Line, match.line_a_id)
     if line_a.held_by(mine):
-        own_line_id, other_id = match.line_a_id, match.owner_b_id
-    else:
-        own_line_id, other_id = match.line_b_id, match.owner_a_id
-    own = db.get_one(Line, own_line_id)
+        return line_a, match.owner_b_id
+    return db.get_one(Line, match.line_b_id), match.owner_a_id
+
+
+def _acknowledgement(row: AlertAcknowledgement | None) -> AcknowledgementRead | None:
+    if row is None:
+        return None
+    return AcknowledgementRead(at=row.at, by=row.by_name, note=row.note)
+
+
+def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead:
+    """The match as ``mine`` is told of it: its own line (led or co-owned), the other owner."""
+    own, other_id = _sides(db, match, mine)
     other = db.get_one(Organisation, other_id)
+    theirs = match.acknowledged_by(other_id)
     return AlertRead(
         alert_id=match.id,
         line_id=own.id,
@@ -238,6 +316,8 @@ def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead
         outcome=Resolution(match.outcome) if match.outcome else None,
         lead_organisation=_name(db, match.lead_owner_id),
         resolved_at=match.resolved_at,
+        acknowledged=_acknowledgement(match.acknowledged_by(mine)),
+        other_acknowledged_at=theirs.at if theirs else None,
     )
 
 
@@ -379,6 +459,7 @@ def _match_read(db: Session, match: DeconflictionMatch) -> MatchRead:
                 organisation_id=owner,
                 organisation=names[owner],
                 url=f"/api/lines/{line.id}",
+                acknowledged=_acknowledgement(match.acknowledged_by(owner)),
             )
         )
     return MatchRead(

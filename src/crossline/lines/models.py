@@ -208,9 +208,39 @@ class DeconflictionMatch(HasId, HasCreated, Versioned, Base):
     resolved_by_name: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None]
 
+    acknowledgements: Mapped[list[AlertAcknowledgement]] = relationship(
+        cascade="all, delete-orphan", order_by="AlertAcknowledgement.at", lazy="selectin"
+    )
+
     @property
     def is_resolved(self) -> bool:
         return self.outcome is not None
+
+    def acknowledged_by(self, organisation_id: uuid.UUID) -> AlertAcknowledgement | None:
+        """The organisation's record of having acted on its alert of this match, if any."""
+        return next(
+            (a for a in self.acknowledgements if a.organisation_id == organisation_id), None
+        )
+
+
+class AlertAcknowledgement(HasId, Base):
+    """An organisation's record that it has acted on a deconfliction alert: contacted the
+    other organisation's contact officer, say, with a note of what was agreed. One per
+    organisation and match."""
+
+    __tablename__ = "alert_acknowledgements"
+    __table_args__ = (
+        UniqueConstraint("match_id", "organisation_id", name="uq_alert_acknowledgements_match"),
+    )
+
+    match_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("deconfliction_matches.id"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("organisations.id"))
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    note: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
+    by_name: Mapped[str] = mapped_column(String(200))
 
 
 class IntelligenceRecord(HasId, HasCreated, Versioned, Base):

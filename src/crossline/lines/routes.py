@@ -27,6 +27,7 @@ from crossline.lines import deconfliction, grading, services
 from crossline.lines.models import Line
 from crossline.lines.schemas import (
     ActivityRead,
+    AlertAcknowledge,
     AlertRead,
     ClosureCorrection,
     FindingConfirm,
@@ -514,6 +515,24 @@ async def intelligence_page(
     return see_other(f"/lines/{line_id}#intelligence")
 
 
+@router.post("/deconfliction/alerts/{alert_id}/acknowledge", include_in_schema=False)
+async def acknowledge_page(
+    request: Request, alert_id: uuid.UUID, db: DbDep, actor: Writer
+) -> Response:
+    """Record, from the Lines page, that the organisation has acted on one of its alerts."""
+    form = await request.form()
+    field = f"note-{alert_id}"
+    try:
+        data = form_model(_fields({"note": form.get(field)}), AlertAcknowledge)
+        deconfliction.acknowledge_alert(db, actor, alert_id, data)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        message = next(iter(exc.errors.values())) if isinstance(exc, InvalidInput) else exc.message
+        context = {**_list_context(db, actor), "errors": {field: message}, "values": dict(form)}
+        return render(request, "lines/list.html", context, status_code=exc.status)
+    return see_other("/lines#alerts")
+
+
 @router.get("/deconfliction", include_in_schema=False)
 def matches_page(request: Request, db: DbDep, actor: Coordinator) -> Response:
     context = {"matches": deconfliction.list_matches(db, actor), "outcomes": OUTCOMES}
@@ -569,8 +588,10 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
         "updates": [_update_read(u) for u in updating.updates_from_latest_run(db, actor)]
         if writer
         else [],
-        "alerts": deconfliction.alerts(db, actor),
+        # Those not yet acted on first, each group newest first.
+        "alerts": sorted(deconfliction.alerts(db, actor), key=lambda a: a.acknowledged is not None),
         "writer": writer,
+        "values": {},
     }
 
 
@@ -873,8 +894,19 @@ def api_accept_update(line_id: uuid.UUID, data: UpdateAccept, db: DbDep, actor: 
 @router.get("/api/deconfliction/alerts", tags=["lines"])
 def api_alerts(db: DbDep, actor: Reader) -> list[AlertRead]:
     """Your organisation's deconfliction alerts: which of your lines another organisation's
-    line matches, on which number or handset, and whom to contact there. Audited."""
+    line matches, on which number, handset or person, and whom to contact there; whether you
+    and they have recorded acting on it. Audited."""
     return deconfliction.alerts(db, actor, via="api")
+
+
+@router.post("/api/deconfliction/alerts/{alert_id}/acknowledgement", tags=["lines"])
+def api_acknowledge_alert(
+    alert_id: uuid.UUID, data: AlertAcknowledge, db: DbDep, actor: Writer
+) -> AlertRead:
+    """Record that your organisation has acted on an alert (say, contacted the other
+    organisation), with an optional `note`; once an organisation. The other organisation
+    is told when, never the note."""
+    return deconfliction.acknowledge_alert(db, actor, alert_id, data, via="api")
 
 
 @router.get("/api/deconfliction/matches", tags=["lines"])

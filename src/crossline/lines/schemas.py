@@ -66,6 +66,7 @@ class EventKind(StrEnum):
     PERSON_ADDED = "person_added"  # a person on the line recorded by hand
     PERSON_CHANGED = "person_changed"  # their role, confidence or possible-child flag
     PERSON_REMOVED = "person_removed"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # the owner acted on a deconfliction alert
 
 
 class Resolution(StrEnum):
@@ -395,6 +396,18 @@ class UpdateAccept(BaseModel):
     version: int = Field(title="The version you read")
 
 
+class AlertAcknowledge(BaseModel):
+    """That your organisation has acted on an alert, with a note of what was done."""
+
+    note: str | None = Field(None, max_length=2_000, title="What you did")
+
+
+class AcknowledgementRead(BaseModel):
+    at: datetime
+    by: str
+    note: str | None
+
+
 class AlertRead(BaseModel):
     """What an organisation is told of a match: its own line, and whom to contact.
 
@@ -413,6 +426,10 @@ class AlertRead(BaseModel):
     outcome: Resolution | None
     lead_organisation: str | None
     resolved_at: datetime | None
+    # Your organisation's record of acting on it, and when the other recorded theirs (their
+    # note is theirs: not disclosed).
+    acknowledged: AcknowledgementRead | None = None
+    other_acknowledged_at: datetime | None = None
 
 
 class MatchSide(BaseModel):
@@ -421,6 +438,7 @@ class MatchSide(BaseModel):
     organisation_id: uuid.UUID
     organisation: str
     url: str
+    acknowledged: AcknowledgementRead | None = None  # the owner's record of acting on it
 
 
 class MatchRead(BaseModel):
