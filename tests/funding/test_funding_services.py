@@ -738,11 +738,23 @@ def test_only_the_panel_scores_and_only_administrators_appoint_it(
         services.appoint(db, parties.outside_admin, fund.id, newcomer.user_id)
     assert parties.admin.user_id is not None
     assert parties.assessor.user_id is not None
+    other_admin = make_user(db, organisation, ["fund_administrator"], password=None)
     with pytest.raises(InvalidInput, match="fund assessor role"):  # not an assessor
-        services.appoint(db, parties.admin, fund.id, parties.admin.user_id)
+        services.appoint(db, parties.admin, fund.id, other_admin.id)
     with pytest.raises(InvalidInput, match="on the panel already"):
         services.appoint(db, parties.admin, fund.id, parties.assessor.user_id)
     services.appoint(db, parties.admin, fund.id, newcomer.user_id)
+
+    # An administrator who assesses too is appointed by another, never by themselves.
+    both = actor_of(
+        make_user(db, organisation, ["fund_administrator", "fund_assessor"], password=None),
+        organisation,
+    )
+    assert both.user_id is not None
+    assert both.user_id not in [u.id for u in services.assessors_to_appoint(db, both, fund.id)]
+    with pytest.raises(InvalidInput, match="cannot appoint yourself"):
+        services.appoint(db, both, fund.id, both.user_id)
+    services.appoint(db, parties.admin, fund.id, both.user_id)
     services.score_bid(db, newcomer, submitted.id, all_scores(2))
     assert [m.user_id for m in services.panel_of(db, parties.assessor, fund.id)] != []
     assert services.panel_of(db, parties.pcc, fund.id) == []  # the panel is the owner's business

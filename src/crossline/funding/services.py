@@ -417,7 +417,8 @@ def panel_of(db: Session, actor: Actor, fund_id: uuid.UUID) -> Sequence[PanelMem
 
 
 def assessors_to_appoint(db: Session, actor: Actor, fund_id: uuid.UUID) -> Sequence[User]:
-    """The fund owner's active assessors not on the fund's panel yet."""
+    """The fund owner's active assessors not on the fund's panel yet, but the administrator
+    asking: nobody appoints themselves (``appoint``)."""
     fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
     appointed = select(PanelMember.user_id).where(PanelMember.fund_id == fund.id)
     return db.scalars(
@@ -428,14 +429,25 @@ def assessors_to_appoint(db: Session, actor: Actor, fund_id: uuid.UUID) -> Seque
             User.is_active.is_(True),
             UserRole.role == RULES.assessor_role,
             User.id.not_in(appointed),
+            User.id != actor.user_id,
         )
         .order_by(User.display_name)
     ).all()
 
 
 def appoint(db: Session, actor: Actor, fund_id: uuid.UUID, user_id: uuid.UUID) -> PanelMember:
-    """A fund administrator appoints one of the fund owner's assessors to its panel."""
+    """A fund administrator appoints one of the fund owner's assessors to its panel.
+
+    Never themselves: an administrator who is also an assessor is appointed by another
+    administrator, so that whoever chooses the panel that scores bids is not its only
+    check (the panel's scores then go to the administrators' award decisions)."""
     fund = _own_fund(db, actor, fund_id, Permission.FUNDING_ADMINISTER)
+    if user_id == actor.user_id:
+        raise InvalidInput(
+            "You cannot appoint yourself to the panel: another administrator of the fund "
+            "appoints you, if you are to assess.",
+            field="user_id",
+        )
     if on_panel(db, fund.id, user_id):
         raise InvalidInput("They are on the panel already.", field="user_id")
     user = next((u for u in assessors_to_appoint(db, actor, fund.id) if u.id == user_id), None)
