@@ -17,10 +17,10 @@ from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
 from crossline.auth.models import User
 from crossline.core.errors import Forbidden, InvalidInput, NotFound
-from crossline.lines import deconfliction
+from crossline.lines import deconfliction, services
 from crossline.lines.schemas import AlertAcknowledge
 from tests.factories import sign_in
-from tests.lines.conftest import Force, actor_with, record_line
+from tests.lines.conftest import Force, actor_with, make_force, record_line
 
 SHARED = "+447700900123"
 NOTE = "Spoke to DS Shah: they lead, we hold back until the tasking meeting"
@@ -71,6 +71,45 @@ def test_an_owner_records_acting_on_its_alert_and_the_other_learns_when_not_what
     assert "recorded acting on this alert already" in again.value.errors["note"]
 
 
+def test_co_owners_act_for_their_side_and_a_co_owning_other_side_never_reads_the_note(
+    db: Session, force_a: Force, force_b: Force, coordinator: Actor
+) -> None:
+    line_a = record_line(db, force_a.analyst, "A-1", [SHARED])
+    line_b = record_line(db, force_b.analyst, "B-1", [SHARED])
+    partner = make_force(db, "Cheshire Police (test)")
+    services.add_owner(
+        db, force_a.analyst, line_a.id, partner.organisation.id, "Joint team", line_a.version
+    )
+    (for_partner,) = deconfliction.alerts(db, partner.analyst)
+    assert (for_partner.line_id, for_partner.other_organisation) == (
+        line_a.id,
+        "West Mercia Police (test)",
+    )
+    deconfliction.acknowledge_alert(
+        db, partner.analyst, for_partner.alert_id, AlertAcknowledge(note="Called them")
+    )
+    (for_b,) = deconfliction.alerts(db, force_b.analyst)
+    assert for_b.other_acknowledged_at is not None  # side A acted, through its co-owner
+    (match,) = deconfliction.list_matches(db, coordinator)
+    side_a = next(side for side in match.lines if side.reference == "A-1")
+    assert side_a.acknowledged is not None
+    assert side_a.acknowledged.note == "Called them"
+
+    # A joint operation since: Force A co-owns B's line. B's note stays off B-1's timeline.
+    services.add_owner(
+        db, force_b.analyst, line_b.id, force_a.organisation.id, "Joint op", line_b.version
+    )
+    (for_a,) = deconfliction.alerts(db, force_a.analyst)
+    assert (for_a.line_id, for_a.other_organisation) == (line_a.id, "West Mercia Police (test)")
+    deconfliction.acknowledge_alert(
+        db, force_b.analyst, for_b.alert_id, AlertAcknowledge(note=NOTE)
+    )
+    shared_timeline = services.get_line(db, force_a.analyst, line_b.id).events
+    acted = [e for e in shared_timeline if e.kind == "alert_acknowledged"]
+    assert len(acted) == 1
+    assert acted[0].reason is None
+
+
 def test_only_the_alerted_organisations_writers_record_it(
     db: Session, force_a: Force, force_b: Force, coordinator: Actor
 ) -> None:
@@ -114,6 +153,13 @@ def test_the_lines_page_records_it_and_the_api_too(
         page = a.get("/lines").text
         assert f'id="{field}"' not in page  # acted on: no form, what was recorded instead
         assert NOTE in page
+        twice = a.post(
+            f"/deconfliction/alerts/{alert.alert_id}/acknowledge",
+            data={field: "Sent again"},
+            follow_redirects=False,
+        )
+        assert twice.status_code == 303  # a second send finds it done: back to the alerts
+        assert "Sent again" not in a.get("/lines").text
     with TestClient(app, raise_server_exceptions=False) as b:
         b.headers["X-CSRF-Token"] = sign_in(b, db.get_one(User, force_b.analyst.user_id).email)
         page = b.get("/lines").text

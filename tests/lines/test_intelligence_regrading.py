@@ -109,6 +109,9 @@ def test_a_regrading_that_changes_nothing_is_stale_or_not_3x5x2_is_refused(
             db, force_a.analyst, record.id, _regrade(record, handling_code="C")
         )
     assert "handling_conditions" in no_conditions.value.errors
+    with pytest.raises(InvalidInput) as blank:
+        services.regrade_intelligence(db, force_a.analyst, record.id, _regrade(record, reason="  "))
+    assert "Say why" in blank.value.errors["reason"]
     services.regrade_intelligence(db, force_a.analyst, record.id, _regrade(record))
     with pytest.raises(Conflict):  # made from version 1, now 2
         services.regrade_intelligence(

@@ -225,9 +225,10 @@ def acknowledge_alert(
 ) -> AlertRead:
     """Record that the organisation has acted on one of its alerts (contacted the other
     organisation, say), with a note. Needs ``lines.write``; audited; on the timeline of the
-    organisation's own line. Once an organisation: acting on it again is refused (422), naming
-    when and by whom it was recorded. The other organisation is told when, never the note;
-    a national coordinator sees both, notes included."""
+    organisation's own line (without the note if the other organisation co-owns that line).
+    Once an organisation: acting on it again is refused (422), naming when and by whom it
+    was recorded. The other side is told when, never the note; a national coordinator sees
+    both sides, notes included, each side's the first recorded by an owner of its line."""
     actor.require(Permission.LINES_WRITE)
     mine = actor.organisation_id
     match = db.get(DeconflictionMatch, alert_id)
@@ -241,6 +242,9 @@ def acknowledge_alert(
         )
     own_line, other_id = _sides(db, match, mine)
     note = (data.note or "").strip() or None
+    # The note is the organisation's own; a line the other organisation co-owns (a joint
+    # operation agreed since) keeps the fact on its timeline, not the note.
+    shown_note = note if other_id not in own_line.owner_ids else None
     match.acknowledgements.append(
         AlertAcknowledgement(
             organisation_id=mine, note=note, by_id=actor.user_id, by_name=actor.display_name
@@ -256,7 +260,7 @@ def acknowledge_alert(
         LineEvent(
             at=clock.now(),
             kind=EventKind.ALERT_ACKNOWLEDGED.value,
-            reason=note,
+            reason=shown_note,
             detail=json.dumps(detail),
             by_id=actor.user_id,
             by_name=actor.display_name,
@@ -286,11 +290,33 @@ def _alerted(db: Session, match: DeconflictionMatch, organisation_id: uuid.UUID)
 
 
 def _sides(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> tuple[Line, uuid.UUID]:
-    """``mine``'s own line of the match (led or co-owned), and the other line's owner."""
-    line_a = db.get_one(Line, match.line_a_id)
+    """``mine``'s own line of the match and the other line's lead owner: the line ``mine``
+    leads, else one it co-owns. (A force co-owning the other side's line since the match was
+    found, say after a joint operation, is still told of it as the owner of its own line.)"""
+    line_a, line_b = db.get_one(Line, match.line_a_id), db.get_one(Line, match.line_b_id)
+    if match.owner_a_id == mine:
+        return line_a, match.owner_b_id
+    if match.owner_b_id == mine:
+        return line_b, match.owner_a_id
     if line_a.held_by(mine):
         return line_a, match.owner_b_id
-    return db.get_one(Line, match.line_b_id), match.owner_a_id
+    return line_b, match.owner_a_id
+
+
+def _side_acknowledgement(
+    db: Session, match: DeconflictionMatch, line_id: uuid.UUID, *, not_by: uuid.UUID | None = None
+) -> AlertAcknowledgement | None:
+    """The first record of acting on the match by an owner (lead or co-owner) of one side's
+    line, other than ``not_by``."""
+    holders = db.get_one(Line, line_id).owner_ids
+    return next(
+        (
+            a
+            for a in match.acknowledgements
+            if a.organisation_id in holders and a.organisation_id != not_by
+        ),
+        None,
+    )
 
 
 def _acknowledgement(row: AlertAcknowledgement | None) -> AcknowledgementRead | None:
@@ -303,7 +329,8 @@ def _alert(db: Session, match: DeconflictionMatch, mine: uuid.UUID) -> AlertRead
     """The match as ``mine`` is told of it: its own line (led or co-owned), the other owner."""
     own, other_id = _sides(db, match, mine)
     other = db.get_one(Organisation, other_id)
-    theirs = match.acknowledged_by(other_id)
+    other_line = match.line_b_id if own.id == match.line_a_id else match.line_a_id
+    theirs = _side_acknowledgement(db, match, other_line, not_by=mine)
     return AlertRead(
         alert_id=match.id,
         line_id=own.id,
@@ -459,7 +486,7 @@ def _match_read(db: Session, match: DeconflictionMatch) -> MatchRead:
                 organisation_id=owner,
                 organisation=names[owner],
                 url=f"/api/lines/{line.id}",
-                acknowledged=_acknowledgement(match.acknowledged_by(owner)),
+                acknowledged=_acknowledgement(_side_acknowledgement(db, match, line.id)),
             )
         )
     return MatchRead(

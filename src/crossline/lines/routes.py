@@ -527,6 +527,8 @@ async def acknowledge_page(
         deconfliction.acknowledge_alert(db, actor, alert_id, data)
     except (InvalidInput, Conflict) as exc:
         db.rollback()
+        if any(a.alert_id == alert_id and a.acknowledged for a in deconfliction.alerts(db, actor)):
+            return see_other("/lines#alerts")  # sent twice, or by a colleague meanwhile: done
         message = next(iter(exc.errors.values())) if isinstance(exc, InvalidInput) else exc.message
         context = {**_list_context(db, actor), "errors": {field: message}, "values": dict(form)}
         return render(request, "lines/list.html", context, status_code=exc.status)

@@ -93,8 +93,8 @@ def regrade_intelligence(
 ) -> IntelligenceRecord:
     """Change a piece of intelligence's grading, with the reason: a source proved reliable,
     a report corroborated or found false, handling conditions changed (DOMAIN.md §GRADING).
-    Needs ``intelligence.write`` on the organisation's own record (another's is NotFound,
-    for a national coordinator too: they read every force's, and change none); audited.
+    Needs ``intelligence.write`` (a national coordinator, who reads every force's, has not)
+    on the organisation's own record (another's is NotFound, as if it did not exist); audited.
     The history keeps the grading before and after, who changed it and why. Refused (422)
     for codes that are not 3x5x2's, handling code C without conditions, or no change;
     (409) for a record changed since ``version``."""
@@ -103,6 +103,9 @@ def regrade_intelligence(
     if intelligence is None or intelligence.owner_id != actor.organisation_id:
         raise NotFound(NO_SUCH_INTELLIGENCE)
     check_version(intelligence, data.version)
+    reason = data.reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the grading changes.", field="reason")
     wanted = _grading_of(data)
     held = {key: getattr(intelligence, key) for key in wanted}
     if wanted == held:
@@ -117,7 +120,7 @@ def regrade_intelligence(
             id=uuid.uuid4(),
             at=clock.now(),
             kind="regraded",
-            reason=data.reason.strip(),
+            reason=reason,
             detail=json.dumps({"from": _as_shown(held), "to": _as_shown(wanted)}),
             by_id=actor.user_id,
             by_name=actor.display_name,

@@ -19,10 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # The server default stays: removing it would make SQLite copy the table, which its
+    # links' foreign keys refuse once there is intelligence with links.
     with op.batch_alter_table("intelligence_records", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("intelligence_records", schema=None) as batch_op:
-        batch_op.alter_column("version", server_default=None)
     op.create_table(
         "intelligence_events",
         sa.Column("intelligence_id", sa.Uuid(), nullable=False),
