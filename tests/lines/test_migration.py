@@ -32,6 +32,7 @@ LINE_TABLES = {
         models.IntelligenceRecord,
         models.IntelligenceLink,
         models.IntelligenceEvent,
+        models.IntelligenceMatch,
     )
 }
 

@@ -30,6 +30,7 @@ from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.database import check_version, commit_or_conflict
 from crossline.core.errors import Conflict, InvalidInput, NotFound
+from crossline.lines import intelligence_matches
 from crossline.lines.models import (
     AlertAcknowledgement,
     DeconflictionMatch,
@@ -87,6 +88,9 @@ def record_matches(
             match = _record_match(db, actor, kind, identifier, line, other, via)
             if match is not None:
                 found.append(match)
+    # Other organisations' intelligence about the numbers it gained (its own or people's).
+    gained = [n.number for n in numbers] + [p.number for p in people]
+    intelligence_matches.match_line(db, actor, line, gained, via=via)
     return found
 
 

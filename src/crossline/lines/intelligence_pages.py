@@ -27,7 +27,7 @@ from crossline.auth.permissions import Permission
 from crossline.core.dependencies import DbDep
 from crossline.core.errors import Conflict, InvalidInput
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
-from crossline.lines import grading, services
+from crossline.lines import grading, intelligence_matches, services
 from crossline.lines.models import Line
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead, IntelligenceRegrade
 from crossline.lines.services import intelligence
@@ -106,8 +106,14 @@ async def regrade_page(
 def _one_context(db: Session, actor: Actor, intelligence_id: uuid.UUID) -> dict[str, Any]:
     found = services.get_intelligence(db, actor, intelligence_id)
     read = IntelligenceRead.of(found)
+    held_elsewhere = [
+        a
+        for a in intelligence_matches.intelligence_alerts(db, actor)
+        if a.intelligence_id == found.id
+    ]
     return {
         "i": read,
+        "held_elsewhere": held_elsewhere,
         "people": intelligence.people_named(db, actor, [found]),
         "lines": _lines_of_reader(db, actor),
         "regrader": actor.can(Permission.INTELLIGENCE_WRITE)

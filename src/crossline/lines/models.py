@@ -303,3 +303,34 @@ class IntelligenceEvent(HasId, Base):
     detail: Mapped[str] = mapped_column(Text)  # JSON: {"from": {...}, "to": {...}}
     by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), ForeignKey("users.id"))
     by_name: Mapped[str] = mapped_column(String(200))
+
+
+class IntelligenceMatch(HasId, HasCreated, Base):
+    """One organisation's intelligence about a phone number that another organisation holds:
+    as a number or a person on one of its lines, or in intelligence of its own.
+
+    Found whenever intelligence is recorded about numbers or people by number, and whenever
+    a line gains a number or a person. Recorded once per pair of holdings; both owners are
+    alerted, each told the other organisation and its contact officer, never the other's
+    record (DESIGN.md, Security and data protection).
+    """
+
+    __tablename__ = "intelligence_matches"
+
+    identifier: Mapped[str] = mapped_column(String(32), index=True)  # the number, E.164
+    intelligence_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("intelligence_records.id"), index=True
+    )
+    intelligence_owner_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    # The other holding: a line of the other organisation, or its intelligence.
+    other_owner_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid(), ForeignKey("organisations.id"), index=True
+    )
+    other_line_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("lines.id"), index=True
+    )
+    other_intelligence_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("intelligence_records.id"), index=True
+    )

@@ -23,7 +23,7 @@ from crossline.core.dependencies import DbDep, SettingsDep
 from crossline.core.errors import Conflict, InvalidInput, NotFound
 from crossline.core.pages import NavItem, add_navigation, form_model, render, see_other
 from crossline.core.settings import Settings
-from crossline.lines import deconfliction, grading, services
+from crossline.lines import deconfliction, grading, intelligence_matches, services
 from crossline.lines.models import Line
 from crossline.lines.schemas import (
     ActivityRead,
@@ -32,7 +32,9 @@ from crossline.lines.schemas import (
     ClosureCorrection,
     FindingConfirm,
     HandsetAdd,
+    IntelligenceAlertRead,
     IntelligenceCreate,
+    IntelligenceMatchRead,
     IntelligenceRead,
     IntelligenceRegrade,
     LineAreasRead,
@@ -537,7 +539,11 @@ async def acknowledge_page(
 
 @router.get("/deconfliction", include_in_schema=False)
 def matches_page(request: Request, db: DbDep, actor: Coordinator) -> Response:
-    context = {"matches": deconfliction.list_matches(db, actor), "outcomes": OUTCOMES}
+    context = {
+        "matches": deconfliction.list_matches(db, actor),
+        "intelligence_matches": intelligence_matches.list_intelligence_matches(db, actor),
+        "outcomes": OUTCOMES,
+    }
     return render(request, "lines/matches.html", context)
 
 
@@ -592,6 +598,7 @@ def _list_context(db: Session, actor: Actor) -> dict[str, Any]:
         else [],
         # Those not yet acted on first, each group newest first.
         "alerts": sorted(deconfliction.alerts(db, actor), key=lambda a: a.acknowledged is not None),
+        "intelligence_alerts": intelligence_matches.intelligence_alerts(db, actor),
         "writer": writer,
         "values": {},
     }
@@ -606,9 +613,13 @@ def _line_context(
 ) -> dict[str, Any]:
     current = STATUSES[line.status]
     alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
+    held_elsewhere = [
+        a for a in intelligence_matches.intelligence_alerts(db, actor) if a.line_id == line.id
+    ]
     return {
         "line": _read(db, line),
         "alerts": alerts,
+        "intelligence_alerts": held_elsewhere,
         "mine": line.held_by(actor.organisation_id),
         "writer": actor.can(Permission.LINES_WRITE) and line.held_by(actor.organisation_id),
         "lead": actor.can(Permission.LINES_WRITE) and line.owner_id == actor.organisation_id,
@@ -899,6 +910,20 @@ def api_alerts(db: DbDep, actor: Reader) -> list[AlertRead]:
     line matches, on which number, handset or person, and whom to contact there; whether you
     and they have recorded acting on it. Audited."""
     return deconfliction.alerts(db, actor, via="api")
+
+
+@router.get("/api/deconfliction/intelligence-alerts", tags=["lines"])
+def api_intelligence_alerts(db: DbDep, actor: Reader) -> list[IntelligenceAlertRead]:
+    """Your organisation's intelligence matches: another organisation holds intelligence
+    about a number your line holds, or holds your intelligence's number on a line or in
+    intelligence of its own; whom to contact there. Nothing of their record. Audited."""
+    return intelligence_matches.intelligence_alerts(db, actor, via="api")
+
+
+@router.get("/api/deconfliction/intelligence-matches", tags=["lines"])
+def api_intelligence_matches(db: DbDep, actor: Coordinator) -> list[IntelligenceMatchRead]:
+    """Every intelligence match between organisations, both sides. Audited."""
+    return intelligence_matches.list_intelligence_matches(db, actor, via="api")
 
 
 @router.post("/api/deconfliction/alerts/{alert_id}/acknowledgement", tags=["lines"])

@@ -67,6 +67,7 @@ class EventKind(StrEnum):
     PERSON_CHANGED = "person_changed"  # their role, confidence or possible-child flag
     PERSON_REMOVED = "person_removed"
     ALERT_ACKNOWLEDGED = "alert_acknowledged"  # the owner acted on a deconfliction alert
+    INTELLIGENCE_FOUND = "intelligence_found"  # another organisation holds intelligence on it
 
 
 class Resolution(StrEnum):
@@ -430,6 +431,40 @@ class AlertRead(BaseModel):
     # note is theirs: not disclosed).
     acknowledged: AcknowledgementRead | None = None
     other_acknowledged_at: datetime | None = None
+
+
+class IntelligenceAlertRead(BaseModel):
+    """What an organisation is told of an intelligence match: its own holding (a line, or
+    intelligence it recorded), the number, and whom to contact. Nothing of the other's
+    record: not its text, grading, line or any other number."""
+
+    alert_id: uuid.UUID
+    identifier: str  # the phone number, which the alerted organisation holds itself
+    line_id: uuid.UUID | None  # its own line, when that is what matched
+    line_reference: str | None
+    intelligence_id: uuid.UUID | None  # its own intelligence, when that is what matched
+    intelligence_recorded_at: datetime | None
+    other_holds: str  # "a line" or "intelligence"
+    other_organisation: str
+    contact: AlertContactRead
+    raised_at: datetime
+
+
+class IntelligenceMatchSide(BaseModel):
+    organisation: str
+    holds: str  # line | intelligence
+    line_id: uuid.UUID | None = None
+    line_reference: str | None = None
+    intelligence_id: uuid.UUID | None = None
+
+
+class IntelligenceMatchRead(BaseModel):
+    """An intelligence match as a national coordinator sees it: both sides."""
+
+    match_id: uuid.UUID
+    identifier: str
+    sides: list[IntelligenceMatchSide]
+    raised_at: datetime
 
 
 class MatchSide(BaseModel):

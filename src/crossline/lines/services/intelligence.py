@@ -27,7 +27,7 @@ from crossline.auth.permissions import Permission
 from crossline.core import clock
 from crossline.core.database import check_version, commit_or_conflict
 from crossline.core.errors import InvalidInput, NotFound
-from crossline.lines import grading
+from crossline.lines import grading, intelligence_matches
 from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import IntelligenceEvent, IntelligenceLink, IntelligenceRecord, Line
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRegrade
@@ -70,6 +70,7 @@ def record_intelligence(
     ]
     db.add(intelligence)
     db.flush()
+    intelligence_matches.match_intelligence(db, actor, intelligence, via=via)
     record(
         db,
         actor,
