@@ -116,19 +116,15 @@ def raise_concerns_for_run(db: Session, run_id: uuid.UUID, via: str = "cli") -> 
     for finding in findings:
         if not finding.number:
             continue
-        young_person = young_people.find(db, run.owner_id, phone_number=finding.number)
-        if young_person is None:
-            young_person = young_people.create(
-                db,
-                actor,
-                YoungPersonIn(
-                    description=f"Young person using {finding.number} on line {finding.line_id}",
-                    phone_number=finding.number,
-                ),
-                via=via,
-                why="recording a possible child found on a line by analysis",
-                commit_now=False,
-            )
+        young_person, new = _young_person_using(
+            db,
+            actor,
+            finding.number,
+            finding.line_id,
+            "recording a possible child found on a line by analysis",
+            via,
+        )
+        if new:
             recorded += 1
         elif _raised_before(db, young_person, finding):
             already += 1
@@ -157,6 +153,27 @@ def raise_concerns_for_run(db: Session, run_id: uuid.UUID, via: str = "cli") -> 
         already,
     )
     return FromAnalysis(raised, recorded, already)
+
+
+def _young_person_using(
+    db: Session, actor: Actor, number: str, line: str, why: str, via: str
+) -> tuple[YoungPerson, bool]:
+    """The actor's organisation's young person using ``number``, recorded from the number
+    (as seen on ``line``) if there is none; and whether they were recorded now."""
+    found = young_people.find(db, actor.organisation_id, phone_number=number)
+    if found is not None:
+        return found, False
+    recorded = young_people.create(
+        db,
+        actor,
+        YoungPersonIn(
+            description=f"Young person using {number} on line {line}", phone_number=number
+        ),
+        via=via,
+        why=why,
+        commit_now=False,
+    )
+    return recorded, True
 
 
 def _raised_before(db: Session, young_person: YoungPerson, finding: Finding) -> bool:
@@ -225,20 +242,15 @@ def raise_concern_for_line_person(
     organisation's, or recorded from it. None when that young person already has a concern
     about this line (raised by hand before, or from the analysis that found the line)."""
     actor = line_analysis_actor(db, child.organisation_id, register=True)
-    young_person = young_people.find(db, child.organisation_id, phone_number=child.number)
-    if young_person is None:
-        young_person = young_people.create(
-            db,
-            actor,
-            YoungPersonIn(
-                description=f"Young person using {child.number} on line {child.line_reference}",
-                phone_number=child.number,
-            ),
-            via=via,
-            why="recording a possible child recorded on a line in the register",
-            commit_now=False,
-        )
-    elif _concern_about_line(db, young_person, child.line_id):
+    young_person, new = _young_person_using(
+        db,
+        actor,
+        child.number,
+        child.line_reference,
+        "recording a possible child recorded on a line in the register",
+        via,
+    )
+    if not new and _concern_about_line(db, young_person, child.line_id):
         return None
     return concerns.raise_concern(
         db,
