@@ -21,7 +21,7 @@ from crossline.lines import intelligence_matches, services
 from crossline.lines.schemas import IntelligenceCreate, NumberAdd, PersonAdd
 from crossline.lines.services import people
 from tests.factories import actor_of, make_user, sign_in
-from tests.lines.conftest import Force, record_line
+from tests.lines.conftest import Force, make_force, record_line
 
 NUMBER = "+447700900123"
 SECRET = "Informant says the runner stores cash at his aunt's"
@@ -64,7 +64,6 @@ def test_intelligence_about_a_number_another_forces_line_holds_alerts_both(
         "Merseyside Police (test)",
         "intelligence",
     )
-    assert SECRET not in for_b.model_dump_json()
     found = services.get_line(db, force_b.analyst, line_b.id).events[-1]
     assert found.kind == "intelligence_found"
     assert SECRET not in (found.detail or "")
@@ -147,3 +146,52 @@ def test_pages_and_api_show_intelligence_held_elsewhere_to_those_who_may_read_it
         c.headers["X-CSRF-Token"] = sign_in(c, db.get_one(User, applicant.user_id).email)
         (alert,) = c.get("/api/deconfliction/intelligence-alerts").json()  # its line's, yes
         assert alert["line_id"] == str(line_b.id)
+
+
+def test_co_owners_are_told_and_readers_of_lines_alone_never_see_intelligence_matches(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    line_b = record_line(db, force_b.analyst, "B-1", [NUMBER])
+    partner = make_force(db, "Cheshire Police (test)")
+    services.add_owner(
+        db, force_b.analyst, line_b.id, partner.organisation.id, "Joint team", line_b.version
+    )
+    _intelligence(db, force_a, numbers=[NUMBER])
+
+    (for_partner,) = intelligence_matches.intelligence_alerts(db, partner.analyst)
+    assert (for_partner.line_id, for_partner.other_organisation) == (
+        line_b.id,
+        "Merseyside Police (test)",
+    )
+    told = db.scalars(
+        select(AuditEntry.recipient).where(
+            AuditEntry.record_type == "intelligence_match", AuditEntry.operation == "disclosure"
+        )
+    ).all()
+    assert "Cheshire Police (test)" in told
+    # Force A's order applicant reads lines, not intelligence: A's match is not theirs.
+    applicant = actor_of(
+        make_user(db, force_a.organisation, ["order_applicant"]), force_a.organisation
+    )
+    assert intelligence_matches.intelligence_alerts(db, applicant) == []
+
+    # Force A comes to co-own B's line: one organisation holds both sides, no alert left.
+    services.add_owner(
+        db, force_b.analyst, line_b.id, force_a.organisation.id, "Joint op", line_b.version
+    )
+    assert intelligence_matches.intelligence_alerts(db, force_a.analyst) == []
+    assert intelligence_matches.intelligence_alerts(db, force_b.analyst) == []
+
+
+def test_the_line_returned_by_a_change_shows_the_intelligence_found(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    _intelligence(db, force_a, numbers=[NUMBER])
+    line_b = record_line(db, force_b.analyst, "B-1")
+    changed = services.add_number(
+        db,
+        force_b.analyst,
+        line_b.id,
+        NumberAdd(number=NUMBER, valid_from=datetime(2025, 10, 1, tzinfo=UTC)),
+    )
+    assert "intelligence_found" in [e.kind for e in changed.events]

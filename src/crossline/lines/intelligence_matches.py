@@ -76,7 +76,7 @@ def match_line(
     found = []
     for number in sorted(set(numbers)):
         for intelligence in _intelligence_about(db, number, not_of=line.owner_ids):
-            found += _recorded(db, actor, number, intelligence, line=line, via=via)
+            found += _recorded(db, actor, number, intelligence, line=line, changed=True, via=via)
     return found
 
 
@@ -119,11 +119,14 @@ def _recorded(
     *,
     line: Line | None = None,
     other: IntelligenceRecord | None = None,
+    changed: bool = False,
     via: str,
 ) -> list[IntelligenceMatch]:
-    """The match of ``intelligence`` with ``line`` or with ``other`` intelligence, recorded
-    and disclosed to both owners; [] when found before. Two pieces of intelligence are kept
-    in a fixed order (the smaller id first), so that their match is recorded once."""
+    """The match of ``intelligence`` with ``line`` or with ``other`` intelligence about
+    ``number``, recorded and disclosed to both sides (a line's co-owners too); [] when found
+    before. Two pieces of intelligence are kept in a fixed order (the smaller id first), so
+    that their match is recorded once. ``changed``: ``line`` is the line being changed, whose
+    loaded timeline the caller returns."""
     if other is not None and str(other.id) < str(intelligence.id):
         intelligence, other = other, intelligence
     other_owner = line.owner_id if line is not None else other.owner_id  # type: ignore[union-attr]
@@ -147,24 +150,29 @@ def _recorded(
         other_intelligence_id=other.id if other else None,
     )
     db.add(match)
-    names = organisation_names(db, {intelligence.owner_id, other_owner})
+    told = {other_owner} | (line.owner_ids if line is not None else set())
+    names = organisation_names(db, told | {intelligence.owner_id})
     if line is not None:
-        db.add(
-            LineEvent(
-                line_id=line.id,
-                at=clock.now(),
-                kind=EventKind.INTELLIGENCE_FOUND.value,
-                detail=json.dumps(
-                    {
-                        "match_id": str(match.id),
-                        "identifier": number,
-                        "other_organisation": names[intelligence.owner_id],
-                    }
-                ),
-                by_name=FOUND_BY,
-            )
+        event = LineEvent(
+            at=clock.now(),
+            kind=EventKind.INTELLIGENCE_FOUND.value,
+            detail=json.dumps(
+                {
+                    "match_id": str(match.id),
+                    "identifier": number,
+                    "other_organisation": names[intelligence.owner_id],
+                }
+            ),
+            by_name=FOUND_BY,
         )
-    for own, theirs in ((intelligence.owner_id, other_owner), (other_owner, intelligence.owner_id)):
+        if changed:
+            line.events.append(event)
+        else:
+            event.line_id = line.id
+            db.add(event)
+    pairs = [(intelligence.owner_id, other_owner)]
+    pairs += [(holder, intelligence.owner_id) for holder in sorted(told, key=str)]
+    for own, theirs in pairs:
         record(
             db,
             actor,
@@ -190,13 +198,21 @@ def _same(
 
 
 def intelligence_alerts(
-    db: Session, actor: Actor, *, via: str = "web"
+    db: Session,
+    actor: Actor,
+    *,
+    line_id: uuid.UUID | None = None,
+    intelligence_id: uuid.UUID | None = None,
+    via: str = "web",
 ) -> list[IntelligenceAlertRead]:
     """The organisation's alerts of intelligence matches, newest first; audited.
 
     Its intelligence's matches for readers of its intelligence (``intelligence.read``), and
-    its lines' (led or co-owned) for readers of its lines (``lines.read``). Each names its
-    own holding, the number, and the other organisation with its contact officer.
+    its lines' (led or co-owned) for readers of its lines (``lines.read``); only those of
+    one of its lines (``line_id``) or one piece of its intelligence (``intelligence_id``),
+    if given. Each names its own holding, the number, and the other organisation with its
+    contact officer. A match whose two sides one organisation has come to hold (it co-owns
+    the line since) is no longer an alert.
     """
     mine = actor.organisation_id
     conditions: list[ColumnElement[bool]] = []
@@ -217,12 +233,18 @@ def intelligence_alerts(
         )
     if not conditions:
         actor.require(Permission.LINES_READ)  # neither: refused, naming one
-    matches = db.scalars(
-        select(IntelligenceMatch)
-        .where(or_(*conditions))
-        .order_by(IntelligenceMatch.created_at.desc())
-    ).all()
-    found = [_alert(db, match, mine) for match in matches]
+    query = select(IntelligenceMatch).where(or_(*conditions))
+    if line_id is not None:
+        query = query.where(IntelligenceMatch.other_line_id == line_id)
+    if intelligence_id is not None:
+        query = query.where(
+            or_(
+                IntelligenceMatch.intelligence_id == intelligence_id,
+                IntelligenceMatch.other_intelligence_id == intelligence_id,
+            )
+        )
+    matches = db.scalars(query.order_by(IntelligenceMatch.created_at.desc())).all()
+    found = [alert for match in matches if (alert := _alert(db, actor, match)) is not None]
     record(
         db,
         actor,
@@ -236,18 +258,30 @@ def intelligence_alerts(
     return found
 
 
-def _alert(db: Session, match: IntelligenceMatch, mine: uuid.UUID) -> IntelligenceAlertRead:
-    if match.intelligence_owner_id == mine:
+def _alert(db: Session, actor: Actor, match: IntelligenceMatch) -> IntelligenceAlertRead | None:
+    """The match as the actor's organisation is told of it, from the side it may read: its
+    intelligence (``intelligence.read``) or its line (``lines.read``); None if neither."""
+    mine = actor.organisation_id
+    line = db.get_one(Line, match.other_line_id) if match.other_line_id else None
+    if line is not None and match.intelligence_owner_id in line.owner_ids:
+        return None  # the intelligence's owner co-owns the line since: no conflict left
+    reads_intelligence = actor.can(Permission.INTELLIGENCE_READ)
+    own_line: Line | None = None
+    own_intelligence: IntelligenceRecord | None = None
+    if match.intelligence_owner_id == mine and reads_intelligence:
         other_id = match.other_owner_id
-        own_line, own_intelligence = None, db.get_one(IntelligenceRecord, match.intelligence_id)
-    elif match.other_line_id is not None:
+        own_intelligence = db.get_one(IntelligenceRecord, match.intelligence_id)
+    elif line is not None and line.held_by(mine) and actor.can(Permission.LINES_READ):
+        other_id, own_line = match.intelligence_owner_id, line
+    elif (
+        match.other_intelligence_id is not None
+        and match.other_owner_id == mine
+        and reads_intelligence
+    ):
         other_id = match.intelligence_owner_id
-        own_line, own_intelligence = db.get_one(Line, match.other_line_id), None
-    else:
-        other_id = match.intelligence_owner_id
-        assert match.other_intelligence_id is not None
-        own_line = None
         own_intelligence = db.get_one(IntelligenceRecord, match.other_intelligence_id)
+    else:
+        return None
     other = db.get_one(Organisation, other_id)
     return IntelligenceAlertRead(
         alert_id=match.id,
@@ -256,17 +290,17 @@ def _alert(db: Session, match: IntelligenceMatch, mine: uuid.UUID) -> Intelligen
         line_reference=own_line.reference if own_line else None,
         intelligence_id=own_intelligence.id if own_intelligence else None,
         intelligence_recorded_at=own_intelligence.created_at if own_intelligence else None,
-        other_holds=_what_they_hold(match, mine),
+        other_holds=_what_they_hold(match, mine, own_line),
         other_organisation=other.name,
         contact=alert_contact(other),
         raised_at=match.created_at,
     )
 
 
-def _what_they_hold(match: IntelligenceMatch, mine: uuid.UUID) -> str:
-    """What the other organisation holds: intelligence, unless ``mine`` holds the
-    intelligence and the other a line."""
-    if match.intelligence_owner_id == mine and match.other_line_id is not None:
+def _what_they_hold(match: IntelligenceMatch, mine: uuid.UUID, own_line: Line | None) -> str:
+    """What the other organisation holds: intelligence, unless ``mine`` is told of its own
+    intelligence and the other holds a line."""
+    if own_line is None and match.intelligence_owner_id == mine and match.other_line_id:
         return "a line"
     return "intelligence"
 

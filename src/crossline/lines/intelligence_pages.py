@@ -108,7 +108,7 @@ def _one_context(db: Session, actor: Actor, intelligence_id: uuid.UUID) -> dict[
     read = IntelligenceRead.of(found)
     held_elsewhere = [
         a
-        for a in intelligence_matches.intelligence_alerts(db, actor)
+        for a in intelligence_matches.intelligence_alerts(db, actor, intelligence_id=found.id)
         if a.intelligence_id == found.id
     ]
     return {

@@ -614,7 +614,9 @@ def _line_context(
     current = STATUSES[line.status]
     alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
     held_elsewhere = [
-        a for a in intelligence_matches.intelligence_alerts(db, actor) if a.line_id == line.id
+        a
+        for a in intelligence_matches.intelligence_alerts(db, actor, line_id=line.id)
+        if a.line_id == line.id
     ]
     return {
         "line": _read(db, line),

@@ -270,6 +270,15 @@ def audit_alteration(db: Session, actor: Actor, line: Line, why: str, via: str) 
     )
 
 
+def take_turn(db: Session) -> None:
+    """Wait for the register's turn, held to the end of the transaction (PostgreSQL; SQLite's
+    one writer takes turns by its first write). For any change whose checks read other
+    organisations' holdings before writing (``saving``; recording intelligence)."""
+    if db.get_bind().dialect.name == "postgresql":
+        with db.no_autoflush:  # the lock first: no row locked while waiting for it
+            db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REGISTER_LOCK})
+
+
 @contextmanager
 def saving(db: Session, *, changing: Line | None = None) -> Iterator[None]:
     """Make one change to the register, taking turns with any other; commit it or none of it.
@@ -282,9 +291,7 @@ def saving(db: Session, *, changing: Line | None = None) -> Iterator[None]:
     Someone saving the same line meanwhile is a Conflict (409).
     """
     try:
-        if db.get_bind().dialect.name == "postgresql":
-            with db.no_autoflush:  # the lock first: no row locked while waiting for it
-                db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REGISTER_LOCK})
+        take_turn(db)
         if changing is not None:
             changing.changed_at = clock.now()  # and its version rises
             db.flush()

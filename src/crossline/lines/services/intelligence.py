@@ -31,7 +31,7 @@ from crossline.lines import grading, intelligence_matches
 from crossline.lines.grading import HandlingCode, IntelligenceAssessment, SourceEvaluation
 from crossline.lines.models import IntelligenceEvent, IntelligenceLink, IntelligenceRecord, Line
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRegrade
-from crossline.lines.services.changes import phone_number
+from crossline.lines.services.changes import phone_number, take_turn
 from crossline.people.models import PersonRecord
 from crossline.people.services import records as person_records
 
@@ -53,6 +53,9 @@ def record_intelligence(
     text = data.text.strip()
     if not text:
         raise InvalidInput("Enter the intelligence.", field="text")
+    # Matching reads other organisations' holdings before writing: take turns with the
+    # register's changes, so that two at once still find each other.
+    take_turn(db)
     intelligence = IntelligenceRecord(
         id=uuid.uuid4(),
         owner_id=actor.organisation_id,
@@ -70,7 +73,6 @@ def record_intelligence(
     ]
     db.add(intelligence)
     db.flush()
-    intelligence_matches.match_intelligence(db, actor, intelligence, via=via)
     record(
         db,
         actor,
@@ -80,6 +82,7 @@ def record_intelligence(
         owner=intelligence.owner_id,
         via=via,
     )
+    intelligence_matches.match_intelligence(db, actor, intelligence, via=via)
     db.commit()
     return intelligence
 
