@@ -195,3 +195,27 @@ def test_the_line_returned_by_a_change_shows_the_intelligence_found(
         NumberAdd(number=NUMBER, valid_from=datetime(2025, 10, 1, tzinfo=UTC)),
     )
     assert "intelligence_found" in [e.kind for e in changed.events]
+
+
+def test_a_co_owner_added_later_is_told_of_the_lines_matches_as_audited_disclosures(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    line_b = record_line(db, force_b.analyst, "B-1", [NUMBER])
+    record_line(db, force_a.analyst, "A-1", [NUMBER])  # a line match
+    _intelligence(db, force_a, numbers=[NUMBER])  # an intelligence match
+    partner = make_force(db, "Cheshire Police (test)")
+    services.add_owner(
+        db, force_b.analyst, line_b.id, partner.organisation.id, "Joint team", line_b.version
+    )
+    told = db.execute(
+        select(AuditEntry.record_type, AuditEntry.record_owner_id).where(
+            AuditEntry.operation == "disclosure",
+            AuditEntry.recipient == "Cheshire Police (test)",
+            AuditEntry.record_type.in_(("deconfliction_match", "intelligence_match")),
+        )
+    ).all()
+    assert sorted((kind, owner) for kind, owner in told) == [
+        ("deconfliction_match", force_a.organisation.id),
+        ("intelligence_match", force_a.organisation.id),
+    ]
+    assert len(intelligence_matches.intelligence_alerts(db, partner.analyst)) == 1

@@ -35,6 +35,7 @@ from crossline.lines.models import (
     AlertAcknowledgement,
     DeconflictionMatch,
     HeldForPeriod,
+    IntelligenceMatch,
     Line,
     LineEvent,
     LineHandset,
@@ -184,6 +185,46 @@ def _record_match(
         )
     db.flush()
     return match
+
+
+def disclose_to_co_owner(
+    db: Session, actor: Actor, line: Line, co_owner: Organisation, *, via: str
+) -> None:
+    """A new co-owner of ``line`` sees its alerts from now on: what other organisations hold
+    of it (a number, handset or person; intelligence about its numbers). Each is audited as a
+    disclosure to the co-owner, owned by the organisation whose holding it discloses; in the
+    caller's transaction."""
+    matches = db.scalars(
+        select(DeconflictionMatch).where(
+            or_(DeconflictionMatch.line_a_id == line.id, DeconflictionMatch.line_b_id == line.id)
+        )
+    ).all()
+    holders = [
+        (
+            RecordRef.of("deconfliction_match", m.id),
+            m.owner_b_id if m.line_a_id == line.id else m.owner_a_id,
+        )
+        for m in matches
+    ]
+    holders += [
+        (RecordRef.of("intelligence_match", m.id), m.intelligence_owner_id)
+        for m in db.scalars(
+            select(IntelligenceMatch).where(IntelligenceMatch.other_line_id == line.id)
+        )
+    ]
+    for ref, holder in holders:
+        if holder == co_owner.id:
+            continue  # its own holding: nothing disclosed to it
+        record(
+            db,
+            actor,
+            Operation.DISCLOSURE,
+            ref,
+            why="deconfliction: a line's alerts shown to its new co-owner",
+            recipient=co_owner.name,
+            owner=holder,
+            via=via,
+        )
 
 
 # --- what each organisation is told -------------------------------------------------------------

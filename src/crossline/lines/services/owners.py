@@ -5,7 +5,8 @@ once a deconfliction match is resolved as a joint operation) is one record
 with a lead owner (``lines.owner_id``) and co-owners. Co-owners read and
 change it as the lead does (numbers, handsets, status, outcomes); only the
 lead adds or removes a co-owner, and the lead stays the lead. Adding a
-co-owner discloses the line to it, and is audited so.
+co-owner discloses the line to it, and what other organisations hold of it (its
+deconfliction alerts), and is audited so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from crossline.auth.permissions import ROLES, Permission
 from crossline.core import clock
 from crossline.core.database import check_version
 from crossline.core.errors import InvalidInput, NotFound
+from crossline.lines import deconfliction
 from crossline.lines.models import Line, LineOwner
 from crossline.lines.schemas import EventKind
 from crossline.lines.services.changes import add_event, audit_alteration, saving
@@ -95,6 +97,7 @@ def add_owner(
             owner=line.owner_id,
             via=via,
         )
+        deconfliction.disclose_to_co_owner(db, actor, line, organisation, via=via)
     return line
 
 
