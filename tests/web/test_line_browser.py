@@ -282,6 +282,20 @@ def test_an_analyst_adds_a_person_to_a_line_and_the_force_with_the_same_person_i
         expect(people).to_contain_text(runner)
         page.wait_for_function("() => window.crosslineNetwork !== undefined")
         assert page.evaluate(_CHART_NODES)["people"] == [runner]
+        # From the keyboard: the arrow keys go from node to node, each read out.
+        page.locator("#line-network").focus()
+        page.keyboard.press("End")
+        status = page.locator("#network-status")
+        expect(status).to_contain_text(
+            f"Node 2 of 2: Line WMP-HAND-{suffix}. Connected to {runner}"
+        )
+        page.keyboard.press("ArrowLeft")
+        expect(status).to_contain_text(f"Node 1 of 2: {runner} (runner)")
+        expect(status).to_contain_text("Press Enter to expand its contacts")
+        marked = page.evaluate("() => window.crosslineNetwork.$('.keyboard').data('number')")
+        assert marked == runner
+        page.keyboard.press("Escape")
+        expect(status).to_have_text("Left the chart's nodes.")
 
         # West Mercia records a line with the same person: both are told, neither line shown.
         b_page = second.new_page()

@@ -58,6 +58,7 @@
       },
       { selector: 'node.possible-child', style: { 'border-width': 5, 'border-color': COLOURS.child } },
       { selector: 'node:selected', style: { 'overlay-color': '#ffdd00', 'overlay-opacity': 0.5, 'overlay-padding': 6 } },
+      { selector: 'node.keyboard', style: { 'border-width': 4, 'border-color': '#0b0c0c', 'overlay-color': '#ffdd00', 'overlay-opacity': 0.8, 'overlay-padding': 8 } },
       {
         selector: 'edge',
         style: {
@@ -270,6 +271,7 @@
       var number = event.target.data('number')
       if (number) expand(cy, lineId, number, say)
     })
+    keyboard(cy, container, lineId, say)
     var expandForm = document.getElementById('network-expand')
     if (expandForm) {
       expandForm.addEventListener('submit', function (event) {
@@ -293,6 +295,67 @@
         say('Exported the chart as ' + name + '.svg.')
       })
     }
+  }
+
+  // --- moving around the chart from the keyboard (WCAG 2.1.1) ---------------------------------
+  // Tab to the chart; the arrow keys go from node to node (in the order of the nodes table),
+  // Home and End to the first and last; Enter or Space expands a number's contacts; Escape
+  // lets go. The node reached is marked on the chart and read out in the status line, with
+  // what it is connected to.
+
+  function describe (node) {
+    var kind = node.data('kind')
+    // A line's and a person's labels say what they are ("Line …", "… (runner)").
+    var text = (kind === 'line' || kind === 'person' ? '' : kind + ' ') + node.data('label')
+    if (node.data('possible_child')) text += ', possible child'
+    var links = node.connectedEdges().not('.filtered-out').map(function (edge) {
+      var other = edge.source().id() === node.id() ? edge.target() : edge.source()
+      return other.data('label') + ' (' + String(edge.data('kind') || 'link').replace(/_/g, ' ') + ')'
+    })
+    text += links.length ? '. Connected to ' + links.join('; ') + '.' : '. No connection shown.'
+    if (node.data('number')) text += ' Press Enter to expand its contacts.'
+    return text
+  }
+
+  function keyboard (cy, container, lineId, say) {
+    var at = -1
+    var visible = function () {
+      return cy.nodes().not('.filtered-out').sort(function (a, b) {
+        return String(a.data('label')).localeCompare(String(b.data('label')))
+      })
+    }
+    var go = function (index) {
+      var nodes = visible()
+      if (nodes.empty()) { say('The chart shows no node.'); return }
+      at = Math.max(0, Math.min(index, nodes.length - 1))
+      var node = nodes[at]
+      cy.nodes().removeClass('keyboard')
+      cy.$(':selected').unselect()
+      node.addClass('keyboard').select()
+      cy.center(node)
+      say('Node ' + (at + 1) + ' of ' + nodes.length + ': ' + describe(node))
+    }
+    container.setAttribute('tabindex', '0')
+    container.setAttribute('role', 'application')
+    container.setAttribute('aria-roledescription', 'network chart')
+    container.setAttribute('aria-describedby', 'network-keys')
+    container.addEventListener('keydown', function (event) {
+      var nodes = visible()
+      if (event.key === 'ArrowRight' || event.key === 'ArrowDown') go(at + 1)
+      else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') go(at < 0 ? nodes.length - 1 : at - 1)
+      else if (event.key === 'Home') go(0)
+      else if (event.key === 'End') go(nodes.length - 1)
+      else if ((event.key === 'Enter' || event.key === ' ') && at >= 0 && nodes[at] && nodes[at].data('number')) {
+        expand(cy, lineId, nodes[at].data('number'), say)
+      } else if (event.key === 'Escape') {
+        at = -1
+        cy.nodes().removeClass('keyboard')
+        cy.$(':selected').unselect()
+        say('Left the chart\'s nodes.')
+        return
+      } else return
+      event.preventDefault()
+    })
   }
 
   // --- the map: force area boundaries shipped with the app, no tiles ----------------------------
