@@ -298,7 +298,7 @@
   }
 
   // --- moving around the chart from the keyboard (WCAG 2.1.1) ---------------------------------
-  // Tab to the chart; the arrow keys go from node to node (in the order of the nodes table),
+  // Tab to the chart; the arrow keys go from node to node (in the order of their labels),
   // Home and End to the first and last; Enter or Space expands a number's contacts; Escape
   // lets go. The node reached is marked on the chart and read out in the status line, with
   // what it is connected to.
