@@ -173,3 +173,30 @@ def test_the_lines_page_records_it_and_the_api_too(
         assert acted.status_code == 200
         assert acted.json()["acknowledged"]["note"] == "Agreed to hold back"
         assert acted.json()["other_acknowledged_at"] is not None
+
+
+def test_a_note_stays_kept_from_the_other_side_when_it_co_owns_the_line_later(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    record_line(db, force_a.analyst, "A-1", [SHARED])
+    line_b = record_line(db, force_b.analyst, "B-1", [SHARED])
+    (for_b,) = deconfliction.alerts(db, force_b.analyst)
+    deconfliction.acknowledge_alert(
+        db, force_b.analyst, for_b.alert_id, AlertAcknowledge(note=NOTE)
+    )
+    assert [e.reason for e in line_b.events if e.kind == "alert_acknowledged"] == [NOTE]
+
+    services.add_owner(
+        db, force_b.analyst, line_b.id, force_a.organisation.id, "Joint op", line_b.version
+    )
+    seen = services.get_line(db, force_a.analyst, line_b.id).events
+    assert [e.reason for e in seen if e.kind == "alert_acknowledged"] == [None]
+    told = db.scalars(
+        select(AuditEntry.record_type).where(
+            AuditEntry.operation == "disclosure",
+            AuditEntry.recipient == "Merseyside Police (test)",
+            AuditEntry.record_type == "deconfliction_match",
+            AuditEntry.justification.like("%new co-owner%"),
+        )
+    ).all()
+    assert told == []  # its own holding: nothing disclosed to it

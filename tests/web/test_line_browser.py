@@ -289,6 +289,8 @@ def test_an_analyst_adds_a_person_to_a_line_and_the_force_with_the_same_person_i
         expect(status).to_contain_text(
             f"Node 2 of 2: Line WMP-HAND-{suffix}. Connected to {runner}"
         )
+        page.keyboard.press("Space")
+        expect(status).to_have_text("Only numbers and people expand.")
         page.keyboard.press("ArrowLeft")
         expect(status).to_contain_text(f"Node 1 of 2: {runner} (runner)")
         expect(status).to_contain_text("Press Enter to expand its contacts")

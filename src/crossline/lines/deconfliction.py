@@ -199,22 +199,25 @@ def disclose_to_co_owner(
             or_(DeconflictionMatch.line_a_id == line.id, DeconflictionMatch.line_b_id == line.id)
         )
     ).all()
-    holders = [
-        (
-            RecordRef.of("deconfliction_match", m.id),
-            m.owner_b_id if m.line_a_id == line.id else m.owner_a_id,
+    holders: list[tuple[RecordRef, uuid.UUID]] = []
+    for m in matches:
+        other_line_id, holder = (
+            (m.line_b_id, m.owner_b_id) if m.line_a_id == line.id else (m.line_a_id, m.owner_a_id)
         )
-        for m in matches
-    ]
+        if db.get_one(Line, other_line_id).held_by(co_owner.id):
+            # Its own holding: nothing disclosed; but the notes of acting on the alert that
+            # this line's owners kept from it as the other side stay kept from it.
+            _withhold_notes(line, m.id)
+            continue
+        holders.append((RecordRef.of("deconfliction_match", m.id), holder))
     holders += [
         (RecordRef.of("intelligence_match", m.id), m.intelligence_owner_id)
         for m in db.scalars(
             select(IntelligenceMatch).where(IntelligenceMatch.other_line_id == line.id)
         )
+        if m.intelligence_owner_id != co_owner.id
     ]
     for ref, holder in holders:
-        if holder == co_owner.id:
-            continue  # its own holding: nothing disclosed to it
         record(
             db,
             actor,
@@ -225,6 +228,18 @@ def disclose_to_co_owner(
             owner=holder,
             via=via,
         )
+
+
+def _withhold_notes(line: Line, match_id: uuid.UUID) -> None:
+    """Take the notes off the line's timeline entries of acting on a match's alert: the note
+    is for its organisation and the coordinator, never the other side (acknowledge_alert)."""
+    for event in line.events:
+        if (
+            event.kind == EventKind.ALERT_ACKNOWLEDGED.value
+            and event.reason
+            and json.loads(event.detail or "{}").get("match_id") == str(match_id)
+        ):
+            event.reason = None
 
 
 # --- what each organisation is told -------------------------------------------------------------

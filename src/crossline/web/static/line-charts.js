@@ -303,6 +303,8 @@
   // lets go. The node reached is marked on the chart and read out in the status line, with
   // what it is connected to.
 
+  var LINKS_READ = 6 // an announcement names at most this many connections
+
   function describe (node) {
     var kind = node.data('kind')
     // A line's and a person's labels say what they are ("Line …", "… (runner)").
@@ -312,47 +314,65 @@
       var other = edge.source().id() === node.id() ? edge.target() : edge.source()
       return other.data('label') + ' (' + String(edge.data('kind') || 'link').replace(/_/g, ' ') + ')'
     })
-    text += links.length ? '. Connected to ' + links.join('; ') + '.' : '. No connection shown.'
+    if (!links.length) text += '. No connection shown.'
+    else if (links.length <= LINKS_READ) text += '. Connected to ' + links.join('; ') + '.'
+    else text += '. Connected to ' + links.length + ' nodes, among them ' + links.slice(0, LINKS_READ).join('; ') + '.'
     if (node.data('number')) text += ' Press Enter to expand its contacts.'
     return text
   }
 
   function keyboard (cy, container, lineId, say) {
-    var at = -1
+    var current = null // the id of the node reached: positions move as nodes come and go
     var visible = function () {
       return cy.nodes().not('.filtered-out').sort(function (a, b) {
         return String(a.data('label')).localeCompare(String(b.data('label')))
       })
     }
-    var go = function (index) {
-      var nodes = visible()
+    var indexOf = function (nodes) {
+      for (var i = 0; i < nodes.length; i++) if (nodes[i].id() === current) return i
+      return -1
+    }
+    var go = function (nodes, index) {
       if (nodes.empty()) { say('The chart shows no node.'); return }
-      at = Math.max(0, Math.min(index, nodes.length - 1))
+      var at = Math.max(0, Math.min(index, nodes.length - 1))
       var node = nodes[at]
+      current = node.id()
       cy.nodes().removeClass('keyboard')
       cy.$(':selected').unselect()
       node.addClass('keyboard').select()
-      cy.center(node)
+      var box = cy.extent()
+      var p = node.position()
+      if (p.x < box.x1 || p.x > box.x2 || p.y < box.y1 || p.y > box.y2) cy.center(node)
       say('Node ' + (at + 1) + ' of ' + nodes.length + ': ' + describe(node))
+    }
+    var leave = function () {
+      current = null
+      cy.nodes().removeClass('keyboard')
+      cy.$(':selected').unselect()
+      say('Left the chart\'s nodes.')
     }
     container.setAttribute('tabindex', '0')
     container.setAttribute('role', 'application')
     container.setAttribute('aria-roledescription', 'network chart')
     container.setAttribute('aria-describedby', 'network-keys')
+    var keys = document.getElementById('network-keys')
+    if (keys) keys.hidden = false // the keys work only once the chart is drawn
     container.addEventListener('keydown', function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return // the browser's, not ours
       var nodes = visible()
-      if (event.key === 'ArrowRight' || event.key === 'ArrowDown') go(at + 1)
-      else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') go(at < 0 ? nodes.length - 1 : at - 1)
-      else if (event.key === 'Home') go(0)
-      else if (event.key === 'End') go(nodes.length - 1)
-      else if ((event.key === 'Enter' || event.key === ' ') && at >= 0 && nodes[at] && nodes[at].data('number')) {
-        expand(cy, lineId, nodes[at].data('number'), say)
+      var at = indexOf(nodes)
+      if (event.key === 'ArrowRight' || event.key === 'ArrowDown') go(nodes, at + 1)
+      else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') go(nodes, at < 0 ? nodes.length - 1 : at - 1)
+      else if (event.key === 'Home') go(nodes, 0)
+      else if (event.key === 'End') go(nodes, nodes.length - 1)
+      else if (event.key === 'Enter' || event.key === ' ') {
+        var node = current === null ? null : cy.getElementById(current)
+        if (node === null || node.empty()) say('Reach a node with the arrow keys first.')
+        else if (node.hasClass('filtered-out')) say('That node is hidden by the date filter: reach another with the arrow keys.')
+        else if (!node.data('number')) say('Only numbers and people expand.')
+        else expand(cy, lineId, node.data('number'), say)
       } else if (event.key === 'Escape') {
-        at = -1
-        cy.nodes().removeClass('keyboard')
-        cy.$(':selected').unselect()
-        say('Left the chart\'s nodes.')
-        return
+        leave()
       } else return
       event.preventDefault()
     })
