@@ -420,7 +420,7 @@ def test_a_person_records_page_leads_to_the_lines_holding_its_numbers(
         assert f'href="/lines?person_id={jay.id}"' in record_page
         page = a.get(f"/lines?person_id={jay.id}")
         assert page.status_code == 200
-        assert "Lines this person's numbers are on" in page.text
+        assert "Lines this person is on" in page.text
         assert "runner using +447700900456" in page.text
         assert f'href="/lines/{line.id}"' in page.text
         api = a.get("/api/lines", params={"person_id": str(jay.id)})
@@ -428,3 +428,115 @@ def test_a_person_records_page_leads_to_the_lines_holding_its_numbers(
     with _signed_in(app, db, force_b.analyst) as b:
         assert b.get(f"/lines?person_id={jay.id}").status_code == 404
         assert b.get("/api/lines", params={"person_id": str(jay.id)}).status_code == 404
+
+
+def test_a_line_person_is_linked_to_the_organisations_own_person_record(
+    db: Session, force_a: Force, force_b: Force
+) -> None:
+    jay = records.create_record(
+        db, force_a.analyst, PersonRecordIn(reference="A-P1", first_name="Jay", surname="Doe")
+    )
+    theirs = records.create_record(
+        db, force_b.analyst, PersonRecordIn(reference="B-P1", first_name="Kai")
+    )
+    line = record_line(db, force_a.analyst, "A-1")
+    with pytest.raises(InvalidInput) as other:  # another force's record: as if none
+        people.add_person(db, force_a.analyst, line.id, _add(line, person_record_id=theirs.id))
+    assert "no such person record" in other.value.errors["person_record_id"]
+    people.add_person(db, force_a.analyst, line.id, _add(line, person_record_id=jay.id))
+    person = line.people[0]
+    assert person.person_record_id == jay.id
+    reads = db.scalars(
+        select(AuditEntry.justification).where(
+            AuditEntry.record_type == "person_record", AuditEntry.record_id == str(jay.id)
+        )
+    ).all()
+    assert "a person on a line linked to their record" in reads
+
+    # The record has no phone number, yet leads to the line through the link.
+    _, found = people.lines_of_person(db, force_a.analyst, jay.id)
+    assert [x.reference for x in found] == ["A-1"]
+
+    unlinked = people.change_person(
+        db, force_a.analyst, line.id, person.id, _change(line, person_record_id=None)
+    )
+    assert unlinked.people[0].person_record_id is None
+    assert '"person_record": [true, false]' in (line.events[-1].detail or "")
+    assert str(jay.id) not in (line.events[-1].detail or "")  # whether, never which
+
+    with pytest.raises(InvalidInput) as listed:
+        services.create_line(
+            db,
+            force_a.analyst,
+            LineCreate.model_validate(
+                {
+                    "reference": "A-2",
+                    "people": [
+                        {"number": RUNNER, "role": "runner", "person_record_id": str(theirs.id)}
+                    ],
+                }
+            ),
+        )
+    assert "people[0].person_record_id" in listed.value.errors
+
+
+def test_the_person_page_links_keeps_and_removes_a_person_record(
+    app: FastAPI, db: Session, force_a: Force
+) -> None:
+    records.create_record(
+        db, force_a.analyst, PersonRecordIn(reference="A-P1", first_name="Jay", surname="Doe")
+    )
+    line = record_line(db, force_a.analyst, "A-1")
+    url = f"/lines/{line.id}"
+    with _signed_in(app, db, force_a.analyst) as a:
+        unknown = a.post(
+            f"{url}/people",
+            data={
+                "person_number": "07700 900456",
+                "person_role": "runner",
+                "person_reference": "A-NOBODY",
+                "version": "1",
+            },
+        )
+        assert unknown.status_code == 422
+        assert 'href="#person_reference"' in unknown.text
+        added = a.post(
+            f"{url}/people",
+            data={
+                "person_number": "07700 900456",
+                "person_role": "runner",
+                "person_reference": "A-P1",
+                "version": "1",
+            },
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+        (person,) = a.get(f"/api/lines/{line.id}").json()["people"]
+        assert person["person_record_id"] is not None
+        person_url = f"{url}/people/{person['id']}"
+        assert "A-P1: Jay Doe" in a.get(person_url).text
+
+        version = a.get(f"/api/lines/{line.id}").json()["version"]
+        kept = a.post(
+            person_url,
+            data={"role": "controller", "reason": "Holds the phone", "version": str(version)},
+            follow_redirects=False,
+        )
+        assert kept.status_code == 303  # a blank reference keeps the link
+        (person,) = a.get(f"/api/lines/{line.id}").json()["people"]
+        assert person["person_record_id"] is not None
+        version = a.get(f"/api/lines/{line.id}").json()["version"]
+        removed = a.post(
+            person_url,
+            data={
+                "role": "controller",
+                "unlink_record": "yes",
+                "reason": "Wrong person",
+                "version": str(version),
+            },
+            follow_redirects=False,
+        )
+        assert removed.status_code == 303
+        (person,) = a.get(f"/api/lines/{line.id}").json()["people"]
+        assert person["person_record_id"] is None
+        assert "linked to a person record changed from yes to no" in a.get(url).text

@@ -93,3 +93,36 @@ def test_0029_keeps_intelligence_and_its_links_and_starts_each_at_version_1(
         assert (kept.version, kept.text, kept.history) == (1, "Seen at the station", [])
         assert [link.number for link in kept.links] == ["+447700900123"]
     engine.dispose()
+
+
+def test_0032_keeps_the_people_on_lines(tmp_path: Path) -> None:
+    """On SQLite with its foreign keys on: the table is copied to gain its foreign key."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+    command.upgrade(alembic_config(engine), "0031")
+    line_id, person_id = uuid.uuid4(), uuid.uuid4()
+    with make_sessionmaker(engine)() as db:
+        force = make_organisation(db, "police_force", "A force")
+        db.execute(
+            text(
+                "INSERT INTO lines (id, created_at, version, owner_id, reference, brand_names, "
+                "status, created_by_name, changed_at) VALUES (:id, :at, 1, :owner, 'A-1', '[]', "
+                "'confirmed', 'An analyst', :at)"
+            ),
+            {"id": line_id.hex, "at": datetime(2026, 1, 5, tzinfo=UTC), "owner": force.id.hex},
+        )
+        db.execute(
+            text(
+                "INSERT INTO line_people (id, line_id, number, role, possible_child) "
+                "VALUES (:id, :line, '+447700900456', 'runner', 1)"
+            ),
+            {"id": person_id.hex, "line": line_id.hex},
+        )
+        db.commit()
+
+    command.upgrade(alembic_config(engine), "head")
+
+    with make_sessionmaker(engine)() as db:
+        kept = db.get_one(models.LinePerson, person_id)
+        assert (kept.number, kept.role, kept.possible_child) == ("+447700900456", "runner", True)
+        assert kept.person_record_id is None
+    engine.dispose()

@@ -148,7 +148,8 @@ class LineHandset(HasId, HeldForPeriod, Base):
 
 
 class LinePerson(HasId, Base):
-    """A person on the line, known by their phone number, with a role and a confidence."""
+    """A person on the line, known by their phone number, with a role and a confidence; and,
+    once an analyst knows who they are, one of their organisation's person records."""
 
     __tablename__ = "line_people"
 
@@ -157,6 +158,11 @@ class LinePerson(HasId, Base):
     role: Mapped[str] = mapped_column(String(16))  # controller | runner | cuckooed
     confidence: Mapped[float | None] = mapped_column(Float)  # 0 to 1
     possible_child: Mapped[bool] = mapped_column(default=False)
+    # The person record of the organisation whose analyst linked it (the line's lead owner's
+    # or a co-owner's): named only to that organisation's readers of person records.
+    person_record_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("person_records.id"), index=True
+    )
 
 
 class LineEvent(HasId, Base):

@@ -62,6 +62,7 @@ from crossline.lines.schemas import (
     UpdateRead,
 )
 from crossline.lines.services import charts, network, people, updating
+from crossline.lines.services import intelligence as intelligence_service
 from crossline.lines.services.national import may_record_outcomes
 from crossline.lines.services.owners import OWNING_KINDS
 from crossline.lines.statuses import CLOSURE_LABELS, STATUSES, LineStatus
@@ -100,16 +101,21 @@ def lines_page(
         context = {
             "person": person,
             "lines": [LineSummary.of(line, names[line.owner_id]) for line in found],
-            "held_as": [_held_as(line, numbers) for line in found],
+            "held_as": [_held_as(line, numbers, person.id) for line in found],
             "numbers": sorted(numbers),
         }
         return render(request, "lines/of_person.html", context)
     return render(request, "lines/list.html", _list_context(db, actor))
 
 
-def _held_as(line: Line, numbers: set[str]) -> list[str]:
-    """How a line holds a person's numbers: their roles on it, and as the line's number."""
-    held = [f"{p.role} using {p.number}" for p in line.people if p.number in numbers]
+def _held_as(line: Line, numbers: set[str], record_id: uuid.UUID) -> list[str]:
+    """How a line holds a person: their roles on it (by their record or their numbers), and
+    their number as the line's."""
+    held = [
+        f"{p.role} using {p.number}"
+        for p in line.people
+        if p.number in numbers or p.person_record_id == record_id
+    ]
     held += [f"the line's number {n}" for n in sorted({n.number for n in line.numbers} & numbers)]
     return held
 
@@ -271,9 +277,13 @@ async def add_person_page(
             "possible_child": form.get("person_possible_child"),
             "version": form.get("version"),
         }
-        return people.add_person(db, actor, line_id, _person_form(given, PersonAdd))
+        data = _person_form(given, PersonAdd)
+        record_id = _record_named(db, actor, form, "person_reference")
+        data = data.model_copy(update={"person_record_id": record_id})
+        return people.add_person(db, actor, line_id, data)
 
     fields = {k: f"person_{k}" for k in ("number", "role", "confidence", "possible_child")}
+    fields |= {"person_record_id": "person_reference", "person_reference": "person_reference"}
     return await _changed_on_page(request, line_id, db, settings, actor, change, fields)
 
 
@@ -293,9 +303,16 @@ async def change_person_page(
     given = {k: form.get(k) for k in ("role", "confidence", "possible_child", "reason", "version")}
     try:
         data = _person_form(given, PersonChange)
+        record_id = _record_named(db, actor, form, "person_reference")
+        if record_id is None and not form.get("unlink_record"):  # blank: the link stays
+            line = services.get_line(db, actor, line_id)
+            held = next((p for p in line.people if p.id == person_id), None)
+            record_id = held.person_record_id if held else None
+        data = data.model_copy(update={"person_record_id": record_id})
         people.change_person(db, actor, line_id, person_id, data)
     except (InvalidInput, Conflict) as exc:
         fields = {k: k for k in ("role", "confidence", "possible_child", "reason")}
+        fields |= {"person_record_id": "person_reference", "person_reference": "person_reference"}
         return _person_page_again(request, db, actor, line_id, person_id, form, exc, fields)
     return see_other(f"/lines/{line_id}")
 
@@ -313,6 +330,15 @@ async def remove_person_page(
         fields = {"reason": "remove_reason"}  # the change form on the page has its own
         return _person_page_again(request, db, actor, line_id, person_id, form, exc, fields)
     return see_other(f"/lines/{line_id}")
+
+
+def _record_named(db: Session, actor: Actor, form: FormData, field: str) -> uuid.UUID | None:
+    """The id of the organisation's person record whose reference the form's ``field``
+    gives; None when it is blank. An unknown reference is refused naming it."""
+    reference = str(form.get(field) or "").strip()
+    if not reference:
+        return None
+    return intelligence_service.person_ids_of(db, actor, [reference], field)[0]
 
 
 def _person_form(given: Mapping[str, object], model: type[P]) -> P:
@@ -366,8 +392,25 @@ def _person_context(
         "line": _read(db, line),
         "person": PersonRead.of(person),
         "person_roles": PERSON_ROLES,
+        "person_reader": actor.can(Permission.PEOPLE_READ),
+        "linked": _linked_record(db, actor, person.person_record_id),
         "values": {},
     }
+
+
+def _linked_record(
+    db: Session, actor: Actor, record_id: uuid.UUID | None
+) -> PersonRecordLink | None:
+    """The line person's person record, if it is the reader's organisation's and they may
+    read it (its reference and name; audited as a read of the person), else None."""
+    if record_id is None or not actor.can(Permission.PEOPLE_READ):
+        return None
+    found = people_records.records_by_id(db, actor.organisation_id, [record_id]).get(record_id)
+    if found is None:
+        return None
+    people_records.consulted(db, actor, found, "reading a line person's record", "web")
+    db.commit()
+    return PersonRecordLink(reference=found.reference, url=found.url, name=found.name)
 
 
 @router.post("/lines/{line_id}/closure-type", include_in_schema=False)
@@ -629,6 +672,7 @@ def _line_context(
         "outcomes_writer": may_record_outcomes(actor, line),
         "orders_apply": actor.can(Permission.ORDERS_APPLY) and line.held_by(actor.organisation_id),
         "person_records": _person_records(db, actor, line),
+        "person_reader": actor.can(Permission.PEOPLE_READ),
         "next_statuses": [(s, STATUSES[s].label) for s in current.next],
         "force_options": sorted(((f.id, f.name) for f in FORCES.values()), key=lambda f: f[1]),
         "person_roles": PERSON_ROLES,
@@ -1041,17 +1085,27 @@ def _forces_to_add(db: Session, line: Line) -> list[tuple[str, str]]:
 
 
 def _person_records(db: Session, actor: Actor, line: Line) -> dict[str, list[PersonRecordLink]]:
-    """For each of the line's people, the actor's organisation's person records of that number.
+    """For each of the line's people, the actor's organisation's person records linked to
+    them or holding their number.
 
     Only the actor's own records, and only for readers of person records; the
     records are not opened here, so this reads nothing but their references.
     """
     if not actor.can(Permission.PEOPLE_READ):
         return {}
+    linked = people_records.records_by_id(
+        db,
+        actor.organisation_id,
+        {p.person_record_id for p in line.people if p.person_record_id is not None},
+    )
     found: dict[str, list[PersonRecordLink]] = {}
     for person in line.people:
-        for held in people_records.records_with_number(db, actor.organisation_id, person.number):
+        held = list(people_records.records_with_number(db, actor.organisation_id, person.number))
+        own = linked.get(person.person_record_id) if person.person_record_id else None
+        if own is not None and own not in held:
+            held.insert(0, own)
+        for record in held:
             found.setdefault(person.number, []).append(
-                PersonRecordLink(reference=held.reference, url=held.url)
+                PersonRecordLink(reference=record.reference, url=record.url)
             )
     return found

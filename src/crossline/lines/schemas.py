@@ -100,6 +100,8 @@ class PersonIn(BaseModel):
     role: PersonRole = Field(title="Role")
     confidence: float | None = Field(None, ge=0, le=1, title="Confidence")
     possible_child: bool = Field(False, title="Possibly a child")
+    # One of your organisation's person records, once you know who they are (people.read).
+    person_record_id: uuid.UUID | None = Field(None, title="Your person record")
 
 
 class LineCreate(BaseModel):
@@ -159,6 +161,7 @@ class PersonChange(BaseModel):
     role: PersonRole = Field(title="Role")
     confidence: float | None = Field(None, ge=0, le=1, title="Confidence")  # None: not judged
     possible_child: bool = Field(title="Possibly a child")  # required: never cleared by omission
+    person_record_id: uuid.UUID | None = Field(None, title="Your person record")  # None: none
     reason: str = Field(min_length=1, max_length=2000, title="Why it changes")
     version: int
 
@@ -260,6 +263,7 @@ class PersonRead(BaseModel):
     role: str
     confidence: float | None
     possible_child: bool
+    person_record_id: uuid.UUID | None = None  # the id only: named to its owner's readers
 
     @classmethod
     def of(cls, row: LinePerson) -> PersonRead:
@@ -269,6 +273,7 @@ class PersonRead(BaseModel):
             role=row.role,
             confidence=row.confidence,
             possible_child=row.possible_child,
+            person_record_id=row.person_record_id,
         )
 
 
@@ -386,10 +391,11 @@ class UpdateRead(BaseModel):
 
 
 class PersonRecordLink(BaseModel):
-    """One of the reader's own person records of a line person's number."""
+    """One of the reader's own person records of a line person (by their number, or linked)."""
 
     reference: str
     url: str
+    name: str | None = None
 
 
 class UpdateAccept(BaseModel):

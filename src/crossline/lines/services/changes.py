@@ -180,11 +180,14 @@ def attach_handset(
 
 
 def person_on_line(given: PersonIn) -> LinePerson:
+    """A person on a line as given; a person record given is the caller's to have checked
+    (``people.linked_record``)."""
     return LinePerson(
         number=given.number,
         role=given.role.value,
         confidence=given.confidence,
         possible_child=given.possible_child,
+        person_record_id=given.person_record_id,
     )
 
 

@@ -66,8 +66,11 @@ def add_person(
             "confidence instead of adding them again.",
             field="number",
         )
+    record_id = linked_record(db, actor, data.person_record_id, "person_record_id", via)
     with saving(db, changing=line):
-        person = person_on_line(data.model_copy(update={"number": number}))
+        person = person_on_line(
+            data.model_copy(update={"number": number, "person_record_id": record_id})
+        )
         line.people.append(person)
         db.flush()
         add_event(line, actor, EventKind.PERSON_ADDED, detail=_as_held(person))
@@ -94,26 +97,36 @@ def change_person(
     line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     person = _person_of(line, person_id)
+    record_id = data.person_record_id
+    if record_id != person.person_record_id:  # a link kept as it is needs no new check
+        record_id = linked_record(db, actor, record_id, "person_record_id", via)
     wanted: dict[str, Any] = {
         "role": data.role.value,
         "confidence": data.confidence,
         "possible_child": data.possible_child,
+        "person_record_id": record_id,
     }
     held: dict[str, Any] = {
         "role": person.role,
         "confidence": person.confidence,
         "possible_child": person.possible_child,
+        "person_record_id": person.person_record_id,
     }
     changed = {k: [held[k], v] for k, v in wanted.items() if held[k] != v}
+    if "person_record_id" in changed:  # the timeline says whether, never which record
+        old, new = changed.pop("person_record_id")
+        changed["person_record"] = [old is not None, new is not None]
     if not changed:
         raise InvalidInput(
-            "Nothing is different: change the role, the confidence or whether they may be a child.",
+            "Nothing is different: change the role, the confidence, whether they may be a "
+            "child, or their person record.",
             field="role",
         )
     newly_a_child = data.possible_child and not person.possible_child
     with saving(db, changing=line):
         person.role, person.confidence = wanted["role"], wanted["confidence"]
         person.possible_child = wanted["possible_child"]
+        person.person_record_id = wanted["person_record_id"]
         add_event(
             line,
             actor,
@@ -155,6 +168,26 @@ def remove_person(
     return line
 
 
+def linked_record(
+    db: Session, actor: Actor, record_id: uuid.UUID | None, field: str, via: str
+) -> uuid.UUID | None:
+    """``record_id`` if it is one of the actor's organisation's person records, to link a
+    line person to: needs ``people.read``, and is audited as a consultation of the record.
+    Another organisation's is refused (422) as if it did not exist."""
+    if record_id is None:
+        return None
+    actor.require(Permission.PEOPLE_READ)
+    person = people_records.records_by_id(db, actor.organisation_id, [record_id]).get(record_id)
+    if person is None:
+        raise InvalidInput(
+            "There is no such person record in your organisation's records. A person on a "
+            "line links only to your own person records.",
+            field=field,
+        )
+    people_records.consulted(db, actor, person, "a person on a line linked to their record", via)
+    return person.id
+
+
 def tell_of_possible_children(
     db: Session, actor: Actor, line: Line, people: Sequence[LinePerson], via: str
 ) -> None:
@@ -168,8 +201,9 @@ def tell_of_possible_children(
 def lines_of_person(
     db: Session, actor: Actor, record_id: uuid.UUID, *, via: str = "web"
 ) -> tuple[PersonRecord, Sequence[Line]]:
-    """The organisation's lines (led or co-owned) that hold one of its person record's phone
-    numbers, as a person on the line or as one of its numbers; most recently changed first.
+    """The organisation's lines (led or co-owned) with a person linked to one of its person
+    records, or holding one of the record's phone numbers as a person on the line or as one
+    of its numbers; most recently changed first.
 
     Needs ``lines.read`` and ``people.read``: the record is the organisation's own
     (another's is NotFound, as if it did not exist) and the search is audited as a
@@ -182,19 +216,18 @@ def lines_of_person(
     if person is None:
         raise NotFound(people_records.NO_SUCH_RECORD)
     numbers = json.loads(person.phone_numbers or "[]")
-    found: Sequence[Line] = []
-    if numbers:
-        found = db.scalars(
-            select(Line)
-            .where(
-                Line.owned_by(actor.organisation_id),
-                or_(
-                    Line.id.in_(select(LinePerson.line_id).where(LinePerson.number.in_(numbers))),
-                    Line.id.in_(select(LineNumber.line_id).where(LineNumber.number.in_(numbers))),
-                ),
-            )
-            .order_by(Line.changed_at.desc(), Line.reference)
-        ).all()
+    on_line = or_(LinePerson.number.in_(numbers), LinePerson.person_record_id == person.id)
+    found = db.scalars(
+        select(Line)
+        .where(
+            Line.owned_by(actor.organisation_id),
+            or_(
+                Line.id.in_(select(LinePerson.line_id).where(on_line)),
+                Line.id.in_(select(LineNumber.line_id).where(LineNumber.number.in_(numbers))),
+            ),
+        )
+        .order_by(Line.changed_at.desc(), Line.reference)
+    ).all()
     record(
         db,
         actor,

@@ -44,7 +44,7 @@ from crossline.lines.services.changes import (
     refuse_number_in_use,
     saving,
 )
-from crossline.lines.services.people import tell_of_possible_children
+from crossline.lines.services.people import linked_record, tell_of_possible_children
 from crossline.lines.statuses import (
     CLOSURE_LABELS,
     INITIAL,
@@ -100,7 +100,11 @@ def create_line(db: Session, actor: Actor, data: LineCreate, *, via: str = "web"
                     "person once, with their role.",
                     field=f"people[{i}]",
                 )
-            line.people.append(person_on_line(person.model_copy(update={"number": number})))
+            record_id = linked_record(
+                db, actor, person.person_record_id, f"people[{i}].person_record_id", via
+            )
+            known = person.model_copy(update={"number": number, "person_record_id": record_id})
+            line.people.append(person_on_line(known))
         add_created_event(line, actor, numbers, handsets, "recorded by hand")
         deconfliction.record_matches(
             db, actor, line, numbers, handsets, people=line.people, via=via
