@@ -287,7 +287,7 @@ def test_the_lines_a_person_records_numbers_are_on(
             AuditEntry.record_type == "person_record", AuditEntry.record_id == str(jay.id)
         )
     ).all()
-    assert "finding the lines a person's phone numbers are on" in reads
+    assert "finding the lines a person is on" in reads
 
     with pytest.raises(NotFound):  # another force's person record
         people.lines_of_person(db, force_b.analyst, jay.id)
@@ -461,7 +461,7 @@ def test_a_line_person_is_linked_to_the_organisations_own_person_record(
         db, force_a.analyst, line.id, person.id, _change(line, person_record_id=None)
     )
     assert unlinked.people[0].person_record_id is None
-    assert '"person_record": [true, false]' in (line.events[-1].detail or "")
+    assert '"person_record": ["one", "none"]' in (line.events[-1].detail or "")
     assert str(jay.id) not in (line.events[-1].detail or "")  # whether, never which
 
     with pytest.raises(InvalidInput) as listed:
@@ -539,4 +539,43 @@ def test_the_person_page_links_keeps_and_removes_a_person_record(
         assert removed.status_code == 303
         (person,) = a.get(f"/api/lines/{line.id}").json()["people"]
         assert person["person_record_id"] is None
-        assert "linked to a person record changed from yes to no" in a.get(url).text
+        assert "person record changed from one to none" in a.get(url).text
+
+
+def test_a_co_owners_link_is_its_own_to_change_and_its_id_reaches_no_other_owner(
+    app: FastAPI, db: Session, force_a: Force, force_b: Force
+) -> None:
+    line = record_line(db, force_a.analyst, "A-1")
+    services.add_owner(
+        db, force_a.analyst, line.id, force_b.organisation.id, "Joint team", line.version
+    )
+    kai = records.create_record(
+        db, force_b.analyst, PersonRecordIn(reference="B-P1", first_name="Kai")
+    )
+    people.add_person(db, force_b.analyst, line.id, _add(line, person_record_id=kai.id))
+    person = line.people[0]
+
+    # The lead's change that leaves the record out keeps it; one that unlinks is refused.
+    people.change_person(db, force_a.analyst, line.id, person.id, _change(line, role="controller"))
+    assert person.person_record_id == kai.id
+    with pytest.raises(InvalidInput) as theirs:
+        people.change_person(
+            db, force_a.analyst, line.id, person.id, _change(line, person_record_id=None)
+        )
+    assert "only they change or remove that link" in theirs.value.errors["person_record_id"]
+
+    with _signed_in(app, db, force_a.analyst) as a:
+        (seen,) = a.get(f"/api/lines/{line.id}").json()["people"]
+        assert (seen["linked"], seen["person_record_id"]) == (True, None)
+        page = a.get(f"/lines/{line.id}/people/{person.id}").text
+        assert "another organisation that owns the line" in page
+        assert 'id="person_reference"' not in page
+    with _signed_in(app, db, force_b.analyst) as b:
+        (seen,) = b.get(f"/api/lines/{line.id}").json()["people"]
+        assert seen["person_record_id"] == str(kai.id)
+
+    # West Mercia no longer owns the line: its link goes with it.
+    services.remove_owner(
+        db, force_a.analyst, line.id, force_b.organisation.id, "Operation over", line.version
+    )
+    assert line.people[0].person_record_id is None

@@ -304,11 +304,8 @@ async def change_person_page(
     try:
         data = _person_form(given, PersonChange)
         record_id = _record_named(db, actor, form, "person_reference")
-        if record_id is None and not form.get("unlink_record"):  # blank: the link stays
-            line = services.get_line(db, actor, line_id)
-            held = next((p for p in line.people if p.id == person_id), None)
-            record_id = held.person_record_id if held else None
-        data = data.model_copy(update={"person_record_id": record_id})
+        if record_id is not None or form.get("unlink_record"):  # blank: the link stays
+            data = data.model_copy(update={"person_record_id": record_id})
         people.change_person(db, actor, line_id, person_id, data)
     except (InvalidInput, Conflict) as exc:
         fields = {k: k for k in ("role", "confidence", "possible_child", "reason")}
@@ -389,11 +386,15 @@ def _person_context(
     if person is None:
         raise NotFound(people.NO_SUCH_PERSON)
     return {
-        "line": _read(db, line),
+        "line": _read(db, actor, line),
         "person": PersonRead.of(person),
         "person_roles": PERSON_ROLES,
         "person_reader": actor.can(Permission.PEOPLE_READ),
         "linked": _linked_record(db, actor, person.person_record_id),
+        # Whether the link, if any, is to one of the reader's organisation's records: only
+        # then may they change it.
+        "link_is_ours": person.person_record_id is None
+        or bool(people_records.records_by_id(db, actor.organisation_id, [person.person_record_id])),
         "values": {},
     }
 
@@ -662,7 +663,7 @@ def _line_context(
         if a.line_id == line.id
     ]
     return {
-        "line": _read(db, line),
+        "line": _read(db, actor, line),
         "alerts": alerts,
         "intelligence_alerts": held_elsewhere,
         "mine": line.held_by(actor.organisation_id),
@@ -766,7 +767,7 @@ def api_create(data: LineCreate, db: DbDep, actor: Writer) -> LineRead:
     is refused (422). Other organisations' lines holding a number or handset
     of it raise an alert for both (`/api/deconfliction/alerts`).
     """
-    return _read(db, services.create_line(db, actor, data, via="api"))
+    return _read(db, actor, services.create_line(db, actor, data, via="api"))
 
 
 @router.post("/api/lines/from-finding", tags=["lines"], status_code=201)
@@ -776,7 +777,7 @@ def api_confirm(data: FindingConfirm, db: DbDep, actor: Writer) -> LineRead:
     Confirming the same finding, or another run's finding of the same analysis
     line, again is refused (409) naming the line it became.
     """
-    return _read(db, services.confirm_finding(db, actor, data, via="api"))
+    return _read(db, actor, services.confirm_finding(db, actor, data, via="api"))
 
 
 @router.get("/api/lines/updates", tags=["lines"])
@@ -788,7 +789,7 @@ def api_updates(db: DbDep, actor: Writer) -> list[UpdateRead]:
 @router.get("/api/lines/{line_id}", tags=["lines"])
 def api_line(line_id: uuid.UUID, db: DbDep, actor: Reader) -> LineRead:
     """A line with its numbers, handsets, people and timeline. Audited as a consultation."""
-    return _read(db, services.get_line(db, actor, line_id, via="api"))
+    return _read(db, actor, services.get_line(db, actor, line_id, via="api"))
 
 
 @router.post("/api/lines/{line_id}/status", tags=["lines"])
@@ -797,7 +798,7 @@ def api_status(line_id: uuid.UUID, data: StatusChange, db: DbDep, actor: Writer)
 
     Allowed changes: see docs/lines.md; another is refused (422) naming those allowed.
     """
-    return _read(db, services.change_status(db, actor, line_id, data, via="api"))
+    return _read(db, actor, services.change_status(db, actor, line_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/closure-type", tags=["lines"])
@@ -806,19 +807,19 @@ def api_correct_closure(
 ) -> LineRead:
     """Put right how a closed line was closed (`type_1` or `type_2`), with the reason and
     the `version` you read; the closure counts as the corrected type from then on."""
-    return _read(db, services.correct_closure(db, actor, line_id, data, via="api"))
+    return _read(db, actor, services.correct_closure(db, actor, line_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/numbers", tags=["lines"], status_code=201)
 def api_add_number(line_id: uuid.UUID, data: NumberAdd, db: DbDep, actor: Writer) -> LineRead:
     """Add a number the line used, with the period it used it (`valid_to` null: still)."""
-    return _read(db, services.add_number(db, actor, line_id, data, via="api"))
+    return _read(db, actor, services.add_number(db, actor, line_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/handsets", tags=["lines"], status_code=201)
 def api_add_handset(line_id: uuid.UUID, data: HandsetAdd, db: DbDep, actor: Writer) -> LineRead:
     """Add a handset (IMEI) the line used, with the period it used it."""
-    return _read(db, services.add_handset(db, actor, line_id, data, via="api"))
+    return _read(db, actor, services.add_handset(db, actor, line_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/numbers/{number_id}/end", tags=["lines"])
@@ -827,7 +828,7 @@ def api_end_number(
 ) -> LineRead:
     """Record when the line stopped using a number (`number_id`: the period's `id` in the
     line's `numbers`), with the `version` you read. An end may be set or moved earlier."""
-    return _read(db, services.end_number(db, actor, line_id, number_id, data, via="api"))
+    return _read(db, actor, services.end_number(db, actor, line_id, number_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/handsets/{handset_id}/end", tags=["lines"])
@@ -835,16 +836,17 @@ def api_end_handset(
     line_id: uuid.UUID, handset_id: uuid.UUID, data: PeriodEnd, db: DbDep, actor: Writer
 ) -> LineRead:
     """Record when the line stopped using a handset, as for a number."""
-    return _read(db, services.end_handset(db, actor, line_id, handset_id, data, via="api"))
+    return _read(db, actor, services.end_handset(db, actor, line_id, handset_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/people", tags=["lines"], status_code=201)
 def api_add_person(line_id: uuid.UUID, data: PersonAdd, db: DbDep, actor: Writer) -> LineRead:
     """Add a person to the line, known by their phone number, with a role (`controller`,
-    `runner`, `cuckooed`), a confidence from 0 to 1 if judged, and `possible_child`
-    (raises a safeguarding concern). Other organisations' lines with a person using the
-    number are matched and both alerted."""
-    return _read(db, people.add_person(db, actor, line_id, data, via="api"))
+    `runner`, `cuckooed`), a confidence from 0 to 1 if judged, `possible_child` (raises a
+    safeguarding concern) and, if known, `person_record_id`: one of your organisation's
+    person records (needs `people.read`). Other organisations' lines with a person using
+    the number are matched and both alerted."""
+    return _read(db, actor, people.add_person(db, actor, line_id, data, via="api"))
 
 
 @router.put("/api/lines/{line_id}/people/{person_id}", tags=["lines"])
@@ -852,8 +854,10 @@ def api_change_person(
     line_id: uuid.UUID, person_id: uuid.UUID, data: PersonChange, db: DbDep, actor: Writer
 ) -> LineRead:
     """Put right a line person's role, confidence and `possible_child` (`person_id`: their
-    `id` in the line's `people`), with the reason and the `version` you read."""
-    return _read(db, people.change_person(db, actor, line_id, person_id, data, via="api"))
+    `id` in the line's `people`), with the reason and the `version` you read.
+    `person_record_id`: left out, the link stays; one of your organisation's records links
+    them to it; null unlinks your own (another organisation's link is theirs to change)."""
+    return _read(db, actor, people.change_person(db, actor, line_id, person_id, data, via="api"))
 
 
 @router.post("/api/lines/{line_id}/people/{person_id}/removal", tags=["lines"])
@@ -862,14 +866,14 @@ def api_remove_person(
 ) -> LineRead:
     """Take a person off the line, with the reason and the `version` you read; the timeline
     keeps who they were."""
-    return _read(db, people.remove_person(db, actor, line_id, person_id, data, via="api"))
+    return _read(db, actor, people.remove_person(db, actor, line_id, person_id, data, via="api"))
 
 
 @router.put("/api/lines/{line_id}/details", tags=["lines"])
 def api_details(line_id: uuid.UUID, data: LineDetails, db: DbDep, actor: Writer) -> LineRead:
     """Correct the line's brand names and its hub and county areas (force ids), with the
     `version` you read; each replaces what is held, and the timeline keeps the old."""
-    return _read(db, services.change_details(db, actor, line_id, data, via="api"))
+    return _read(db, actor, services.change_details(db, actor, line_id, data, via="api"))
 
 
 @router.get("/api/lines/{line_id}/activity", tags=["lines"])
@@ -927,7 +931,7 @@ def api_add_owner(line_id: uuid.UUID, data: OwnerAdd, db: DbDep, actor: Writer) 
     line = services.add_owner(
         db, actor, line_id, data.organisation_id, data.reason, data.version, via="api"
     )
-    return _read(db, line)
+    return _read(db, actor, line)
 
 
 @router.post("/api/lines/{line_id}/owners/{organisation_id}/removal", tags=["lines"])
@@ -938,7 +942,7 @@ def api_remove_owner(
     line = services.remove_owner(
         db, actor, line_id, organisation_id, data.reason, data.version, via="api"
     )
-    return _read(db, line)
+    return _read(db, actor, line)
 
 
 @router.post("/api/lines/{line_id}/updates", tags=["lines"])
@@ -947,7 +951,7 @@ def api_accept_update(line_id: uuid.UUID, data: UpdateAccept, db: DbDep, actor: 
     line = updating.update_from_finding(
         db, actor, line_id, data.finding_id, data.version, via="api"
     )
-    return _read(db, line)
+    return _read(db, actor, line)
 
 
 @router.get("/api/deconfliction/alerts", tags=["lines"])
@@ -1046,8 +1050,16 @@ def api_regrade_intelligence(
     )
 
 
-def _read(db: Session, line: Line) -> LineRead:
-    return LineRead.of_owned(line, organisation_names(db, line.owner_ids))
+def _read(db: Session, actor: Actor, line: Line) -> LineRead:
+    """The line as ``actor`` reads it: a line person's person record is given by its id only
+    to the organisation whose record it is; anyone else reads only that one is linked."""
+    read = LineRead.of_owned(line, organisation_names(db, line.owner_ids))
+    linked = {p.person_record_id for p in read.people if p.person_record_id is not None}
+    own = people_records.records_by_id(db, actor.organisation_id, linked)
+    for person in read.people:
+        if person.person_record_id is not None and person.person_record_id not in own:
+            person.person_record_id = None
+    return read
 
 
 def _update_read(update: updating.Update) -> UpdateRead:

@@ -161,7 +161,8 @@ class PersonChange(BaseModel):
     role: PersonRole = Field(title="Role")
     confidence: float | None = Field(None, ge=0, le=1, title="Confidence")  # None: not judged
     possible_child: bool = Field(title="Possibly a child")  # required: never cleared by omission
-    person_record_id: uuid.UUID | None = Field(None, title="Your person record")  # None: none
+    # Your organisation's record; left out, the link stays; null unlinks your own.
+    person_record_id: uuid.UUID | None = Field(None, title="Your person record")
     reason: str = Field(min_length=1, max_length=2000, title="Why it changes")
     version: int
 
@@ -263,7 +264,10 @@ class PersonRead(BaseModel):
     role: str
     confidence: float | None
     possible_child: bool
-    person_record_id: uuid.UUID | None = None  # the id only: named to its owner's readers
+    # Whether they are linked to a person record, and its id for the record's organisation
+    # only (the API and pages give it to no other reader of the line).
+    linked: bool = False
+    person_record_id: uuid.UUID | None = None
 
     @classmethod
     def of(cls, row: LinePerson) -> PersonRead:
@@ -273,6 +277,7 @@ class PersonRead(BaseModel):
             role=row.role,
             confidence=row.confidence,
             possible_child=row.possible_child,
+            linked=row.person_record_id is not None,
             person_record_id=row.person_record_id,
         )
 

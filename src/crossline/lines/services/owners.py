@@ -28,6 +28,7 @@ from crossline.lines.services.changes import add_event, audit_alteration, saving
 from crossline.lines.services.reading import NO_SUCH_LINE
 from crossline.orgs.models import Organisation
 from crossline.orgs.services import organisation_names
+from crossline.people.services import records as people_records
 
 # Organisations that may own a line: those whose kind a role holding lines.write allows.
 OWNING_KINDS = frozenset(
@@ -125,6 +126,12 @@ def remove_owner(
     name = db.get_one(Organisation, organisation_id).name
     with saving(db, changing=line):
         line.co_owners.remove(held)
+        # Its analysts' links of the line's people to its own person records go with it.
+        linked = {p.person_record_id for p in line.people if p.person_record_id is not None}
+        theirs = people_records.records_by_id(db, organisation_id, linked)
+        for person in line.people:
+            if person.person_record_id in theirs:
+                person.person_record_id = None
         add_event(line, actor, EventKind.OWNER_REMOVED, reason=why, detail={"organisation": name})
         audit_alteration(db, actor, line, "a force's co-ownership of a line ended", via)
     return line

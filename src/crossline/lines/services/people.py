@@ -97,9 +97,7 @@ def change_person(
     line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     person = _person_of(line, person_id)
-    record_id = data.person_record_id
-    if record_id != person.person_record_id:  # a link kept as it is needs no new check
-        record_id = linked_record(db, actor, record_id, "person_record_id", via)
+    record_id = _record_wanted(db, actor, person, data, via)
     wanted: dict[str, Any] = {
         "role": data.role.value,
         "confidence": data.confidence,
@@ -115,7 +113,8 @@ def change_person(
     changed = {k: [held[k], v] for k, v in wanted.items() if held[k] != v}
     if "person_record_id" in changed:  # the timeline says whether, never which record
         old, new = changed.pop("person_record_id")
-        changed["person_record"] = [old is not None, new is not None]
+        was = "none" if old is None else "one"
+        changed["person_record"] = [was, "none" if new is None else "another" if old else "one"]
     if not changed:
         raise InvalidInput(
             "Nothing is different: change the role, the confidence, whether they may be a "
@@ -166,6 +165,24 @@ def remove_person(
         )
         audit_alteration(db, actor, line, "person taken off a line", via)
     return line
+
+
+def _record_wanted(
+    db: Session, actor: Actor, person: LinePerson, data: PersonChange, via: str
+) -> uuid.UUID | None:
+    """The person record a change leaves the line person linked to. Left out of the change,
+    the link stays. A link to another organisation's record (a co-owner's) is theirs to
+    change: kept as it is, or refused (422)."""
+    held = person.person_record_id
+    if "person_record_id" not in data.model_fields_set or data.person_record_id == held:
+        return held
+    if held is not None and not people_records.records_by_id(db, actor.organisation_id, [held]):
+        raise InvalidInput(
+            "This person is linked to a person record of another organisation that owns the "
+            "line: only they change or remove that link.",
+            field="person_record_id",
+        )
+    return linked_record(db, actor, data.person_record_id, "person_record_id", via)
 
 
 def linked_record(
@@ -233,7 +250,7 @@ def lines_of_person(
         actor,
         Operation.CONSULTATION,
         RecordRef.of("person_record", person.id),
-        why="finding the lines a person's phone numbers are on",
+        why="finding the lines a person is on",
         owner=person.owner_id,
         via=via,
     )
