@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
 from crossline.analytics import services as analytics
 from crossline.analytics.models import AnalysisRun
 from crossline.auth.actor import Actor
+from crossline.auth.models import User
 from crossline.comms.services import import_files
 from crossline.core.settings import Settings
 from crossline.lines import services
@@ -20,7 +24,7 @@ from crossline.lines.models import Line
 from crossline.lines.schemas import HandsetIn, LineCreate, NumberIn
 from crossline.orgs.models import Organisation
 from crossline.synth.generate import generate
-from tests.factories import actor_of, make_organisation, make_user
+from tests.factories import actor_of, make_organisation, make_user, sign_in
 
 OCTOBER = datetime(2025, 10, 1, tzinfo=UTC)
 
@@ -39,6 +43,14 @@ def make_force(db: Session, name: str, *, contact: str | None = None) -> Force:
         db.commit()
     user = make_user(db, organisation, ["intelligence_analyst"])
     return Force(organisation, actor_of(user, organisation))
+
+
+@contextmanager
+def signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
+    """A client of the app signed in through the real form as ``actor``'s user."""
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
+        yield client
 
 
 def actor_with(db: Session, role: str, kind: str = "police_force") -> Actor:

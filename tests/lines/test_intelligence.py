@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,14 +16,13 @@ from starlette.testclient import TestClient
 import crossline.models  # noqa: F401  every table known to the metadata
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core.database import Base
 from crossline.core.errors import Forbidden, InvalidInput, NotFound
 from crossline.lines import services
 from crossline.lines.models import IntelligenceRecord
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead
 from tests.factories import make_user, sign_in
-from tests.lines.conftest import Force, actor_with, record_line
+from tests.lines.conftest import Force, actor_with, record_line, signed_in
 
 NUMBER = "+447700900123"
 PERSON = "+447700900456"
@@ -220,13 +217,6 @@ def test_recording_is_a_collection_and_every_read_a_consultation(
 # --- API --------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
-        yield client
-
-
 def test_the_api_records_searches_and_keeps_each_force_to_its_own(
     app: FastAPI, db: Session, force_a: Force, force_b: Force, coordinator: Actor
 ) -> None:
@@ -237,7 +227,7 @@ def test_the_api_records_searches_and_keeps_each_force_to_its_own(
         "handling_code": "P",
         "numbers": ["07700 900123"],
     }
-    with _signed_in(app, db, force_a.analyst) as a, _signed_in(app, db, force_b.analyst) as b:
+    with signed_in(app, db, force_a.analyst) as a, signed_in(app, db, force_b.analyst) as b:
         created = a.post("/api/intelligence", json=body)
         assert created.status_code == 201, created.text
         intelligence_id = created.json()["intelligence_id"]
@@ -255,7 +245,7 @@ def test_the_api_records_searches_and_keeps_each_force_to_its_own(
         assert len(a.get("/api/intelligence", params={"number": NUMBER}).json()) == 1
         assert b.get(f"/api/intelligence/{intelligence_id}").status_code == 404
         assert b.get("/api/intelligence?text=cuckooed").json() == []
-    with _signed_in(app, db, coordinator) as c:
+    with signed_in(app, db, coordinator) as c:
         assert c.get(f"/api/intelligence/{intelligence_id}").status_code == 200
         assert c.post("/api/intelligence", json=body).status_code == 403
 
@@ -272,7 +262,7 @@ def test_the_line_page_lists_its_intelligence_and_records_more_with_an_error_sum
     app: FastAPI, db: Session, force_a: Force
 ) -> None:
     line = record_line(db, force_a.analyst, "A-1", [NUMBER])
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         page = a.get(f"/lines/{line.id}")
         assert "No intelligence is linked to this line." in page.text
         form = {"text": "Deals from the bus station after school", "source_evaluation": "2"}

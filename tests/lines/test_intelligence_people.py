@@ -7,8 +7,6 @@ and records it, with an error summary that keeps what was typed."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -16,11 +14,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core.errors import InvalidInput
 from crossline.lines import services
 from crossline.lines.models import IntelligenceRecord
@@ -28,8 +24,7 @@ from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead
 from crossline.people.models import PersonRecord
 from crossline.people.schemas import PersonRecordIn
 from crossline.people.services import records
-from tests.factories import sign_in
-from tests.lines.conftest import Force, record_line
+from tests.lines.conftest import Force, record_line, signed_in
 
 NUMBER = "+447700900123"
 
@@ -116,13 +111,6 @@ def test_a_person_record_is_named_only_to_its_owners_readers_and_each_naming_is_
     assert _person_reads(db, jay) == trail  # nothing of the person was read
 
 
-@contextmanager
-def _signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
-        yield client
-
-
 def test_the_intelligence_page_records_and_finds_intelligence_about_a_person(
     app: FastAPI, db: Session, force_a: Force, force_b: Force
 ) -> None:
@@ -141,7 +129,7 @@ def test_the_intelligence_page_records_and_finds_intelligence_about_a_person(
         "numbers_text": "07700 900123\n",
         "person_references": "A-P1\nA-P9",
     }
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         page = a.get("/intelligence")
         assert page.status_code == 200
         assert "Line phone moved to a new handset" in page.text
@@ -181,7 +169,7 @@ def test_the_intelligence_page_records_and_finds_intelligence_about_a_person(
         assert posted.status_code == 422
         assert "person_ids[0]" in posted.json()["errors"]
 
-    with _signed_in(app, db, force_b.analyst) as b:
+    with signed_in(app, db, force_b.analyst) as b:
         theirs = b.get(f"/intelligence?person_id={jay.id}")
         assert "Found: 0" in theirs.text
         assert "Jay" not in theirs.text

@@ -5,25 +5,20 @@ the grading before and after, who and why; every change is audited; the text sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import services
 from crossline.lines.models import IntelligenceRecord
 from crossline.lines.schemas import IntelligenceCreate, IntelligenceRead, IntelligenceRegrade
-from tests.factories import sign_in
-from tests.lines.conftest import Force
+from tests.lines.conftest import Force, signed_in
 
 TEXT = "Runner for the Tiny line collects from the hub on Fridays."
 
@@ -131,19 +126,12 @@ def test_only_its_owners_analysts_regrade_it(
     assert services.get_intelligence(db, coordinator, record.id).version == 1
 
 
-@contextmanager
-def _signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
-        yield client
-
-
 def test_the_intelligence_page_opens_a_record_and_regrades_it_and_the_api_too(
     app: FastAPI, db: Session, force_a: Force, force_b: Force
 ) -> None:
     record = _recorded(db, force_a)
     url = f"/intelligence/{record.id}"
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         listed = a.get("/intelligence").text
         assert f'href="{url}"' in listed
         page = a.get(url)
@@ -204,7 +192,7 @@ def test_the_intelligence_page_opens_a_record_and_regrades_it_and_the_api_too(
         assert api.status_code == 200
         assert (api.json()["grading"], len(api.json()["history"])) == ("3E P", 2)
 
-    with _signed_in(app, db, force_b.analyst) as b:
+    with signed_in(app, db, force_b.analyst) as b:
         assert b.get(url).status_code == 404
         body = _regrade(record, version=3).model_dump()
         assert b.post(f"/api/intelligence/{record.id}/grading", json=body).status_code == 404

@@ -7,19 +7,15 @@ reason on the page's own field when it cannot be made."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import services
 from crossline.lines.models import Line
@@ -31,8 +27,7 @@ from crossline.lines.schemas import (
     StatusChange,
 )
 from crossline.lines.statuses import ClosureType, LineStatus
-from tests.factories import sign_in
-from tests.lines.conftest import OCTOBER, Force, record_line
+from tests.lines.conftest import OCTOBER, Force, record_line, signed_in
 
 NUMBER = "+447700900123"
 IMEI = "353320113551886"
@@ -145,19 +140,12 @@ def test_brand_names_and_areas_are_corrected_and_the_timeline_keeps_the_old(
         )
 
 
-@contextmanager
-def _signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
-        yield client
-
-
 def test_the_line_page_adds_and_ends_numbers_and_corrects_the_details(
     app: FastAPI, db: Session, force_a: Force
 ) -> None:
     line = record_line(db, force_a.analyst, "A-1", [NUMBER])
     url = f"/lines/{line.id}"
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         page = a.get(url)
         assert "Add a number" in page.text
         assert f'name="end-{line.numbers[0].id}"' in page.text
@@ -290,7 +278,7 @@ def test_the_line_page_corrects_how_a_closed_line_was_closed(
 ) -> None:
     line = record_line(db, force_a.analyst, "A-1", [NUMBER])
     url = f"/lines/{line.id}"
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         assert "Correct how it was closed" not in a.get(url).text  # not closed
         closed = a.post(
             f"{url}/status",

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from crossline.analytics.models import Finding
 from crossline.audit.models import AuditEntry
 from crossline.auth.actor import Actor
-from crossline.auth.models import User
 from crossline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crossline.lines import deconfliction, services
 from crossline.lines.models import Line
@@ -41,8 +37,8 @@ from crossline.people.services import records
 from crossline.safeguarding import from_analysis, legal
 from crossline.safeguarding.models import Concern, YoungPerson
 from crossline.safeguarding.services import screening
-from tests.factories import actor_of, make_user, sign_in
-from tests.lines.conftest import OCTOBER, Force, actor_with, record_line
+from tests.factories import actor_of, make_user
+from tests.lines.conftest import OCTOBER, Force, actor_with, record_line, signed_in
 
 RUNNER = "+447700900456"
 
@@ -296,19 +292,12 @@ def test_the_lines_a_person_records_numbers_are_on(
         people.lines_of_person(db, coordinator, jay.id)
 
 
-@contextmanager
-def _signed_in(app: FastAPI, db: Session, actor: Actor) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.headers["X-CSRF-Token"] = sign_in(client, db.get_one(User, actor.user_id).email)
-        yield client
-
-
 def test_the_line_page_and_the_api_change_a_lines_people(
     app: FastAPI, db: Session, force_a: Force, force_b: Force
 ) -> None:
     line = record_line(db, force_a.analyst, "A-1", ["+447700900123"])
     url = f"/lines/{line.id}"
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         assert "Add a person" in a.get(url).text
         no_role = a.post(f"{url}/people", data={"person_number": "07700 900456", "version": "1"})
         assert no_role.status_code == 422
@@ -396,7 +385,7 @@ def test_the_line_page_and_the_api_change_a_lines_people(
         assert removed.status_code == 200
         assert [p["role"] for p in removed.json()["people"]] == ["controller"]
 
-    with _signed_in(app, db, force_b.analyst) as b:  # another force: nothing of the line
+    with signed_in(app, db, force_b.analyst) as b:  # another force: nothing of the line
         assert b.get(person_url).status_code == 404
         assert b.post(f"/api/lines/{line.id}/people", json=_json()).status_code == 404
 
@@ -415,7 +404,7 @@ def test_a_person_records_page_leads_to_the_lines_holding_its_numbers(
     )
     line = record_line(db, force_a.analyst, "A-1")
     people.add_person(db, force_a.analyst, line.id, _add(line))
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         record_page = a.get(f"/people/{jay.id}").text
         assert f'href="/lines?person_id={jay.id}"' in record_page
         page = a.get(f"/lines?person_id={jay.id}")
@@ -425,7 +414,7 @@ def test_a_person_records_page_leads_to_the_lines_holding_its_numbers(
         assert f'href="/lines/{line.id}"' in page.text
         api = a.get("/api/lines", params={"person_id": str(jay.id)})
         assert [x["reference"] for x in api.json()] == ["A-1"]
-    with _signed_in(app, db, force_b.analyst) as b:
+    with signed_in(app, db, force_b.analyst) as b:
         assert b.get(f"/lines?person_id={jay.id}").status_code == 404
         assert b.get("/api/lines", params={"person_id": str(jay.id)}).status_code == 404
 
@@ -488,7 +477,7 @@ def test_the_person_page_links_keeps_and_removes_a_person_record(
     )
     line = record_line(db, force_a.analyst, "A-1")
     url = f"/lines/{line.id}"
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         unknown = a.post(
             f"{url}/people",
             data={
@@ -564,13 +553,13 @@ def test_a_co_owners_link_is_its_own_to_change_and_its_id_reaches_no_other_owner
         )
     assert "only they change or remove that link" in theirs.value.errors["person_record_id"]
 
-    with _signed_in(app, db, force_a.analyst) as a:
+    with signed_in(app, db, force_a.analyst) as a:
         (seen,) = a.get(f"/api/lines/{line.id}").json()["people"]
         assert (seen["linked"], seen["person_record_id"]) == (True, None)
         page = a.get(f"/lines/{line.id}/people/{person.id}").text
         assert "another organisation that owns the line" in page
         assert 'id="person_reference"' not in page
-    with _signed_in(app, db, force_b.analyst) as b:
+    with signed_in(app, db, force_b.analyst) as b:
         (seen,) = b.get(f"/api/lines/{line.id}").json()["people"]
         assert seen["person_record_id"] == str(kai.id)
 
