@@ -105,6 +105,15 @@ def test_an_analyst_adds_corrects_and_takes_off_a_person_with_the_timeline_and_a
     with pytest.raises(Forbidden):  # reads every line, changes none
         people.add_person(db, coordinator, line.id, _add(line, number="07700 900999"))
 
+    with pytest.raises(InvalidInput) as blank:
+        people.change_person(
+            db, force_a.analyst, line.id, person.id, _change(line, role="runner", reason="  ")
+        )
+    assert "Say why" in blank.value.errors["reason"]
+    with pytest.raises(InvalidInput):
+        people.remove_person(
+            db, force_a.analyst, line.id, person.id, PersonRemoval(reason=" ", version=line.version)
+        )
     removal = PersonRemoval(reason="A customer's number", version=line.version)
     people.remove_person(db, force_a.analyst, line.id, person.id, removal)
     assert line.people == []

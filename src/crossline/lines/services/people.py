@@ -1,4 +1,4 @@
-"""A line's people changed by hand, and the lines a person record's numbers are on.
+"""A line's people changed by hand, and the lines a person record is on.
 
 Issue 6 asks for each line's "people with roles and confidence". Analysis
 names them by phone number; an analyst adds a person it did not see, puts
@@ -97,6 +97,7 @@ def change_person(
     line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     person = _person_of(line, person_id)
+    reason = _reason(data.reason, "Say why it changes.")
     record_id = _record_wanted(db, actor, person, data, via)
     wanted: dict[str, Any] = {
         "role": data.role.value,
@@ -130,7 +131,7 @@ def change_person(
             line,
             actor,
             EventKind.PERSON_CHANGED,
-            reason=data.reason.strip(),
+            reason=reason,
             detail={"number": person.number, "changed": changed},
         )
         audit_alteration(db, actor, line, "a line person's role or flags corrected", via)
@@ -154,13 +155,14 @@ def remove_person(
     line = load_for_change(db, actor, line_id)
     check_version(line, data.version)
     person = _person_of(line, person_id)
+    reason = _reason(data.reason, "Say why they are taken off the line.")
     with saving(db, changing=line):
         line.people.remove(person)
         add_event(
             line,
             actor,
             EventKind.PERSON_REMOVED,
-            reason=data.reason.strip(),
+            reason=reason,
             detail=_as_held(person),
         )
         audit_alteration(db, actor, line, "person taken off a line", via)
@@ -271,6 +273,14 @@ def _tell_safeguarding(db: Session, actor: Actor, line: Line, person: LinePerson
         ),
         via,
     )
+
+
+def _reason(given: str, missing: str) -> str:
+    """The reason as kept on the timeline; a blank one (spaces only) is refused (422)."""
+    reason = given.strip()
+    if not reason:
+        raise InvalidInput(missing, field="reason")
+    return reason
 
 
 def _person_of(line: Line, person_id: uuid.UUID) -> LinePerson:
