@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -245,8 +245,11 @@ def _withhold_notes(line: Line, match_id: uuid.UUID) -> None:
 # --- what each organisation is told -------------------------------------------------------------
 
 
-def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
-    """The actor's organisation's alerts, newest first. Needs ``lines.read``; audited.
+def alerts(
+    db: Session, actor: Actor, *, line_id: uuid.UUID | None = None, via: str = "web"
+) -> list[AlertRead]:
+    """The actor's organisation's alerts, newest first (only one line's, ``line_id``, if
+    given). Needs ``lines.read``; audited.
 
     Each names the organisation's own line, the identifier matched, and the
     other organisation with its contact officer: nothing of the other's line.
@@ -262,7 +265,12 @@ def alerts(db: Session, actor: Actor, *, via: str = "web") -> list[AlertRead]:
                 DeconflictionMatch.owner_b_id == mine,
                 DeconflictionMatch.line_a_id.in_(co_owned),
                 DeconflictionMatch.line_b_id.in_(co_owned),
-            )
+            ),
+            true()
+            if line_id is None
+            else or_(
+                DeconflictionMatch.line_a_id == line_id, DeconflictionMatch.line_b_id == line_id
+            ),
         )
         .order_by(DeconflictionMatch.created_at.desc())
     ).all()

@@ -390,28 +390,26 @@ def _person_context(
         "person": PersonRead.of(person),
         "person_roles": PERSON_ROLES,
         "person_reader": actor.can(Permission.PEOPLE_READ),
-        "linked": _linked_record(db, actor, person.person_record_id),
-        # Whether the link, if any, is to one of the reader's organisation's records: only
-        # then may they change it.
-        "link_is_ours": person.person_record_id is None
-        or bool(people_records.records_by_id(db, actor.organisation_id, [person.person_record_id])),
+        **_link_context(db, actor, person.person_record_id),
         "values": {},
     }
 
 
-def _linked_record(
-    db: Session, actor: Actor, record_id: uuid.UUID | None
-) -> PersonRecordLink | None:
-    """The line person's person record, if it is the reader's organisation's and they may
-    read it (its reference and name; audited as a read of the person), else None."""
-    if record_id is None or not actor.can(Permission.PEOPLE_READ):
-        return None
-    found = people_records.records_by_id(db, actor.organisation_id, [record_id]).get(record_id)
-    if found is None:
-        return None
-    people_records.consulted(db, actor, found, "reading a line person's record", "web")
-    db.commit()
-    return PersonRecordLink(reference=found.reference, url=found.url, name=found.name)
+def _link_context(db: Session, actor: Actor, record_id: uuid.UUID | None) -> dict[str, Any]:
+    """``link_is_ours``: whether the line person's link, if any, is to one of the reader's
+    organisation's records (only then may they change it); ``linked``: that record, named
+    (reference and name; audited as a read of the person) to a reader of person records."""
+    found = (
+        people_records.records_by_id(db, actor.organisation_id, [record_id]).get(record_id)
+        if record_id is not None
+        else None
+    )
+    linked = None
+    if found is not None and actor.can(Permission.PEOPLE_READ):
+        people_records.consulted(db, actor, found, "reading a line person's record", "web")
+        db.commit()
+        linked = PersonRecordLink(reference=found.reference, url=found.url, name=found.name)
+    return {"linked": linked, "link_is_ours": record_id is None or found is not None}
 
 
 @router.post("/lines/{line_id}/closure-type", include_in_schema=False)
@@ -656,7 +654,7 @@ def _line_context(
     window: network.Window | None = None,
 ) -> dict[str, Any]:
     current = STATUSES[line.status]
-    alerts = [a for a in deconfliction.alerts(db, actor) if a.line_id == line.id]
+    alerts = [a for a in deconfliction.alerts(db, actor, line_id=line.id) if a.line_id == line.id]
     held_elsewhere = [
         a
         for a in intelligence_matches.intelligence_alerts(db, actor, line_id=line.id)
